@@ -1,0 +1,254 @@
+/**
+ * The ports: everything a workflow step may ask of "the cloud". The AWS provider
+ * (src/aws) and the local provider (src/local) each implement all of them.
+ *
+ * Contract shared by every `ensure*` method: idempotent. When the resource is
+ * missing it is created; when it exists it is reused and brought to the spec;
+ * when a concurrent create wins the race ("already exists") the winner's
+ * resource is returned. Every `delete*` method treats "not found" as done.
+ *
+ * Errors: TransientCloudError (retry), NotReadyError (retry shortly),
+ * PermanentCloudError (give up, with a message a person can act on), from ./errors.ts.
+ */
+import type { AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement } from '@aws-sdk/client-dynamodb';
+
+export type Tags = Record<string, string>;
+
+/** Facts about the environment the provider runs in. */
+export interface Platform {
+  stage: string;
+  region: string;
+  /** 12 digits; the local provider uses 000000000000. */
+  accountId: string;
+  /** Where release images live: an ECR repository URI, or the local registry's name. */
+  imageRepository: string;
+  /** The port the app listens on inside its task. */
+  containerPort: number;
+}
+
+// ---------------------------------------------------------------- tables
+
+/** Key schema and indexes of a tenant's table (the app's single definition, app/src/employees-table.ts). */
+export interface TableDefinition {
+  AttributeDefinitions: AttributeDefinition[];
+  KeySchema: KeySchemaElement[];
+  GlobalSecondaryIndexes?: GlobalSecondaryIndex[];
+}
+
+export interface TableSpec {
+  name: string;
+  definition: TableDefinition;
+  tags: Tags;
+}
+
+export interface TableState {
+  name: string;
+  arn: string;
+  status: 'CREATING' | 'ACTIVE' | 'UPDATING' | 'DELETING' | 'ARCHIVED' | 'ARCHIVING' | 'INACCESSIBLE_ENCRYPTION_CREDENTIALS' | 'REPLICATION_NOT_AUTHORIZED';
+}
+
+export interface TablePort {
+  /**
+   * Creates the table on demand (PAY_PER_REQUEST), encrypted, with deletion
+   * protection; once ACTIVE, ensures point-in-time recovery and tags.
+   * Throws NotReadyError while the table is still being created.
+   */
+  ensureTable(spec: TableSpec): Promise<TableState>;
+  /** Lifts deletion protection, then deletes. */
+  deleteTable(name: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------- buckets
+
+export interface BucketSpec {
+  name: string;
+  tags: Tags;
+}
+
+export interface BucketPort {
+  /**
+   * Creates the bucket with public access blocked, default encryption,
+   * versioning, object ownership enforced, a TLS-only bucket policy and tags.
+   */
+  ensureBucket(spec: BucketSpec): Promise<{ name: string; arn: string }>;
+  /** Removes every object version and delete marker, then the bucket. */
+  deleteBucket(name: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------- access (IAM)
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[] | boolean>>;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+export interface TaskRoleSpec {
+  roleName: string;
+  /** The inline policy, built by the domain (src/tenants/task-role-policy.ts). */
+  policy: PolicyDocument;
+  tags: Tags;
+}
+
+export interface AccessPort {
+  /** A role ECS tasks can assume, with exactly `policy` inline. Throws NotReadyError until the role is usable. */
+  ensureTaskRole(spec: TaskRoleSpec): Promise<{ arn: string }>;
+  /** Detaches and deletes the inline policy, then the role. */
+  deleteTaskRole(roleName: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------- logs
+
+export interface LogsPort {
+  ensureLogGroup(spec: { name: string; retentionDays: number; tags: Tags }): Promise<void>;
+  deleteLogGroup(name: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------- compute (ECS Fargate)
+
+export interface TaskDefinitionSpec {
+  family: string;
+  /** Always pinned by digest: `<repository>@sha256:...`. */
+  image: string;
+  cpu: number;
+  memory: number;
+  environment: Record<string, string>;
+  taskRoleArn: string;
+  logGroup: string;
+  tags: Tags;
+}
+
+export interface TaskDefinitionRef {
+  arn: string;
+  family: string;
+  revision: number;
+}
+
+export interface ServiceSpec {
+  name: string;
+  taskDefinitionArn: string;
+  desiredCount: number;
+  targetGroupArn: string;
+  tags: Tags;
+}
+
+export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+
+export interface ServiceDeploymentState {
+  id: string;
+  /** PRIMARY is the deployment ECS is converging to; ACTIVE ones are being replaced. */
+  status: 'PRIMARY' | 'ACTIVE' | 'INACTIVE';
+  taskDefinitionArn: string;
+  rolloutState: RolloutState;
+  rolloutStateReason?: string;
+  desiredCount: number;
+  runningCount: number;
+  failedTasks: number;
+}
+
+export interface ServiceState {
+  name: string;
+  arn: string;
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  desiredCount: number;
+  runningCount: number;
+  /** Newest first. */
+  deployments: ServiceDeploymentState[];
+}
+
+export interface ServiceChange {
+  serviceArn: string;
+  /** The deployment to follow until its rollout state is COMPLETED or FAILED. */
+  deploymentId: string;
+  /** False when the service already matched the spec (no new deployment was started). */
+  changed: boolean;
+}
+
+export interface ComputePort {
+  /** Registers a revision, or returns the newest ACTIVE revision of the family when it already equals `spec`. */
+  registerTaskDefinition(spec: TaskDefinitionSpec): Promise<TaskDefinitionRef>;
+  describeTaskDefinition(arn: string): Promise<(TaskDefinitionSpec & TaskDefinitionRef) | undefined>;
+  /**
+   * Creates the service (Fargate, subnets in >= 2 AZs, circuit breaker with
+   * rollback, minimum healthy 100 %, maximum 200 %, behind `targetGroupArn`),
+   * or updates it to the spec's task definition and count.
+   */
+  ensureService(spec: ServiceSpec): Promise<ServiceChange>;
+  /** Points an existing service at another task definition (deploy or rollback). */
+  updateService(spec: { name: string; taskDefinitionArn: string }): Promise<ServiceChange>;
+  describeService(name: string): Promise<ServiceState | undefined>;
+  /** Scales to zero and deletes; the service is gone once describeService says INACTIVE or undefined. */
+  deleteService(name: string): Promise<void>;
+  /** Deregisters (and deletes) every revision of the family; returns how many. */
+  deregisterTaskDefinitions(family: string): Promise<number>;
+}
+
+// ---------------------------------------------------------------- load balancer (ALB)
+
+export interface TargetGroupSpec {
+  name: string;
+  tags: Tags;
+}
+
+export type TargetHealthState = 'initial' | 'healthy' | 'unhealthy' | 'unused' | 'draining' | 'unavailable';
+
+export interface TargetHealth {
+  id: string;
+  port: number;
+  zone: string;
+  state: TargetHealthState;
+  reason?: string;
+}
+
+export interface HealthProbe {
+  status: number;
+  body: unknown;
+}
+
+export interface LoadBalancerPort {
+  /** Health check on /health with thresholds, deregistration delay, target type ip, the app's port. */
+  ensureTargetGroup(spec: TargetGroupSpec): Promise<{ arn: string }>;
+  /** A host-header rule `<host>` -> target group, at a priority no other rule holds. */
+  ensureListenerRule(spec: { tenantId: string; host: string; targetGroupArn: string; tags: Tags }): Promise<{ arn: string; priority: number }>;
+  describeTargetHealth(targetGroupArn: string): Promise<TargetHealth[]>;
+  deleteListenerRule(tenantId: string): Promise<void>;
+  deleteTargetGroup(name: string): Promise<void>;
+  /** The host name the tenant is served under (`<tenantId>.<domain>`, locally `<tenantId>.localhost`). */
+  hostFor(tenantId: string): string;
+  /** The URL a person opens. */
+  endpointFor(tenantId: string): string;
+  /** GET /health through the load balancer, as a user's request would arrive. */
+  probeHealth(tenantId: string): Promise<HealthProbe>;
+}
+
+// ---------------------------------------------------------------- workflows (Step Functions)
+
+export type WorkflowName = 'tenant-onboard' | 'tenant-offboard' | 'image-deploy';
+
+export interface WorkflowPort {
+  /**
+   * Starts an execution under a deterministic name. Starting the same name with
+   * the same input again is not an error: it returns the first execution with
+   * `started: false` (at-least-once delivery upstream).
+   */
+  startExecution(request: { workflow: WorkflowName; name: string; input: unknown }): Promise<{ executionArn: string; started: boolean }>;
+}
+
+/** One provider: everything behind the ports. */
+export interface Cloud {
+  platform: Platform;
+  tables: TablePort;
+  buckets: BucketPort;
+  access: AccessPort;
+  logs: LogsPort;
+  compute: ComputePort;
+  loadBalancer: LoadBalancerPort;
+  workflows: WorkflowPort;
+}

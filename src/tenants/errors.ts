@@ -1,0 +1,54 @@
+/**
+ * One base class for the errors of the domain. Each says what went wrong and,
+ * where a person can act on it, what to do next; `retryable` tells a workflow
+ * whether trying again can help.
+ */
+export class HumanGovError extends Error {
+  override name = 'HumanGovError';
+  readonly retryable: boolean = false;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** The tenant record (or id) is not acceptable; fixing the record is the only way forward. */
+export class InvalidTenantError extends HumanGovError {
+  override name = 'InvalidTenantError';
+}
+
+/** Someone else wrote the record since we read it: read again and retry. */
+export class ConcurrentUpdateError extends HumanGovError {
+  override name = 'ConcurrentUpdateError';
+  override readonly retryable = true;
+}
+
+export class TenantNotFoundError extends HumanGovError {
+  override name = 'TenantNotFoundError';
+  readonly tenantId: string;
+  constructor(tenantId: string, options?: ErrorOptions) {
+    super(`tenant "${tenantId}" does not exist; list tenants with "humangov tenant list"`, options);
+    this.tenantId = tenantId;
+  }
+}
+
+export class TenantExistsError extends HumanGovError {
+  override name = 'TenantExistsError';
+  readonly tenantId: string;
+  constructor(tenantId: string, options?: ErrorOptions) {
+    super(`tenant "${tenantId}" already exists; see it with "humangov tenant show ${tenantId}"`, options);
+    this.tenantId = tenantId;
+  }
+}
+
+/** Another workflow holds the tenant's lease; the caller waits and tries again. */
+export class TenantLockedError extends HumanGovError {
+  override name = 'TenantLockedError';
+  override readonly retryable = true;
+  readonly tenantId: string;
+  readonly holder: string;
+  constructor(tenantId: string, holder: string, options?: ErrorOptions) {
+    super(`tenant "${tenantId}" is locked by ${holder}; retrying when the lease is released or expires`, options);
+    this.tenantId = tenantId;
+    this.holder = holder;
+  }
+}

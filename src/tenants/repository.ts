@@ -1,0 +1,268 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConcurrentUpdateError, InvalidTenantError, TenantExistsError, TenantLockedError, TenantNotFoundError } from './errors.ts';
+import { canTransition, type TenantStatus } from './status.ts';
+import { HISTORY_LIMIT, parseTenantRecord, type HistoryEntry, type TenantRecord, type TenantUserFields } from './schema.ts';
+
+/** Control-plane fields a workflow may set, besides status. */
+export type TenantObservation = Partial<Pick<TenantRecord, 'endpoint' | 'image' | 'health' | 'resources'>>;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+const CONVERGE_ATTEMPTS = 5;
+
+function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+}
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof key === 'object' && key !== null && typeof (key as { tenantId?: unknown }).tenantId === 'string') {
+      return key as Record<string, unknown>;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new InvalidTenantError('cursor is not one this API returned; start again without it');
+}
+
+/**
+ * The tenants table. Every control-plane write is conditional on the `version`
+ * it read (optimistic locking) and touches only control-plane fields, so a
+ * user's concurrent write of their own fields is never lost.
+ */
+export class TenantRepository {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #now: () => Date;
+
+  constructor(db: DynamoDBDocumentClient, tableName: string, now: () => Date = () => new Date()) {
+    this.#db = db;
+    this.#table = tableName;
+    this.#now = now;
+  }
+
+  async get(tenantId: string): Promise<TenantRecord | undefined> {
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: { tenantId }, ConsistentRead: true }));
+    return Item ? parseTenantRecord(Item) : undefined;
+  }
+
+  async require(tenantId: string): Promise<TenantRecord> {
+    const record = await this.get(tenantId);
+    if (!record) throw new TenantNotFoundError(tenantId);
+    return record;
+  }
+
+  /** Inserts a new tenant exactly as a user's PutItem would, refusing to overwrite one. */
+  async create(fields: TenantUserFields): Promise<TenantRecord> {
+    const item = { ...fields, createdAt: this.#now().toISOString() };
+    try {
+      await this.#db.send(
+        new PutCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(tenantId)' }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new TenantExistsError(fields.tenantId, { cause: error });
+      throw error;
+    }
+    return parseTenantRecord(item);
+  }
+
+  async list(options: { limit?: number; cursor?: string } = {}): Promise<Page<TenantRecord>> {
+    // The tenants table holds one item per state: a Scan page is the natural read.
+    const { Items = [], LastEvaluatedKey } = await this.#db.send(
+      new ScanCommand({
+        TableName: this.#table,
+        Limit: options.limit ?? 100,
+        ExclusiveStartKey: decodeCursor(options.cursor),
+        ConsistentRead: true,
+      }),
+    );
+    const items = Items.map((item) => parseTenantRecord(item)).sort((a, b) => a.tenantId.localeCompare(b.tenantId));
+    return { items, nextCursor: encodeCursor(LastEvaluatedKey) };
+  }
+
+  /** Every tenant, following pages. */
+  async all(): Promise<TenantRecord[]> {
+    const out: TenantRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({ cursor });
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return out.sort((a, b) => a.tenantId.localeCompare(b.tenantId));
+  }
+
+  /** Changes user-written fields (what `DELETE /tenants/{id}` does); the stream then starts the workflow. */
+  async updateUserFields(tenantId: string, fields: Partial<Omit<TenantUserFields, 'tenantId'>>): Promise<TenantRecord> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = Object.entries(fields)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => {
+        names[`#${key}`] = key;
+        values[`:${key}`] = value;
+        return `#${key} = :${key}`;
+      });
+    if (sets.length === 0) return this.require(tenantId);
+    try {
+      const { Attributes } = await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { tenantId },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(tenantId)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return parseTenantRecord(Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new TenantNotFoundError(tenantId, { cause: error });
+      throw error;
+    }
+  }
+
+  /**
+   * Writes control-plane fields if the record still has `expectedVersion`.
+   * Throws ConcurrentUpdateError when it does not.
+   */
+  async writeObserved(
+    tenantId: string,
+    expectedVersion: number | undefined,
+    changes: TenantObservation & { status?: TenantStatus; statusReason?: string | null; history?: HistoryEntry[] },
+  ): Promise<TenantRecord> {
+    const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':now': this.#now().toISOString(), ':next': (expectedVersion ?? 0) + 1 };
+    const sets = ['#version = :next', '#updatedAt = :now'];
+    const removes: string[] = [];
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      names[`#${key}`] = key;
+      if (value === null) {
+        removes.push(`#${key}`);
+      } else {
+        values[`:${key}`] = value;
+        sets.push(`#${key} = :${key}`);
+      }
+    }
+    let condition = 'attribute_exists(tenantId) AND ';
+    if (expectedVersion === undefined) {
+      condition += 'attribute_not_exists(#version)';
+    } else {
+      condition += '#version = :expected';
+      values[':expected'] = expectedVersion;
+    }
+    try {
+      const { Attributes } = await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { tenantId },
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return parseTenantRecord(Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConcurrentUpdateError(`tenant "${tenantId}" changed since version ${expectedVersion ?? 'none'} was read`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Moves the tenant to `to` with a reason, appending to its bounded history.
+   * Re-reads and retries when another writer got there first; refuses moves the
+   * status model does not allow.
+   */
+  async transition(
+    tenantId: string,
+    to: TenantStatus,
+    options: { reason?: string; executionId?: string; observed?: TenantObservation } = {},
+  ): Promise<TenantRecord> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.require(tenantId);
+      if (!canTransition(current.status, to)) {
+        throw new InvalidTenantError(`tenant "${tenantId}" cannot move from ${current.status ?? 'new'} to ${to}`);
+      }
+      const entry: HistoryEntry = { at: this.#now().toISOString(), from: current.status, to, reason: options.reason, executionId: options.executionId };
+      // Re-entering the same status (a retried step) does not grow the history.
+      const last = current.history?.at(-1);
+      const repeated = last && last.to === to && last.reason === options.reason;
+      const history = repeated ? current.history : [...(current.history ?? []), stripUndefined(entry)].slice(-HISTORY_LIMIT);
+      try {
+        return await this.writeObserved(tenantId, current.version, {
+          ...options.observed,
+          status: to,
+          statusReason: options.reason ?? null,
+          history,
+        });
+      } catch (error) {
+        if (error instanceof ConcurrentUpdateError && attempt < CONVERGE_ATTEMPTS) continue;
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Takes the tenant's lease for `owner` (a workflow execution) for `ttlMs`.
+   * Taking it again as the same owner renews it; another live owner makes it throw TenantLockedError.
+   */
+  async acquireLock(tenantId: string, owner: string, ttlMs: number): Promise<void> {
+    const now = this.#now().getTime();
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { tenantId },
+          UpdateExpression: 'SET #lock = :lock',
+          ConditionExpression: 'attribute_exists(tenantId) AND (attribute_not_exists(#lock) OR #lock.#owner = :owner OR #lock.#expiresAt < :now)',
+          ExpressionAttributeNames: { '#lock': 'lock', '#owner': 'owner', '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: { ':lock': { owner, expiresAt: now + ttlMs }, ':owner': owner, ':now': now },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        const current = await this.get(tenantId);
+        if (!current) throw new TenantNotFoundError(tenantId, { cause: error });
+        throw new TenantLockedError(tenantId, current.lock?.owner ?? 'another workflow', { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** Gives the lease back; a no-op when this owner no longer holds it. */
+  async releaseLock(tenantId: string, owner: string): Promise<void> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { tenantId },
+          UpdateExpression: 'REMOVE #lock',
+          ConditionExpression: '#lock.#owner = :owner',
+          ExpressionAttributeNames: { '#lock': 'lock', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
+  }
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { tenantIdProblem } from './tenant-id.ts';
+import { DESIRED_STATES, TENANT_STATUSES } from './status.ts';
+import { defaultDisplayName } from './us-states.ts';
+import { InvalidTenantError } from './errors.ts';
+
+export const DEFAULT_DESIRED_COUNT = 2;
+export const MAX_DESIRED_COUNT = 10;
+export const HISTORY_LIMIT = 20;
+
+const tenantId = z.string().superRefine((value, ctx) => {
+  const problem = tenantIdProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Fields a user writes (in the table, through the API or the CLI). Nothing else is needed to onboard. */
+export const userFieldsSchema = z.object({
+  tenantId,
+  displayName: z.string().trim().min(1, 'displayName must not be empty').max(80, 'displayName must be at most 80 characters').optional(),
+  desiredState: z.enum(DESIRED_STATES, { message: `desiredState must be one of ${DESIRED_STATES.join(', ')}` }).optional(),
+  desiredCount: z
+    .number({ message: 'desiredCount must be a whole number' })
+    .int('desiredCount must be a whole number')
+    .min(1, 'desiredCount must be at least 1')
+    .max(MAX_DESIRED_COUNT, `desiredCount must be at most ${MAX_DESIRED_COUNT}`)
+    .optional(),
+  purgeData: z.boolean({ message: 'purgeData must be true or false' }).optional(),
+  /** Marks the tenant that receives every release first. */
+  canary: z.boolean({ message: 'canary must be true or false' }).optional(),
+});
+export type TenantUserFields = z.infer<typeof userFieldsSchema>;
+
+/** The user-written fields whose change makes the control plane converge the tenant again. */
+export const CONVERGE_FIELDS = ['tenantId', 'displayName', 'desiredState', 'desiredCount', 'purgeData'] as const;
+
+export const imageRefSchema = z.object({
+  repository: z.string(),
+  tag: z.string(),
+  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'digest must look like sha256:<64 hex digits>'),
+});
+export type ImageRef = z.infer<typeof imageRefSchema>;
+
+export const healthSchema = z.object({
+  healthy: z.number().int().min(0),
+  total: z.number().int().min(0),
+  zones: z.array(z.string()),
+  checkedAt: z.string().optional(),
+});
+export type TenantHealth = z.infer<typeof healthSchema>;
+
+export const historyEntrySchema = z.object({
+  at: z.string(),
+  from: z.enum(TENANT_STATUSES).optional(),
+  to: z.enum(TENANT_STATUSES),
+  reason: z.string().optional(),
+  executionId: z.string().optional(),
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+/** What the control plane made for the tenant, so that offboarding and people can find it. */
+export const resourcesSchema = z
+  .object({
+    tableName: z.string(),
+    tableArn: z.string(),
+    bucketName: z.string(),
+    bucketArn: z.string(),
+    taskRoleArn: z.string(),
+    taskDefinitionArn: z.string(),
+    targetGroupArn: z.string(),
+    listenerRuleArn: z.string(),
+    serviceArn: z.string(),
+    logGroup: z.string(),
+  })
+  .partial();
+export type TenantResources = z.infer<typeof resourcesSchema>;
+
+/** The whole record as stored in the tenants table. */
+export const tenantRecordSchema = userFieldsSchema.extend({
+  status: z.enum(TENANT_STATUSES).optional(),
+  statusReason: z.string().optional(),
+  endpoint: z.string().optional(),
+  image: imageRefSchema.optional(),
+  health: healthSchema.optional(),
+  resources: resourcesSchema.optional(),
+  createdAt: z.string().optional(),
+  updatedAt: z.string().optional(),
+  history: z.array(historyEntrySchema).optional(),
+  version: z.number().int().optional(),
+  lock: z.object({ owner: z.string(), expiresAt: z.number() }).optional(),
+});
+export type TenantRecord = z.infer<typeof tenantRecordSchema>;
+
+/** A user's fields with every default filled in: what the workflows act on. */
+export interface TenantSpec {
+  tenantId: string;
+  displayName: string;
+  desiredState: 'ACTIVE' | 'DELETED';
+  desiredCount: number;
+  purgeData: boolean;
+  canary: boolean;
+}
+
+/** One line per problem, "field: what is wrong", so a person can fix the record in one go. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
+}
+
+/** Validates user-written fields; throws InvalidTenantError naming each problem. */
+export function parseUserFields(input: unknown): TenantUserFields {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidTenantError('a tenant must be a JSON object such as {"tenantId": "ca"}');
+  }
+  const result = userFieldsSchema.safeParse(input);
+  if (!result.success) throw new InvalidTenantError(describeIssues(result.error));
+  return result.data;
+}
+
+export function tenantSpec(fields: TenantUserFields): TenantSpec {
+  return {
+    tenantId: fields.tenantId,
+    displayName: fields.displayName ?? defaultDisplayName(fields.tenantId),
+    desiredState: fields.desiredState ?? 'ACTIVE',
+    desiredCount: fields.desiredCount ?? DEFAULT_DESIRED_COUNT,
+    purgeData: fields.purgeData ?? false,
+    canary: fields.canary ?? false,
+  };
+}
+
+/** Reads a stored record leniently: unknown attributes are dropped, bad ones reported. */
+export function parseTenantRecord(item: unknown): TenantRecord {
+  const result = tenantRecordSchema.safeParse(item);
+  if (!result.success) throw new InvalidTenantError(describeIssues(result.error));
+  return result.data;
+}

@@ -1,0 +1,47 @@
+import type { PolicyDocument } from '../cloud/ports.ts';
+
+/** What the HumanGov app does with its table: item reads and writes, index queries, and DescribeTable for /ready. */
+export const APP_TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+] as const;
+
+/** What it does with its bucket's objects: upload (multipart too), presigned download, delete. */
+export const APP_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'] as const;
+
+/** HeadBucket (the /ready check) is authorised by s3:ListBucket on the bucket itself. */
+export const APP_BUCKET_ACTIONS = ['s3:ListBucket'] as const;
+
+export function tableArn(region: string, accountId: string, table: string): string {
+  return `arn:aws:dynamodb:${region}:${accountId}:table/${table}`;
+}
+
+export function bucketArn(bucket: string): string {
+  return `arn:aws:s3:::${bucket}`;
+}
+
+/**
+ * The only permissions a tenant's tasks get: its own table and the named
+ * indexes of it, its own bucket's objects. Every resource is spelled out, so no
+ * wildcard can reach another tenant whose name shares a prefix.
+ */
+export function taskRolePolicy(target: { tableArn: string; indexNames: readonly string[]; bucketArn: string }): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'TenantTable',
+        Effect: 'Allow',
+        Action: [...APP_TABLE_ACTIONS],
+        Resource: [target.tableArn, ...target.indexNames.map((index) => `${target.tableArn}/index/${index}`)],
+      },
+      { Sid: 'TenantObjects', Effect: 'Allow', Action: [...APP_OBJECT_ACTIONS], Resource: `${target.bucketArn}/*` },
+      { Sid: 'TenantBucket', Effect: 'Allow', Action: [...APP_BUCKET_ACTIONS], Resource: target.bucketArn },
+    ],
+  };
+}
