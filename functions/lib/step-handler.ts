@@ -1,0 +1,67 @@
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { HumanGovError } from '../../src/tenants/errors.ts';
+
+/** The one logger of the control plane's functions: structured JSON, with tenant and execution ids appended per call. */
+export const logger = new Logger({ serviceName: 'humangov-control-plane' });
+
+/** What every Task state sends its function: which action, and for whom. */
+export interface StepInput {
+  action: string;
+  tenantId?: string;
+  executionId?: string;
+  [key: string]: unknown;
+}
+
+// Actions take their own input shape; the dispatcher only knows `action`.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type StepActions = Record<string, (input: any) => Promise<unknown>>;
+
+/** A Task state asked for an action this function does not have: a bug in the ASL, not worth retrying. */
+export class UnknownActionError extends HumanGovError {
+  override name = 'UnknownActionError';
+}
+
+function parseStepInput(event: unknown, functionName: string, actions: StepActions): StepInput {
+  if (typeof event !== 'object' || event === null || typeof (event as { action?: unknown }).action !== 'string') {
+    throw new UnknownActionError(`${functionName} expects an object with an "action" field; got ${JSON.stringify(event)?.slice(0, 200)}`);
+  }
+  const input = event as StepInput;
+  if (!Object.hasOwn(actions, input.action)) {
+    throw new UnknownActionError(`${functionName} has no action "${input.action}"; it has ${Object.keys(actions).join(', ')}`);
+  }
+  return input;
+}
+
+/**
+ * Wraps a set of workflow actions as one Lambda handler: the Task state names
+ * the action, the matching function runs. A thrown error keeps its `name`,
+ * which is what the state machine's Retry and Catch rules match on.
+ */
+export function stepHandler(functionName: string, actions: StepActions) {
+  return middy(async (event: unknown) => {
+    const input = parseStepInput(event, functionName, actions);
+    logger.appendKeys({ function: functionName, action: input.action, tenantId: input.tenantId, executionId: input.executionId });
+    const started = Date.now();
+    try {
+      const result = await actions[input.action]!(input);
+      logger.info('step done', { durationMs: Date.now() - started });
+      return result;
+    } catch (error) {
+      // Logged once here with its context; Step Functions records it again as the task's failure.
+      logger.warn('step failed', { durationMs: Date.now() - started, error: error as Error });
+      throw error;
+    }
+  }).use(injectLambdaContext(logger, { resetKeys: true }));
+}
+
+/**
+ * Builds the real handler on first use. Module scope stays free of AWS
+ * configuration, so the local provider can import the same module and build
+ * the same handler around its own dependencies.
+ */
+export function lazyHandler<H extends (event: never, context: never) => unknown>(build: () => H): H {
+  let built: H | undefined;
+  return ((event: never, context: never) => (built ??= build())(event, context)) as H;
+}
