@@ -11,7 +11,7 @@ export interface TenantResourceNames {
   taskRole: string;
   /** ECS task definition family. */
   taskFamily: string;
-  /** ECS service name inside the stage's cluster. */
+  /** ECS service name; unique within the stage's own cluster (`humangov-<stage>`). */
   service: string;
   /** ALB target group name (at most 32 characters). */
   targetGroup: string;

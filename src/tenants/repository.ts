@@ -217,6 +217,30 @@ export class TenantRepository {
   }
 
   /**
+   * Marks a record FAILED without parsing it: used when the record itself is
+   * invalid (its id, say), so the person who wrote it sees why in the table.
+   */
+  async markInvalid(key: string, reason: string): Promise<void> {
+    const at = this.#now().toISOString();
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { tenantId: key },
+          UpdateExpression: 'SET #status = :failed, #reason = :reason, #updatedAt = :at, #history = list_append(if_not_exists(#history, :empty), :entry)',
+          ConditionExpression: 'attribute_exists(tenantId)',
+          ExpressionAttributeNames: { '#status': 'status', '#reason': 'statusReason', '#updatedAt': 'updatedAt', '#history': 'history' },
+          ExpressionAttributeValues: { ':failed': 'FAILED', ':reason': reason, ':at': at, ':empty': [], ':entry': [{ at, to: 'FAILED', reason }] },
+        }),
+      );
+    } catch (error) {
+      // Deleted since: nothing left to mark.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
+  }
+
+  /**
    * Takes the tenant's lease for `owner` (a workflow execution) for `ttlMs`.
    * Taking it again as the same owner renews it; another live owner makes it throw TenantLockedError.
    */

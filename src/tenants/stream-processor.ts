@@ -1,0 +1,61 @@
+import type { WorkflowPort } from '../cloud/ports.ts';
+import { reactionTo, type TenantItemChange } from './changes.ts';
+
+export interface ChangeLog {
+  info(message: string, details: Record<string, unknown>): void;
+  warn(message: string, details: Record<string, unknown>): void;
+}
+
+export interface StreamDeps {
+  workflows: WorkflowPort;
+  /** Marks a record FAILED with `reason` without parsing it (its id may be the problem). */
+  markInvalid(key: string, reason: string): Promise<void>;
+  log: ChangeLog;
+}
+
+/**
+ * Reacts to a batch of tenants-table changes, in order. Returns the sequence
+ * number of the first change that could not be handled: the event source
+ * retries from there (so per-key order holds), and everything before it is
+ * done. A redelivered change starts nothing new: execution names are
+ * deterministic and StartExecution with a known name is a no-op.
+ *
+ * A record that cannot be valid is logged with its key and marked FAILED; it
+ * is not a failure of the batch, so it never blocks the shard.
+ */
+export async function processTenantChanges(changes: readonly TenantItemChange[], deps: StreamDeps): Promise<{ failedSequenceNumber?: string }> {
+  for (const change of changes) {
+    const reaction = reactionTo(change);
+    try {
+      switch (reaction.kind) {
+        case 'ignore':
+          break;
+        case 'invalid':
+          deps.log.warn('invalid tenant record', { tenantKey: reaction.key, reason: reaction.reason, sequenceNumber: change.sequenceNumber });
+          if (change.newImage) await deps.markInvalid(reaction.key, reaction.reason);
+          break;
+        case 'start': {
+          const { executionArn, started } = await deps.workflows.startExecution({
+            workflow: reaction.workflow,
+            name: reaction.executionName,
+            input: reaction.input,
+          });
+          deps.log.info(started ? 'workflow started' : 'workflow already started for this change', {
+            tenantId: change.key,
+            workflow: reaction.workflow,
+            executionArn,
+          });
+          break;
+        }
+      }
+    } catch (error) {
+      deps.log.warn('change not handled; the stream will deliver it again', {
+        tenantKey: change.key,
+        sequenceNumber: change.sequenceNumber,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return { failedSequenceNumber: change.sequenceNumber };
+    }
+  }
+  return {};
+}
