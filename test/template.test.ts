@@ -1,0 +1,265 @@
+/**
+ * The packaged CloudFormation template holds the whole deployment. This runs
+ * `serverless package` offline (no network, no credentials), exactly as a
+ * deploy would build it, and checks what a reviewer of the stack would check.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { allStates, loadDefinition, PLACEHOLDER, substitute, WORKFLOWS } from '../src/workflows/definitions.ts';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+
+type Json = Record<string, unknown>;
+interface Resource {
+  Type: string;
+  Properties: Json;
+  Condition?: string;
+}
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Json;
+}
+
+let outDir: string;
+let template: { Resources: Record<string, Resource>; Conditions: Json; Outputs: Json };
+let artifacts: string[];
+
+const resources = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+const resource = (id: string) => {
+  const found = template.Resources[id];
+  if (!found) throw new Error(`the template has no resource ${id}`);
+  return found;
+};
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), 'humangov-package-'));
+  const env = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' };
+  await promisify(execFile)(join(root, 'node_modules/.bin/serverless'), ['package', '--stage', 'test', '--package', outDir], { cwd: root, env, timeout: 240_000 });
+  template = JSON.parse(await readFile(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  artifacts = await readdir(outDir);
+}, 300_000);
+
+afterAll(async () => {
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+describe('packaged template: data', () => {
+  it('keeps tenants in a stream-enabled table with PITR and deletion protection', () => {
+    const tenants = resource('TenantsTable').Properties;
+    expect(tenants).toMatchObject({
+      TableName: 'humangov-test-tenants',
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }],
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+  });
+
+  it('keeps deployments in a table with PITR and deletion protection', () => {
+    expect(resource('DeploymentsTable').Properties).toMatchObject({
+      TableName: 'humangov-test-deployments',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+  });
+
+  it('reads the tenants stream with partial batch failures, bisecting, bounded retries and a dead-letter queue', () => {
+    const [[, mapping]] = resources('AWS::Lambda::EventSourceMapping') as [[string, Resource]];
+    expect(mapping.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['TenantsTable', 'StreamArn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['StreamFailureQueue', 'Arn'] } } },
+    });
+    expect(mapping.Properties.MaximumRetryAttempts).toBeGreaterThan(0);
+    expect(mapping.Properties.MaximumRetryAttempts).toBeLessThanOrEqual(10);
+    expect(resource('StreamFailureQueue').Type).toBe('AWS::SQS::Queue');
+  });
+});
+
+describe('packaged template: workflows', () => {
+  const machines = { 'tenant-onboard': 'TenantOnboardStateMachine', 'tenant-offboard': 'TenantOffboardStateMachine', 'image-deploy': 'ImageDeployStateMachine' } as const;
+
+  it.each(WORKFLOWS)('deploys %s from its file in statemachines/, unchanged', async (workflow) => {
+    const machine = resource(machines[workflow]).Properties;
+    expect(machine.Definition).toEqual(await loadDefinition(workflow));
+    expect(machine.StateMachineType).toBe('STANDARD');
+  });
+
+  it.each(WORKFLOWS)('fills every Lambda placeholder of %s with a function of this stack', async (workflow) => {
+    const substitutions = resource(machines[workflow]).Properties.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': [string, string] }>;
+    for (const [name, state] of allStates(await loadDefinition(workflow))) {
+      const placeholder = state.Resource ? PLACEHOLDER.exec(state.Resource)?.[1] : undefined;
+      if (state.Type !== 'Task') continue;
+      expect(placeholder, `${workflow}: state ${name} should call one of our functions`).toBeDefined();
+      const target = substitutions[placeholder!]?.['Fn::GetAtt']?.[0];
+      expect(target && resource(target).Type, `${workflow}: ${placeholder}`).toBe('AWS::Lambda::Function');
+    }
+  });
+
+  it.each(WORKFLOWS)('ships a valid Amazon States Language definition for %s', async (workflow) => {
+    const definition = await loadDefinition(workflow);
+    const arns = Object.fromEntries(
+      [...allStates(definition)].flatMap(([, s]) => {
+        const p = s.Resource ? PLACEHOLDER.exec(s.Resource)?.[1] : undefined;
+        return p ? [[p, `arn:aws:lambda:us-east-1:123456789012:function:${p}`]] : [];
+      }),
+    );
+    // The constructor validates the whole definition (asl-validator) and throws on any error.
+    expect(() => new StateMachine(substitute(definition, arns) as unknown as StateMachineDefinition)).not.toThrow();
+  });
+
+  it('starts image-deploy on a successful push of a v* tag to the app repository, passing the event', () => {
+    const rule = resource('ImagePushRule').Properties;
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.ecr'],
+      'detail-type': ['ECR Image Action'],
+      detail: {
+        'action-type': ['PUSH'],
+        result: ['SUCCESS'],
+        'repository-name': ['humangov-test-app'],
+        'image-tag': [{ prefix: 'v' }],
+      },
+    });
+    const [target] = rule.Targets as Json[];
+    expect(target).toMatchObject({ Arn: { Ref: 'ImageDeployStateMachine' } });
+    const template = (target!.InputTransformer as { InputTemplate: string }).InputTemplate;
+    const input = JSON.parse(template.replace('<aws.events.event>', '{"id":"e-1"}'));
+    expect(input).toEqual({ event: { id: 'e-1' }, maxConcurrency: 50, failureThreshold: 1 });
+  });
+});
+
+describe('packaged template: status API', () => {
+  const routes = ['GET /', 'GET /health', 'GET /tenants', 'POST /tenants', 'GET /tenants/{id}', 'DELETE /tenants/{id}', 'GET /deployments', 'GET /deployments/{id}'];
+
+  it('has every route of the design, each requiring SigV4 (AWS_IAM)', () => {
+    const found = resources('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey, r.Properties.AuthorizationType]);
+    expect(found.map(([key]) => key).sort()).toEqual([...routes].sort());
+    for (const [key, auth] of found) expect(auth, String(key)).toBe('AWS_IAM');
+  });
+});
+
+describe('packaged template: containers and network', () => {
+  it('keeps release images immutable, scanned on push, with a lifecycle policy', () => {
+    const repo = resource('AppRepository').Properties;
+    expect(repo).toMatchObject({ RepositoryName: 'humangov-test-app', ImageTagMutability: 'IMMUTABLE', ImageScanningConfiguration: { ScanOnPush: true } });
+    const lifecycle = JSON.parse((repo.LifecyclePolicy as { LifecyclePolicyText: string }).LifecyclePolicyText);
+    expect(lifecycle.rules.length).toBeGreaterThan(0);
+  });
+
+  it('runs a Fargate cluster with Container Insights', () => {
+    expect(resource('Cluster').Properties).toMatchObject({
+      ClusterName: 'humangov-test',
+      CapacityProviders: expect.arrayContaining(['FARGATE']),
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
+  });
+
+  it('puts public subnets in two different availability zones', () => {
+    const zones = resources('AWS::EC2::Subnet').map(([, s]) => JSON.stringify(s.Properties.AvailabilityZone));
+    expect(zones.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(zones).size).toBe(zones.length);
+    for (const [, subnet] of resources('AWS::EC2::Subnet')) expect(subnet.Properties.MapPublicIpOnLaunch).toBe(true);
+  });
+
+  it('answers unknown hosts with a 404 and adds HTTPS when a certificate is given', () => {
+    const http = resource('HttpListener').Properties;
+    expect(JSON.stringify(http.DefaultActions)).toContain('"StatusCode":"404"');
+    const https = resource('HttpsListener');
+    expect(https.Condition).toBe('HasCertificate');
+    expect(https.Properties).toMatchObject({ Port: 443, Protocol: 'HTTPS' });
+    expect(resource('LoadBalancer').Properties.Subnets).toHaveLength(2);
+  });
+
+  it('lets tasks accept traffic only from the load balancer', () => {
+    const ingress = resource('TaskSecurityGroup').Properties.SecurityGroupIngress as Json[];
+    expect(ingress).toEqual([{ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, SourceSecurityGroupId: { Ref: 'AlbSecurityGroup' } }]);
+  });
+});
+
+describe('packaged template: least privilege and operations', () => {
+  // Actions AWS authorises only on "*" (no resource-level permissions), so "*" is the narrowest possible.
+  const STAR_ONLY = new Set([
+    'xray:PutTraceSegments',
+    'xray:PutTelemetryRecords',
+    'ecr:GetAuthorizationToken',
+    'ecs:RegisterTaskDefinition',
+    'ecs:DeregisterTaskDefinition',
+    'ecs:DescribeTaskDefinition',
+    'ecs:ListTaskDefinitions',
+    'elasticloadbalancing:DescribeTargetGroups',
+    'elasticloadbalancing:DescribeTargetHealth',
+    'elasticloadbalancing:DescribeRules',
+    'elasticloadbalancing:DescribeTags',
+    'elasticloadbalancing:DescribeTargetGroupAttributes',
+    'logs:CreateLogDelivery',
+    'logs:GetLogDelivery',
+    'logs:UpdateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:DescribeResourcePolicies',
+    'logs:DescribeLogGroups',
+  ]);
+
+  const statements = () =>
+    resources('AWS::IAM::Role').flatMap(([id, role]) =>
+      ((role.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) =>
+        p.PolicyDocument.Statement.map((statement) => ({ role: id, statement })),
+      ),
+    );
+
+  it('gives every function a role of its own', () => {
+    const functions = resources('AWS::Lambda::Function');
+    const roles = functions.map(([, f]) => JSON.stringify(f.Properties.Role));
+    expect(functions.length).toBe(9);
+    expect(new Set(roles).size).toBe(functions.length);
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('grants no wildcard action, and "*" resources only for actions AWS cannot scope', () => {
+    for (const { role, statement } of statements()) {
+      for (const action of list(statement.Action)) {
+        expect(action, role).not.toMatch(/\*/);
+        if (list(statement.Resource).includes('*')) expect(STAR_ONLY.has(action), `${role}: ${action} on "*"`).toBe(true);
+      }
+    }
+  });
+
+  it('lets ECS receive only tenant task roles and the execution role', () => {
+    const passRole = statements().filter(({ statement }) => list(statement.Action).includes('iam:PassRole'));
+    expect(passRole.length).toBeGreaterThan(0);
+    for (const { statement } of passRole) {
+      expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+      expect(JSON.stringify(statement.Resource)).toContain('role/humangov-test-*-task');
+    }
+  });
+
+  it('sets a retention on every log group', () => {
+    const groups = resources('AWS::Logs::LogGroup');
+    expect(groups.length).toBeGreaterThanOrEqual(10);
+    for (const [id, group] of groups) expect(group.Properties.RetentionInDays, id).toBeGreaterThan(0);
+  });
+
+  it('bundles each function on its own, on the nodejs24.x runtime', () => {
+    for (const [id, fn] of resources('AWS::Lambda::Function')) {
+      expect(fn.Properties.Runtime, id).toBe('nodejs24.x');
+      expect(artifacts).toContain(String((fn.Properties.Code as { S3Key: string }).S3Key).split('/').at(-1));
+    }
+  });
+
+  it('needs no network to resolve the account id', async () => {
+    const text = await readFile(join(root, 'serverless.yml'), 'utf8');
+    expect(text).not.toContain('${aws:accountId}');
+  });
+});
