@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each file starts its own servers on free ports; two cores run two files at a time.
     maxWorkers: 2,
+    // The functions' structured logs are for CloudWatch; in test output they would bury the failures.
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
   },
 });
