@@ -98,7 +98,11 @@ export interface TaskRoleSpec {
 }
 
 export interface AccessPort {
-  /** A role ECS tasks can assume, with exactly `policy` inline. Throws NotReadyError until the role is usable. */
+  /**
+   * A role ECS tasks can assume, with exactly `policy` inline (any other policy is removed).
+   * IAM is eventually consistent: the role may not be assumable for some seconds, so ECS calls
+   * that pass it surface NotReadyError and are retried.
+   */
   ensureTaskRole(spec: TaskRoleSpec): Promise<{ arn: string }>;
   /** Detaches and deletes the inline policy, then the role. */
   deleteTaskRole(roleName: string): Promise<void>;
@@ -235,8 +239,9 @@ export type WorkflowName = 'tenant-onboard' | 'tenant-offboard' | 'image-deploy'
 export interface WorkflowPort {
   /**
    * Starts an execution under a deterministic name. Starting the same name with
-   * the same input again is not an error: it returns the first execution with
-   * `started: false` (at-least-once delivery upstream).
+   * the same input again is not an error and starts nothing new: it returns the
+   * first execution (`started: false` where the service says so; Step Functions
+   * answers a duplicate of a still-running execution as if it had just started it).
    */
   startExecution(request: { workflow: WorkflowName; name: string; input: unknown }): Promise<{ executionArn: string; started: boolean }>;
 }
