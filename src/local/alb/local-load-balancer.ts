@@ -1,0 +1,269 @@
+import { Agent, createServer, request } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { HealthProbe, LoadBalancerPort, Tags, TargetGroupSpec, TargetHealth } from '../../cloud/ports.ts';
+import { PermanentCloudError, TransientCloudError } from '../../cloud/errors.ts';
+import { logJson } from '../logs/json-log.ts';
+import type { LogFn } from '../logs/json-log.ts';
+import { HealthChecker } from './health-checker.ts';
+import { LoadBalancerConfig } from './load-balancer-config.ts';
+import { forward, hostnameOf, respondWithError } from './proxy.ts';
+import { Target, TargetSet } from './targets.ts';
+import type { HealthCheckSettings, TargetAddress } from './targets.ts';
+
+export interface LocalLoadBalancerOptions {
+  /** HUMANGOV_HOME: the configuration is kept in `<home>/state/load-balancer.json`. */
+  home: string;
+  /** Listener port; settings.lbPort (8080) in `npm start`, 0 (any free port) in tests. */
+  port?: number;
+  host?: string;
+  region?: string;
+  accountId?: string;
+  /** Shortened from the ALB's 30 s / 5 / 2 / 5 s so a local deploy takes seconds. */
+  healthCheck?: Partial<HealthCheckSettings>;
+  /** Longest a deregistered target keeps its in-flight requests (ALB default 300 s; 2 s locally). */
+  deregistrationDelayMs?: number;
+  /** An upstream silent for this long gets a 504, like the ALB idle timeout. */
+  idleTimeoutMs?: number;
+  /** Structured log lines (target health changes); default JSON on stderr. */
+  log?: LogFn;
+}
+
+export const DEFAULT_HEALTH_CHECK: HealthCheckSettings = { path: '/health', intervalMs: 1000, timeoutMs: 2000, healthyThreshold: 2, unhealthyThreshold: 2 };
+
+interface Drain {
+  done: Promise<void>;
+  finish: () => void;
+}
+
+/**
+ * The local Application Load Balancer: one HTTP listener routing by Host header
+ * (`<tenantId>.localhost`) through listener rules to target groups, round robin
+ * over healthy targets, with ALB health checks and connection draining.
+ *
+ * Restart behaviour: target groups, rules and registered targets are reloaded by
+ * `start()`; reloaded targets are health-checked from `initial` again. The
+ * compute side owns target registration: on its own resume it deregisters the
+ * targets of tasks that did not survive and registers the tasks it starts.
+ */
+export class LocalLoadBalancer implements LoadBalancerPort {
+  readonly #config: LoadBalancerConfig;
+  readonly #listenHost: string;
+  readonly #configuredPort: number;
+  readonly #deregistrationDelayMs: number;
+  readonly #idleTimeoutMs: number;
+  readonly #checker: HealthChecker;
+  readonly #sets = new Map<string, TargetSet>();
+  readonly #drains = new Map<Target, Drain>();
+  #server: Server | undefined;
+
+  constructor(options: LocalLoadBalancerOptions) {
+    this.#config = new LoadBalancerConfig({ home: options.home, region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' });
+    this.#listenHost = options.host ?? '127.0.0.1';
+    this.#configuredPort = options.port ?? 8080;
+    this.#deregistrationDelayMs = options.deregistrationDelayMs ?? 2000;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    const log = options.log ?? logJson;
+    this.#checker = new HealthChecker({ ...DEFAULT_HEALTH_CHECK, ...options.healthCheck }, (target, previous) => {
+      const { id, host, port, zone } = target.address;
+      log({ level: target.state === 'unhealthy' ? 'WARN' : 'INFO', message: `target ${target.state}`, targetGroupArn: target.targetGroupArn, target: id, address: `${host}:${port}`, zone, previous, reason: target.reason });
+    });
+  }
+
+  /** Loads the saved configuration, resumes health checks of saved targets, and listens. */
+  async start(): Promise<void> {
+    await this.#config.load();
+    for (const group of this.#config.targetGroups()) {
+      for (const [id, address] of Object.entries(group.targets)) this.#addTarget(group.arn, { id, ...address });
+    }
+    await this.#config.save();
+    const server = createServer((req, res) => this.#route(req, res));
+    server.keepAliveTimeout = 65_000; // longer than clients expect, as the ALB's 60 s idle timeout
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error) => reject(new PermanentCloudError(`the load balancer cannot listen on ${this.#listenHost}:${this.#configuredPort}; set HUMANGOV_LB_PORT to a free port`, { cause: error })));
+      server.listen(this.#configuredPort, this.#listenHost, () => resolve());
+    });
+    this.#server = server;
+  }
+
+  /** The port actually listened on (differs from the option when it was 0). */
+  get port(): number {
+    const address = this.#server?.address() as AddressInfo | null | undefined;
+    return address?.port ?? this.#configuredPort;
+  }
+
+  get loadBalancerArn(): string {
+    return this.#config.loadBalancerArn;
+  }
+
+  async close(): Promise<void> {
+    this.#checker.close();
+    await this.#config.saved();
+    for (const drain of this.#drains.values()) drain.finish();
+    for (const set of this.#sets.values()) for (const target of set.targets.values()) target.agent?.destroy();
+    const server = this.#server;
+    this.#server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  // ------------------------------------------------------------ LoadBalancerPort
+
+  async ensureTargetGroup(spec: TargetGroupSpec): Promise<{ arn: string }> {
+    const group = this.#config.ensureTargetGroup(spec.name, spec.tags);
+    await this.#config.save();
+    return { arn: group.arn };
+  }
+
+  async ensureListenerRule(spec: { tenantId: string; host: string; targetGroupArn: string; tags: Tags }): Promise<{ arn: string; priority: number }> {
+    const rule = this.#config.ensureListenerRule(spec);
+    await this.#config.save();
+    return { arn: rule.arn, priority: rule.priority };
+  }
+
+  async describeTargetHealth(targetGroupArn: string): Promise<TargetHealth[]> {
+    if (!this.#config.targetGroupByArn(targetGroupArn)) throw new PermanentCloudError(`target group ${targetGroupArn} does not exist`);
+    return [...(this.#sets.get(targetGroupArn)?.targets.values() ?? [])].map((target) => target.describe());
+  }
+
+  async deleteListenerRule(tenantId: string): Promise<void> {
+    if (this.#config.deleteListenerRule(tenantId)) await this.#config.save();
+  }
+
+  async deleteTargetGroup(name: string): Promise<void> {
+    const group = this.#config.deleteTargetGroup(name);
+    if (!group) return;
+    // An ALB drops a deleted group's targets at once: nothing can route to it any more.
+    for (const target of this.#sets.get(group.arn)?.targets.values() ?? []) this.#removeTarget(group.arn, target);
+    this.#sets.delete(group.arn);
+    await this.#config.save();
+  }
+
+  hostFor(tenantId: string): string {
+    return `${tenantId}.localhost`;
+  }
+
+  endpointFor(tenantId: string): string {
+    return `http://${this.hostFor(tenantId)}:${this.port}`;
+  }
+
+  probeHealth(tenantId: string): Promise<HealthProbe> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: this.#listenHost, port: this.port, path: '/health', agent: false, headers: { host: `${this.hostFor(tenantId)}:${this.port}`, accept: 'application/json' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (error) => reject(new TransientCloudError(`reading /health of tenant "${tenantId}" through the load balancer failed`, { cause: error })));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: unknown = text;
+          if ((res.headers['content-type'] ?? '').includes('json')) {
+            try {
+              body = JSON.parse(text);
+            } catch {
+              // Kept as text: a target answering broken JSON is for the verifier to judge.
+            }
+          }
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      });
+      req.setTimeout(this.#idleTimeoutMs, () => req.destroy(new Error('timed out')));
+      req.on('error', (error) => reject(new TransientCloudError(`GET /health of tenant "${tenantId}" through the load balancer on port ${this.port} failed`, { cause: error })));
+      req.end();
+    });
+  }
+
+  // ------------------------------------------------------------ targets (used by the local Fargate)
+
+  /** Registers (or re-registers) a target; it starts `initial` and receives traffic once healthy. */
+  async registerTarget(targetGroupArn: string, address: TargetAddress): Promise<void> {
+    this.#config.putTarget(targetGroupArn, address);
+    const existing = this.#sets.get(targetGroupArn)?.targets.get(address.id);
+    const same = existing && existing.state !== 'draining' && existing.address.host === address.host && existing.address.port === address.port && existing.address.zone === address.zone;
+    if (!same) {
+      if (existing) this.#removeTarget(targetGroupArn, existing);
+      this.#addTarget(targetGroupArn, address);
+    }
+    await this.#config.save();
+  }
+
+  /**
+   * Takes the target out of rotation at once and resolves when it is gone: as
+   * soon as its in-flight requests are done, or after the deregistration delay.
+   * Only then may its process be stopped, which is what makes a swap lossless.
+   */
+  async deregisterTarget(targetGroupArn: string, id: string): Promise<void> {
+    // Out of rotation before anything is awaited: not one more request may be routed to it.
+    const target = this.#sets.get(targetGroupArn)?.targets.get(id);
+    const drained = target ? this.#drain(targetGroupArn, target) : Promise.resolve();
+    this.#config.removeTarget(targetGroupArn, id);
+    await Promise.all([this.#config.save(), drained]);
+  }
+
+  #drain(targetGroupArn: string, target: Target): Promise<void> {
+    const pending = this.#drains.get(target);
+    if (pending) return pending.done;
+    this.#checker.unwatch(target);
+    target.startDraining();
+    let resolveDone = () => undefined as void;
+    const done = new Promise<void>((resolve) => (resolveDone = resolve));
+    const timer = setTimeout(() => drain.finish(), this.#deregistrationDelayMs);
+    const drain: Drain = {
+      done,
+      finish: () => {
+        clearTimeout(timer);
+        this.#drains.delete(target);
+        this.#removeTarget(targetGroupArn, target);
+        resolveDone();
+      },
+    };
+    this.#drains.set(target, drain);
+    // As on an ALB, a target with nothing in flight completes deregistration without waiting out the delay.
+    if (target.inFlight === 0) drain.finish();
+    return done;
+  }
+
+  /** What the load balancer reports for one target now, or undefined when it is not registered. */
+  targetHealth(targetGroupArn: string, id: string): TargetHealth | undefined {
+    return this.#sets.get(targetGroupArn)?.targets.get(id)?.describe();
+  }
+
+  #addTarget(targetGroupArn: string, address: TargetAddress): void {
+    let set = this.#sets.get(targetGroupArn);
+    if (!set) this.#sets.set(targetGroupArn, (set = new TargetSet()));
+    const target = new Target(targetGroupArn, address);
+    target.agent = new Agent({ keepAlive: true });
+    set.targets.set(address.id, target);
+    this.#checker.watch(target);
+  }
+
+  #removeTarget(targetGroupArn: string, target: Target): void {
+    this.#checker.unwatch(target);
+    target.agent?.destroy();
+    const set = this.#sets.get(targetGroupArn);
+    if (set?.targets.get(target.address.id) === target) set.targets.delete(target.address.id);
+    this.#drains.get(target)?.finish();
+  }
+
+  #route(req: IncomingMessage, res: ServerResponse): void {
+    const hostname = hostnameOf(req.headers.host);
+    const rule = this.#config.ruleForHost(hostname);
+    if (!rule) {
+      respondWithError(req, res, 404, 'UnknownHost', `no tenant is served at "${hostname || '(no Host header)'}"; tenants are served at <tenantId>.localhost:${this.port}`);
+      return;
+    }
+    const target = this.#sets.get(rule.targetGroupArn)?.next();
+    if (!target?.agent) {
+      respondWithError(req, res, 503, 'NoHealthyTarget', `tenant "${rule.tenantId}" has no healthy target at the moment; try again shortly`);
+      return;
+    }
+    target.inFlight += 1;
+    const { host, port } = target.address;
+    forward(req, res, { host, port, agent: target.agent }, { listenerPort: this.port, idleTimeoutMs: this.#idleTimeoutMs }, () => {
+      target.inFlight -= 1;
+      if (target.inFlight === 0) this.#drains.get(target)?.finish();
+    });
+  }
+}
