@@ -140,7 +140,7 @@ describe('packaged template: workflows', () => {
 });
 
 describe('packaged template: status API', () => {
-  const routes = ['GET /', 'GET /health', 'GET /tenants', 'POST /tenants', 'GET /tenants/{id}', 'DELETE /tenants/{id}', 'GET /deployments', 'GET /deployments/{id}'];
+  const routes = ['GET /', 'GET /health', 'GET /tenants', 'POST /tenants', 'GET /tenants/{id}', 'DELETE /tenants/{id}', 'GET /deployments', 'GET /deployments/{id}', 'ANY /{proxy+}'];
 
   it('has every route of the design, each requiring SigV4 (AWS_IAM)', () => {
     const found = resources('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey, r.Properties.AuthorizationType]);

@@ -107,6 +107,14 @@ describe('TenantRepository (dynalite, real wire protocol)', () => {
     expect((await repo.all()).map((t) => t.tenantId)).toEqual(['ca', 'ny', 'tx', 'wa']);
   });
 
+  it('lists a record with an invalid id as FAILED instead of failing the whole listing', async () => {
+    await repo.create({ tenantId: 'ca' });
+    await table.db.send(new PutCommand({ TableName: table.tableName, Item: { tenantId: 'CA', desiredCount: 'two' } }));
+    const listed = await repo.all();
+    expect(listed.map((t) => [t.tenantId, t.status])).toEqual(expect.arrayContaining([['CA', 'FAILED'], ['ca', undefined]]));
+    expect(listed.find((t) => t.tenantId === 'CA')?.statusReason).toMatch(/^invalid record: tenantId: .*; desiredCount: desiredCount must be a whole number/);
+  });
+
   it('rejects a cursor it did not issue', async () => {
     await expect(repo.list({ cursor: 'not-a-cursor' })).rejects.toThrow(InvalidTenantError);
   });

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError, InvalidTenantError, TenantExistsError, TenantLockedError, TenantNotFoundError } from './errors.ts';
 import { canTransition, type TenantStatus } from './status.ts';
-import { HISTORY_LIMIT, parseTenantRecord, type HistoryEntry, type TenantRecord, type TenantUserFields } from './schema.ts';
+import { HISTORY_LIMIT, parseListedTenant, parseTenantRecord, type HistoryEntry, type TenantRecord, type TenantUserFields } from './schema.ts';
 
 /** Control-plane fields a workflow may set, besides status. */
 export type TenantObservation = Partial<Pick<TenantRecord, 'endpoint' | 'image' | 'health' | 'resources'>>;
@@ -82,7 +82,7 @@ export class TenantRepository {
         ConsistentRead: true,
       }),
     );
-    const items = Items.map((item) => parseTenantRecord(item)).sort((a, b) => a.tenantId.localeCompare(b.tenantId));
+    const items = Items.map((item) => parseListedTenant(item)).sort((a, b) => a.tenantId.localeCompare(b.tenantId));
     return { items, nextCursor: encodeCursor(LastEvaluatedKey) };
   }
 
@@ -238,6 +238,14 @@ export class TenantRepository {
       if (error instanceof ConditionalCheckFailedException) return;
       throw error;
     }
+  }
+
+  /** Removes observed fields that describe nothing any more (a DELETED tenant has no endpoint, health or image). */
+  async clearObserved(tenantId: string, fields: readonly ('endpoint' | 'image' | 'health')[]): Promise<TenantRecord> {
+    const current = await this.require(tenantId);
+    // writeObserved REMOVEs every field given as null.
+    const nulls = Object.fromEntries(fields.map((field) => [field, null])) as unknown as TenantObservation;
+    return this.writeObserved(tenantId, current.version, nulls);
   }
 
   /**

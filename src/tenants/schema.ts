@@ -132,3 +132,19 @@ export function parseTenantRecord(item: unknown): TenantRecord {
   if (!result.success) throw new InvalidTenantError(describeIssues(result.error));
   return result.data;
 }
+
+/**
+ * Reads a stored record for a listing. A record a user wrote with an invalid id
+ * or field must not hide every other tenant: it is shown as FAILED with what is
+ * wrong with it, so the fleet view stays whole and says what to fix.
+ */
+export function parseListedTenant(item: Record<string, unknown>): TenantRecord {
+  const result = tenantRecordSchema.safeParse(item);
+  if (result.success) return result.data;
+  return {
+    tenantId: String(item.tenantId),
+    status: 'FAILED',
+    statusReason: typeof item.statusReason === 'string' ? item.statusReason : `invalid record: ${describeIssues(result.error)}`,
+    updatedAt: typeof item.updatedAt === 'string' ? item.updatedAt : undefined,
+  };
+}

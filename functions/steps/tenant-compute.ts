@@ -1,0 +1,17 @@
+/**
+ * Workflow steps on ECS and CloudWatch Logs (ComputePort, LogsPort). Also reads
+ * the current release (StepDeps.releases: the deployments table) and, from its
+ * environment, CSRF_SECRET_SEED (see src/workflows/steps/task-environment.ts).
+ * Split by capability so this function's role grants only that; the actions
+ * are the use-cases of src/workflows/steps/compute.ts.
+ */
+import type { StepDeps } from '../../src/workflows/deps.ts';
+import { computeSteps } from '../../src/workflows/steps/compute.ts';
+import { awsStepDeps } from '../lib/aws-deps.ts';
+import { lazyHandler, stepHandler } from '../lib/step-handler.ts';
+
+export function makeHandler(deps: StepDeps) {
+  return stepHandler('tenant-compute', computeSteps(deps));
+}
+
+export const handler = lazyHandler(() => makeHandler(awsStepDeps()));

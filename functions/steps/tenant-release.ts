@@ -1,0 +1,36 @@
+/**
+ * Image-deploy steps on one tenant: its lease, task definition, service,
+ * verification through the load balancer, rollback and record. Each takes the
+ * tenant's `release` and returns the next one (src/deployments/release.ts).
+ */
+import type { DeployDeps } from '../../src/deployments/deps.ts';
+import { describeFailure, type CaughtFailure } from '../../src/deployments/failure.ts';
+import { abandonRelease, completeRelease, degradeTenant, restoreTenant, rollBackRelease } from '../../src/deployments/release-end.ts';
+import { startRelease } from '../../src/deployments/release-start.ts';
+import { verifyRelease, watchRollout } from '../../src/deployments/release-watch.ts';
+import { parseRelease, type Release } from '../../src/deployments/release.ts';
+import { awsDeployDeps } from '../lib/aws-deps.ts';
+import { lazyHandler, stepHandler, type StepInput } from '../lib/step-handler.ts';
+
+type ReleaseStep = (deps: DeployDeps, release: Release) => Promise<Release>;
+
+export function actions(deps: DeployDeps) {
+  const step = (run: ReleaseStep) => (input: StepInput) => run(deps, parseRelease(input));
+  return {
+    start: step(startRelease),
+    watchRollout: step(watchRollout),
+    verify: step(verifyRelease),
+    complete: step(completeRelease),
+    rollBack: step(rollBackRelease),
+    restore: step(restoreTenant),
+    degrade: step(degradeTenant),
+    /** After an unexpected error: the Catch clause's `failure` says what it was. */
+    abandon: (input: StepInput & { failure?: CaughtFailure }) => abandonRelease(deps, parseRelease(input), describeFailure(input.failure)),
+  };
+}
+
+export function makeHandler(deps: DeployDeps) {
+  return stepHandler('tenant-release', actions(deps));
+}
+
+export const handler = lazyHandler(() => makeHandler(awsDeployDeps()));

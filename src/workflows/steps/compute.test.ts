@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { FakeCloud } from '../../../test/support/fake-cloud.ts';
+import type { TenantRepository } from '../../tenants/repository.ts';
+import type { StepDeps } from '../deps.ts';
+import { computeSteps } from './compute.ts';
+import { NoReleaseError, RolloutFailedError, RolloutTimedOutError, ServiceNotGoneError } from './errors.ts';
+
+const RELEASE = { repository: 'app', tag: 'v1.0.0', digest: `sha256:${'c'.repeat(64)}` };
+const ENV = { CSRF_SECRET_SEED: 'seed-0123456789abcdef0123456789abcdef' };
+const base = { tenantId: 'ca', executionId: 'exec-1' };
+
+function setup(options: ConstructorParameters<typeof FakeCloud>[0] = {}, release: typeof RELEASE | null = RELEASE) {
+  const cloud = new FakeCloud(options);
+  // The compute steps never touch the tenants table.
+  const deps: StepDeps = { cloud, tenants: {} as TenantRepository, releases: { currentRelease: async () => release ?? undefined }, now: () => new Date() };
+  return { cloud, steps: computeSteps(deps, ENV) };
+}
+
+async function startService(steps: ReturnType<typeof computeSteps>) {
+  const td = await steps.registerTaskDefinition({ ...base, action: 'registerTaskDefinition', displayName: 'California', taskRoleArn: 'arn:aws:iam::123456789012:role/r', logGroup: '/lg' });
+  return steps.ensureService({ ...base, action: 'ensureService', taskDefinitionArn: td.taskDefinitionArn, desiredCount: 2, targetGroupArn: 'arn:tg' });
+}
+
+describe('compute steps', () => {
+  it('registerTaskDefinition refuses to run anything before the first release', async () => {
+    const { steps } = setup({}, null);
+    await expect(steps.registerTaskDefinition({ ...base, action: 'x', displayName: 'California', taskRoleArn: 'r', logGroup: 'l' })).rejects.toThrow(NoReleaseError);
+  });
+
+  it('checkRollout counts polls and says COMPLETED once ECS does', async () => {
+    const { steps } = setup({ rolloutPolls: 3 });
+    const started = await startService(steps);
+    const poll = (polls: number) => steps.checkRollout({ ...base, action: 'checkRollout', serviceArn: started.serviceArn, deploymentId: started.deploymentId, polls, maxPolls: 10 });
+    expect(await poll(0)).toMatchObject({ state: 'IN_PROGRESS', polls: 1, detail: '0/2 tasks running' });
+    expect(await poll(1)).toMatchObject({ state: 'IN_PROGRESS', polls: 2 });
+    expect(await poll(2)).toMatchObject({ state: 'COMPLETED', polls: 3 });
+  });
+
+  it('checkRollout gives up at its bound, and fails on a circuit-breaker rollback', async () => {
+    const slow = setup({ rolloutPolls: 100 });
+    const started = await startService(slow.steps);
+    await expect(
+      slow.steps.checkRollout({ ...base, action: 'checkRollout', serviceArn: started.serviceArn, deploymentId: started.deploymentId, polls: 4, maxPolls: 5 }),
+    ).rejects.toThrow(RolloutTimedOutError);
+
+    const broken = setup();
+    broken.cloud.compute.rollBackNextDeployment({ reason: 'exit code 1' });
+    const failing = await startService(broken.steps);
+    await expect(
+      broken.steps.checkRollout({ ...base, action: 'checkRollout', serviceArn: failing.serviceArn, deploymentId: failing.deploymentId, polls: 0, maxPolls: 5 }),
+    ).rejects.toThrow(RolloutFailedError);
+  });
+
+  it('checkServiceGone is done once the service is INACTIVE and gives up at its bound', async () => {
+    const { steps } = setup({ drainPolls: 2 });
+    await startService(steps);
+    await steps.deleteService({ ...base, action: 'deleteService' });
+    expect(await steps.checkServiceGone({ ...base, action: 'checkServiceGone', polls: 0, maxPolls: 5 })).toEqual({ gone: false, polls: 1 });
+    expect(await steps.checkServiceGone({ ...base, action: 'checkServiceGone', polls: 1, maxPolls: 5 })).toEqual({ gone: true, polls: 2 });
+
+    const stuck = setup({ drainPolls: 100 });
+    await startService(stuck.steps);
+    await stuck.steps.deleteService({ ...base, action: 'deleteService' });
+    await expect(stuck.steps.checkServiceGone({ ...base, action: 'checkServiceGone', polls: 2, maxPolls: 3 })).rejects.toThrow(ServiceNotGoneError);
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { FakeCloud } from '../../../test/support/fake-cloud.ts';
+import type { TenantRepository } from '../../tenants/repository.ts';
+import { VerificationFailedError } from './errors.ts';
+import { networkSteps } from './network.ts';
+
+const DIGEST = `sha256:${'d'.repeat(64)}`;
+const base = { tenantId: 'ca', executionId: 'exec-1' };
+
+async function servingTenant(zones?: string[]) {
+  const cloud = new FakeCloud({ rolloutPolls: 1, zones });
+  const steps = networkSteps({ cloud, tenants: {} as TenantRepository, releases: { currentRelease: async () => undefined }, now: () => new Date() });
+  const routing = await steps.ensureRouting({ ...base, action: 'ensureRouting' });
+  const image = `${cloud.platform.imageRepository}@${DIGEST}`;
+  const td = await cloud.compute.registerTaskDefinition({ family: 'f', image, cpu: 256, memory: 512, environment: { APP_IMAGE: image }, taskRoleArn: 'r', logGroup: 'l', tags: {} });
+  await cloud.compute.ensureService({ name: 'humangov-ca', taskDefinitionArn: td.arn, desiredCount: 2, targetGroupArn: routing.targetGroupArn, tags: {} });
+  await cloud.compute.describeService('humangov-ca');
+  const verify = (attempts: number, maxAttempts = 5) =>
+    steps.verify({ ...base, action: 'verify', targetGroupArn: routing.targetGroupArn, desiredCount: 2, expectedDigest: DIGEST, attempts, maxAttempts });
+  return { cloud, routing, verify };
+}
+
+describe('network steps', () => {
+  it('ensureRouting returns the endpoint a person opens', async () => {
+    const { routing } = await servingTenant();
+    expect(routing).toMatchObject({ endpoint: 'https://ca.humangov.test', priority: 1 });
+  });
+
+  it('verify passes with healthy targets in two zones answering the digest', async () => {
+    const { verify } = await servingTenant();
+    expect(await verify(0)).toMatchObject({ ok: true, attempts: 1, health: { healthy: 2, total: 2, zones: ['us-east-1a', 'us-east-1b'] } });
+  });
+
+  it('verify reports "not yet" with its problems, then fails at the bound saying what is wrong', async () => {
+    const { verify } = await servingTenant(['us-east-1a']);
+    expect(await verify(0)).toMatchObject({ ok: false, attempts: 1, problems: [expect.stringContaining('span 1 availability zone(s)')] });
+    await expect(verify(4)).rejects.toThrow(VerificationFailedError);
+    await expect(verify(4)).rejects.toThrow(/after 5 checks: healthy targets span 1 availability zone/);
+  });
+});

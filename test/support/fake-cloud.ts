@@ -1,0 +1,263 @@
+/**
+ * An in-memory Cloud implementing every port of src/cloud/ports.ts with the
+ * ports' own contract (ensure = idempotent create-or-converge, delete = "not
+ * found" is done), for tests of workflows and steps. What it adds for tests:
+ *
+ * - `script.fail(op, {kind, times, after})`: scripted failures per operation
+ *   (TransientCloudError N times, NotReadyError, PermanentCloudError, or after
+ *   the call took effect, as a lost response);
+ * - `script.calls` / `count(op)` / `ops()`: the call log; `script.created` and
+ *   `script.deleted`: how many resources of each kind were really made/removed;
+ * - `compute.rollBackNextDeployment()`: the ECS circuit breaker;
+ * - `loadBalancer.unhealthyFor(targetGroup, K)`: targets unhealthy for K polls;
+ * - simulated time: a deployment completes after `rolloutPolls` describeService calls.
+ *
+ * Usage: `const cloud = new FakeCloud({ rolloutPolls: 3 }); cloud.script.fail('compute.ensureService', { kind: 'transient', times: 2 });`
+ */
+import { NotReadyError } from '../../src/cloud/errors.ts';
+import type {
+  AccessPort,
+  BucketPort,
+  BucketSpec,
+  Cloud,
+  LogsPort,
+  Platform,
+  PolicyDocument,
+  TablePort,
+  TableSpec,
+  TableState,
+  Tags,
+  TaskRoleSpec,
+  WorkflowName,
+  WorkflowPort,
+} from '../../src/cloud/ports.ts';
+import { FakeCompute, type FakeComputeOptions } from './fake-compute.ts';
+import { FakeLoadBalancer, type FakeLoadBalancerOptions } from './fake-load-balancer.ts';
+import { FakeScript } from './fake-script.ts';
+
+export { FakeScript, type FakeOperation, type FakeCall, type ResourceKind, type ScriptedFailure } from './fake-script.ts';
+export { FakeCompute } from './fake-compute.ts';
+export { FakeLoadBalancer } from './fake-load-balancer.ts';
+
+export const FAKE_PLATFORM: Platform = {
+  stage: 'test',
+  region: 'us-east-1',
+  accountId: '123456789012',
+  imageRepository: '123456789012.dkr.ecr.us-east-1.amazonaws.com/humangov-app',
+  containerPort: 3000,
+};
+
+export interface FakeTable extends TableSpec {
+  arn: string;
+  status: TableState['status'];
+  billingMode: 'PAY_PER_REQUEST';
+  pointInTimeRecovery: boolean;
+  deletionProtection: boolean;
+  encrypted: boolean;
+  /** ensureTable calls left that answer NotReadyError (the table is CREATING). */
+  creatingPolls: number;
+}
+
+export interface FakeBucket extends BucketSpec {
+  arn: string;
+  publicAccessBlocked: boolean;
+  encrypted: boolean;
+  versioning: boolean;
+  tlsOnly: boolean;
+  ownershipEnforced: boolean;
+  /** Object keys, so that purging can be seen to empty the bucket. */
+  objects: Set<string>;
+}
+
+export interface FakeRole {
+  roleName: string;
+  arn: string;
+  policy: PolicyDocument;
+  tags: Tags;
+}
+
+export interface FakeExecution {
+  workflow: WorkflowName;
+  name: string;
+  input: unknown;
+  executionArn: string;
+}
+
+export interface FakeCloudOptions extends FakeComputeOptions, FakeLoadBalancerOptions {
+  platform?: Partial<Platform>;
+  /** ensureTable calls a new table stays CREATING for (default 0: ACTIVE at once). */
+  tableCreatingPolls?: number;
+}
+
+export class FakeCloud implements Cloud {
+  readonly script = new FakeScript();
+  readonly platform: Platform;
+  readonly tables: FakeTables;
+  readonly buckets: FakeBuckets;
+  readonly access: FakeAccess;
+  readonly logs: FakeLogs;
+  readonly compute: FakeCompute;
+  readonly loadBalancer: FakeLoadBalancer;
+  readonly workflows: FakeWorkflows;
+
+  constructor(options: FakeCloudOptions = {}) {
+    this.platform = { ...FAKE_PLATFORM, ...options.platform };
+    this.tables = new FakeTables(this.script, this.platform, options.tableCreatingPolls ?? 0);
+    this.buckets = new FakeBuckets(this.script);
+    this.access = new FakeAccess(this.script, this.platform);
+    this.logs = new FakeLogs(this.script);
+    this.compute = new FakeCompute(this.script, this.platform, options);
+    this.loadBalancer = new FakeLoadBalancer(this.script, this.compute, this.platform, options);
+    this.workflows = new FakeWorkflows(this.script, this.platform);
+  }
+}
+
+export class FakeTables implements TablePort {
+  readonly items = new Map<string, FakeTable>();
+  readonly #script: FakeScript;
+  readonly #platform: Platform;
+  readonly #creatingPolls: number;
+
+  constructor(script: FakeScript, platform: Platform, creatingPolls: number) {
+    this.#script = script;
+    this.#platform = platform;
+    this.#creatingPolls = creatingPolls;
+  }
+
+  ensureTable(spec: TableSpec): Promise<TableState> {
+    return this.#script.run('tables.ensureTable', [spec], () => {
+      let table = this.items.get(spec.name);
+      if (!table) {
+        const arn = `arn:aws:dynamodb:${this.#platform.region}:${this.#platform.accountId}:table/${spec.name}`;
+        table = { ...structuredClone(spec), arn, status: 'CREATING', billingMode: 'PAY_PER_REQUEST', pointInTimeRecovery: false, deletionProtection: true, encrypted: true, creatingPolls: this.#creatingPolls };
+        this.items.set(spec.name, table);
+        this.#script.created.table++;
+      }
+      if (table.status === 'CREATING') {
+        if (table.creatingPolls > 0) {
+          table.creatingPolls -= 1;
+          throw new NotReadyError(`table "${spec.name}" is CREATING; ask again shortly`);
+        }
+        table.status = 'ACTIVE';
+      }
+      table.pointInTimeRecovery = true;
+      table.deletionProtection = true;
+      table.tags = { ...spec.tags };
+      return { name: table.name, arn: table.arn, status: table.status };
+    });
+  }
+
+  deleteTable(name: string): Promise<void> {
+    return this.#script.run('tables.deleteTable', [name], () => {
+      // The port lifts deletion protection itself before deleting.
+      if (this.items.delete(name)) this.#script.deleted.table++;
+    });
+  }
+}
+
+export class FakeBuckets implements BucketPort {
+  readonly items = new Map<string, FakeBucket>();
+  readonly #script: FakeScript;
+
+  constructor(script: FakeScript) {
+    this.#script = script;
+  }
+
+  ensureBucket(spec: BucketSpec): Promise<{ name: string; arn: string }> {
+    return this.#script.run('buckets.ensureBucket', [spec], () => {
+      let bucket = this.items.get(spec.name);
+      if (!bucket) {
+        bucket = { ...structuredClone(spec), arn: `arn:aws:s3:::${spec.name}`, publicAccessBlocked: true, encrypted: true, versioning: true, tlsOnly: true, ownershipEnforced: true, objects: new Set() };
+        this.items.set(spec.name, bucket);
+        this.#script.created.bucket++;
+      }
+      bucket.tags = { ...spec.tags };
+      return { name: bucket.name, arn: bucket.arn };
+    });
+  }
+
+  deleteBucket(name: string): Promise<void> {
+    return this.#script.run('buckets.deleteBucket', [name], () => {
+      const bucket = this.items.get(name);
+      if (!bucket) return;
+      bucket.objects.clear();
+      this.items.delete(name);
+      this.#script.deleted.bucket++;
+    });
+  }
+}
+
+export class FakeAccess implements AccessPort {
+  readonly roles = new Map<string, FakeRole>();
+  readonly #script: FakeScript;
+  readonly #platform: Platform;
+
+  constructor(script: FakeScript, platform: Platform) {
+    this.#script = script;
+    this.#platform = platform;
+  }
+
+  ensureTaskRole(spec: TaskRoleSpec): Promise<{ arn: string }> {
+    return this.#script.run('access.ensureTaskRole', [spec], () => {
+      let role = this.roles.get(spec.roleName);
+      if (!role) {
+        role = { ...structuredClone(spec), arn: `arn:aws:iam::${this.#platform.accountId}:role/${spec.roleName}` };
+        this.roles.set(spec.roleName, role);
+        this.#script.created.taskRole++;
+      }
+      role.policy = structuredClone(spec.policy);
+      role.tags = { ...spec.tags };
+      return { arn: role.arn };
+    });
+  }
+
+  deleteTaskRole(roleName: string): Promise<void> {
+    return this.#script.run('access.deleteTaskRole', [roleName], () => {
+      if (this.roles.delete(roleName)) this.#script.deleted.taskRole++;
+    });
+  }
+}
+
+export class FakeLogs implements LogsPort {
+  readonly groups = new Map<string, { name: string; retentionDays: number; tags: Tags }>();
+  readonly #script: FakeScript;
+
+  constructor(script: FakeScript) {
+    this.#script = script;
+  }
+
+  ensureLogGroup(spec: { name: string; retentionDays: number; tags: Tags }): Promise<void> {
+    return this.#script.run('logs.ensureLogGroup', [spec], () => {
+      if (!this.groups.has(spec.name)) this.#script.created.logGroup++;
+      this.groups.set(spec.name, structuredClone(spec));
+    });
+  }
+
+  deleteLogGroup(name: string): Promise<void> {
+    return this.#script.run('logs.deleteLogGroup', [name], () => {
+      if (this.groups.delete(name)) this.#script.deleted.logGroup++;
+    });
+  }
+}
+
+export class FakeWorkflows implements WorkflowPort {
+  readonly executions: FakeExecution[] = [];
+  readonly #script: FakeScript;
+  readonly #platform: Platform;
+
+  constructor(script: FakeScript, platform: Platform) {
+    this.#script = script;
+    this.#platform = platform;
+  }
+
+  startExecution(request: { workflow: WorkflowName; name: string; input: unknown }): Promise<{ executionArn: string; started: boolean }> {
+    return this.#script.run('workflows.startExecution', [request], () => {
+      const existing = this.executions.find((e) => e.workflow === request.workflow && e.name === request.name);
+      if (existing) return { executionArn: existing.executionArn, started: false };
+      const { region, accountId, stage } = this.#platform;
+      const executionArn = `arn:aws:states:${region}:${accountId}:execution:humangov-${stage}-${request.workflow}:${request.name}`;
+      this.executions.push({ ...structuredClone(request), executionArn });
+      return { executionArn, started: true };
+    });
+  }
+}

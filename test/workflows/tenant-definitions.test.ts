@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { allStates, definitionPath, loadDefinition, type AslState } from '../../src/workflows/definitions.ts';
+import type { StepDeps } from '../../src/workflows/deps.ts';
+import { accessSteps } from '../../src/workflows/steps/access.ts';
+import { computeSteps } from '../../src/workflows/steps/compute.ts';
+import { dataSteps } from '../../src/workflows/steps/data.ts';
+import { networkSteps } from '../../src/workflows/steps/network.ts';
+import { recordSteps } from '../../src/workflows/steps/record.ts';
+import { FakeCloud } from '../support/fake-cloud.ts';
+
+const TRANSIENT = ['TransientCloudError', 'ConcurrentUpdateError', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+
+// Only the action names are read here; no step runs.
+const deps = { cloud: new FakeCloud() } as unknown as StepDeps;
+const ACTIONS: Record<string, string[]> = {
+  '${TenantRecordFunctionArn}': Object.keys(recordSteps(deps)),
+  '${TenantDataFunctionArn}': Object.keys(dataSteps(deps)),
+  '${TenantAccessFunctionArn}': Object.keys(accessSteps(deps)),
+  '${TenantComputeFunctionArn}': Object.keys(computeSteps(deps, {})),
+  '${TenantNetworkFunctionArn}': Object.keys(networkSteps(deps)),
+};
+
+interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds: number;
+  BackoffRate: number;
+  MaxAttempts: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: string;
+}
+
+/** The longest a retrier waits in total before giving up (no jitter). */
+function totalWaitSeconds(r: Retrier): number {
+  let total = 0;
+  for (let attempt = 0; attempt < r.MaxAttempts; attempt++) total += Math.min(r.IntervalSeconds * r.BackoffRate ** attempt, r.MaxDelaySeconds ?? Infinity);
+  return total;
+}
+
+describe.each(['tenant-onboard', 'tenant-offboard'] as const)('%s definition', (workflow) => {
+  it('has unique state names (JSON.parse would silently merge duplicates)', async () => {
+    const text = await readFile(definitionPath(workflow), 'utf8');
+    const definition = await loadDefinition(workflow);
+    const names = [...allStates(definition)].map(([name]) => name);
+    for (const name of names) expect(text.split(`"${name}": {`).length - 1, name).toBe(1);
+  });
+
+  it('calls only actions the functions have, with tenant and execution ids, retrying transient errors with jitter and catching the rest', async () => {
+    const tasks = [...allStates(await loadDefinition(workflow))].filter(([, s]) => s.Type === 'Task') as [string, AslState & { Parameters: Record<string, unknown>; Retry: Retrier[]; Catch: { ErrorEquals: string[] }[] }][];
+    expect(tasks.length).toBeGreaterThan(10);
+    for (const [name, state] of tasks) {
+      expect(ACTIONS[state.Resource ?? ''], name).toContain(state.Parameters.action);
+      expect(state.Parameters, name).toMatchObject({ 'tenantId.$': '$.tenantId', 'executionId.$': '$$.Execution.Name' });
+      const transient = state.Retry.find((r) => r.ErrorEquals.includes('TransientCloudError'));
+      expect(transient?.ErrorEquals, name).toEqual(TRANSIENT);
+      expect(transient, name).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: expect.any(Number), MaxAttempts: expect.any(Number), IntervalSeconds: expect.any(Number) });
+      expect(state.Catch.at(-1)?.ErrorEquals, name).toEqual(['States.ALL']);
+    }
+  });
+
+  it('waits for another execution\'s lease for about an hour, not for ever', async () => {
+    const lock = (await loadDefinition(workflow)).States.AcquireTenantLock?.Retry?.find((r) => r.ErrorEquals.includes('TenantLockedError')) as Retrier;
+    expect(totalWaitSeconds(lock)).toBeGreaterThan(45 * 60);
+    expect(totalWaitSeconds(lock)).toBeLessThan(75 * 60);
+  });
+});
