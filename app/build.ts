@@ -1,0 +1,46 @@
+/**
+ * Bundles the app into one self-contained dist/server.js: a directory holding only
+ * package.json and dist/ runs with `node dist/server.js`, no node_modules. The container
+ * image and the local control plane both ship exactly that.
+ */
+import { build } from 'esbuild';
+import { rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const appRoot = dirname(fileURLToPath(import.meta.url));
+const outdir = join(appRoot, 'dist');
+
+await rm(outdir, { recursive: true, force: true });
+const result = await build({
+  entryPoints: [join(appRoot, 'src', 'server.ts')],
+  outfile: join(outdir, 'server.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  metafile: true,
+  // The build must not depend on ../tsconfig.base.json, which is not in the image's build
+  // context; this is the one setting of it that changes what esbuild emits.
+  tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
+  logLevel: 'warning',
+  // Bundled CommonJS dependencies call require() and read __dirname/__filename, which an ES
+  // module lacks; define them from import.meta.
+  banner: {
+    js: [
+      "import { createRequire as __createRequire } from 'node:module';",
+      "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+      "import { dirname as __pathDirname } from 'node:path';",
+      'const require = __createRequire(import.meta.url);',
+      'const __filename = __fileURLToPath(import.meta.url);',
+      'const __dirname = __pathDirname(__filename);',
+    ].join(''),
+  },
+});
+
+const output = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('server.js'));
+const kilobytes = output ? Math.round(output[1].bytes / 1024) : 0;
+console.log(`built dist/server.js (${kilobytes} KB)`);

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { CsrfError } from './errors.ts';
+import type { Signer } from './signing.ts';
+
+export const CSRF_COOKIE = 'hg_csrf';
+export const CSRF_FIELD = '_csrf';
+export const CSRF_TOKEN_TTL_MS = 2 * 60 * 60 * 1000;
+/** Tolerates replicas whose clocks run slightly ahead of the one that issued a token. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+const PURPOSE = 'csrf-v1';
+
+/**
+ * Stateless CSRF tokens: HMAC-SHA256 over a random nonce and the issue time. The nonce lives
+ * in an HttpOnly cookie (signed double submit), so a token taken from the site by an attacker
+ * is useless without the victim's cookie. Nothing is stored, so any replica with the same
+ * secret accepts a token another replica issued.
+ */
+export class CsrfTokens {
+  readonly #signer: Signer;
+  readonly #now: () => number;
+
+  constructor(signer: Signer, now: () => number = Date.now) {
+    this.#signer = signer;
+    this.#now = now;
+  }
+
+  newNonce(): string {
+    return randomBytes(18).toString('base64url');
+  }
+
+  issue(nonce: string): string {
+    const issuedAt = this.#now().toString(36);
+    return `${issuedAt}.${this.#signer.sign(PURPOSE, `${nonce}.${issuedAt}`)}`;
+  }
+
+  /** Throws CsrfError unless the token was issued for this nonce, under this secret, recently. */
+  verify(nonce: string | undefined, token: string | undefined): void {
+    if (!nonce) throw new CsrfError('no CSRF cookie');
+    if (!token) throw new CsrfError('no CSRF token in the form');
+    const [issuedAt, signature, ...rest] = token.split('.');
+    if (!issuedAt || !signature || rest.length > 0) throw new CsrfError('malformed token');
+    if (!this.#signer.verify(PURPOSE, `${nonce}.${issuedAt}`, signature)) throw new CsrfError('token signature does not match');
+    const age = this.#now() - parseInt(issuedAt, 36);
+    if (!(age <= CSRF_TOKEN_TTL_MS && age >= -CLOCK_SKEW_MS)) throw new CsrfError('token expired');
+  }
+}

@@ -1,0 +1,119 @@
+import type { DocumentStorage } from './document-storage.ts';
+import { parseEmployeeChanges, parseEmployeeFields } from './employee.ts';
+import type { Employee, EmployeeDocument, EmployeeFields, EmployeeInput } from './employee.ts';
+import type { EmployeeRepository, Page } from './employee-repository.ts';
+import { DocumentMissingError, EmployeeNotFoundError, ValidationError } from './errors.ts';
+
+export interface ServiceLogger {
+  error(details: object, message: string): void;
+}
+
+/** How an update treats absent fields: PUT replaces all four, PATCH (and the edit form) only what is given. */
+export type UpdateMode = 'replace' | 'merge';
+
+/**
+ * The employee use cases, shared by the HTML pages and the JSON API. A document is uploaded
+ * before its record is written, so whenever the record cannot be written the upload is
+ * removed again, and a replaced or deleted record's old document is removed after the write.
+ */
+export class EmployeeService {
+  readonly #repository: EmployeeRepository;
+  readonly #storage: DocumentStorage;
+  readonly #now: () => Date;
+
+  constructor(repository: EmployeeRepository, storage: DocumentStorage, now: () => Date = () => new Date()) {
+    this.#repository = repository;
+    this.#storage = storage;
+    this.#now = now;
+  }
+
+  newDocumentKey(employeeId: string): string {
+    return this.#storage.newKey(employeeId);
+  }
+
+  async get(id: string): Promise<Employee> {
+    const employee = await this.#repository.get(id);
+    if (!employee) throw new EmployeeNotFoundError(id);
+    return employee;
+  }
+
+  list(limit: number, cursor?: string): Promise<Page<Employee>> {
+    return this.#repository.list(limit, cursor);
+  }
+
+  search(text: string, limit: number, cursor?: string): Promise<Page<Employee>> {
+    return this.#repository.search(text, limit, cursor);
+  }
+
+  async create(id: string, input: EmployeeInput, document: EmployeeDocument | undefined, log: ServiceLogger): Promise<Employee> {
+    return this.#removingOnFailure(document, log, async () => {
+      const fields = parseNewEmployee(input, document);
+      const timestamp = this.#now().toISOString();
+      const employee: Employee = { id, ...fields, document, createdAt: timestamp, updatedAt: timestamp, version: 1 };
+      await this.#repository.create(employee);
+      return employee;
+    });
+  }
+
+  async update(id: string, input: EmployeeInput, mode: UpdateMode, document: EmployeeDocument | undefined, log: ServiceLogger): Promise<Employee> {
+    const { before, after } = await this.#removingOnFailure(document, log, async () => {
+      const changes: Partial<EmployeeFields> = mode === 'replace' ? parseEmployeeFields(input) : parseEmployeeChanges(input);
+      if (Object.keys(changes).length === 0 && !document) {
+        throw new ValidationError({ body: 'give at least one of firstName, lastName, role, salary or a new document' });
+      }
+      return this.#repository.update(id, (current) => ({
+        ...current,
+        ...changes,
+        document: document ?? current.document,
+        updatedAt: this.#now().toISOString(),
+      }));
+    });
+    if (document && before.document) await this.#removeDocument(before.document.key, log);
+    return after;
+  }
+
+  async remove(id: string, log: ServiceLogger): Promise<Employee> {
+    const removed = await this.#repository.delete(id);
+    if (removed.document) await this.#removeDocument(removed.document.key, log);
+    return removed;
+  }
+
+  async documentUrl(id: string): Promise<string> {
+    const employee = await this.get(id);
+    if (!employee.document) throw new DocumentMissingError(id);
+    return this.#storage.downloadUrl(employee.document.key, employee.document.fileName);
+  }
+
+  async #removingOnFailure<T>(document: EmployeeDocument | undefined, log: ServiceLogger, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (document) await this.#removeDocument(document.key, log);
+      throw error;
+    }
+  }
+
+  /** The record's write already happened, so a failure here leaves only an orphan object: log it, do not fail. */
+  async #removeDocument(key: string, log: ServiceLogger): Promise<void> {
+    try {
+      await this.#storage.remove(key);
+    } catch (error) {
+      log.error({ err: error, documentKey: key }, 'could not delete a document object; it is orphaned in the bucket');
+    }
+  }
+}
+
+/** A new employee needs a scanned ID; report a missing one together with any field problems. */
+function parseNewEmployee(input: EmployeeInput, document: EmployeeDocument | undefined): EmployeeFields {
+  let fields: EmployeeFields | undefined;
+  let problems: Record<string, string> = {};
+  try {
+    fields = parseEmployeeFields(input);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    problems = { ...error.fields };
+  }
+  if (!document) problems.document = 'Attach the scanned ID as a PDF file';
+  if (!fields || Object.keys(problems).length > 0) throw new ValidationError(problems);
+  return fields;
+}

@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { CsrfTokens } from '../src/csrf.ts';
+import { CsrfError } from '../src/errors.ts';
+import { EMPLOYEES_TABLE, BY_FIRST_NAME_INDEX, BY_LAST_NAME_INDEX } from '../src/employees-table.ts';
+import { parseEmployeeFields } from '../src/employee.ts';
+import { ValidationError } from '../src/errors.ts';
+import { Signer } from '../src/signing.ts';
+import { html, trustedHtml } from '../src/views/html.ts';
+
+describe('html template', () => {
+  it('escapes every interpolation, in text and in attributes', () => {
+    const name = `<b onclick="x">O'Neil & co</b>`;
+    expect(html`<p title="${name}">${name}</p>`.html).toBe(
+      '<p title="&lt;b onclick=&quot;x&quot;&gt;O&#39;Neil &amp; co&lt;/b&gt;">&lt;b onclick=&quot;x&quot;&gt;O&#39;Neil &amp; co&lt;/b&gt;</p>',
+    );
+  });
+
+  it('keeps nested templates and explicitly trusted markup, and renders nothing for null, undefined and false', () => {
+    expect(html`<ul>${['<a>', 'b'].map((item) => html`<li>${item}</li>`)}</ul>${trustedHtml('<hr>')}${null}${undefined}${false}`.html).toBe(
+      '<ul><li>&lt;a&gt;</li><li>b</li></ul><hr>',
+    );
+  });
+});
+
+describe('CsrfTokens', () => {
+  const signer = new Signer('a-secret-of-at-least-thirty-two-characters');
+
+  it('accepts its own token for the same nonce', () => {
+    const tokens = new CsrfTokens(signer);
+    const nonce = tokens.newNonce();
+    expect(() => tokens.verify(nonce, tokens.issue(nonce))).not.toThrow();
+  });
+
+  it('refuses a token for another nonce, a tampered token and a missing one', () => {
+    const tokens = new CsrfTokens(signer);
+    const token = tokens.issue('nonce-a');
+    expect(() => tokens.verify('nonce-b', token)).toThrow(CsrfError);
+    expect(() => tokens.verify('nonce-a', `${token}x`)).toThrow(CsrfError);
+    expect(() => tokens.verify('nonce-a', undefined)).toThrow(CsrfError);
+    expect(() => tokens.verify(undefined, token)).toThrow(CsrfError);
+  });
+
+  it('refuses a token older than two hours', () => {
+    let now = Date.parse('2025-01-01T00:00:00Z');
+    const tokens = new CsrfTokens(signer, () => now);
+    const token = tokens.issue('nonce');
+    now += 2 * 60 * 60 * 1000;
+    expect(() => tokens.verify('nonce', token)).not.toThrow();
+    now += 1;
+    expect(() => tokens.verify('nonce', token)).toThrow(/expired/);
+  });
+});
+
+describe('employee validation', () => {
+  it('normalises whitespace and accepts salaries written with $ and commas', () => {
+    expect(parseEmployeeFields({ firstName: '  Mary   Ann ', lastName: 'Lee', role: 'Clerk', salary: '$85,000.50' })).toEqual({
+      firstName: 'Mary Ann',
+      lastName: 'Lee',
+      role: 'Clerk',
+      salary: 85000.5,
+    });
+  });
+
+  it('reports each problem by field', () => {
+    try {
+      parseEmployeeFields({ firstName: 'a\u0001b', lastName: 'x'.repeat(101), salary: -1 });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(Object.keys((error as ValidationError).fields).sort()).toEqual(['firstName', 'lastName', 'role', 'salary']);
+    }
+  });
+});
+
+describe('employees table definition', () => {
+  it('imports nothing but types, so the control plane can import the file as it is', async () => {
+    const source = await readFile(new URL('../src/employees-table.ts', import.meta.url), 'utf8');
+    const imports = source.split('\n').filter((line) => /^\s*import\b/.test(line));
+    expect(imports.length).toBeGreaterThan(0);
+    for (const line of imports) expect(line).toMatch(/^import type /);
+  });
+
+  it('is a pay-per-request table keyed on id with the two name indexes', () => {
+    expect(EMPLOYEES_TABLE.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(EMPLOYEES_TABLE.KeySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
+    expect(EMPLOYEES_TABLE.GlobalSecondaryIndexes.map((index) => index.IndexName)).toEqual([BY_LAST_NAME_INDEX, BY_FIRST_NAME_INDEX]);
+    for (const index of EMPLOYEES_TABLE.GlobalSecondaryIndexes) expect(index.Projection?.ProjectionType).toBeDefined();
+  });
+});
