@@ -1,0 +1,117 @@
+/**
+ * What a request may carry, checked before anything is read or written. Each
+ * check throws with a message that says what was expected, so a person can
+ * fix the request from the answer alone.
+ */
+import { z } from 'zod';
+import { InvalidTenantError } from '../tenants/errors.ts';
+import { describeIssues, parseUserFields, tenantRecordSchema, userFieldsSchema, type TenantUserFields } from '../tenants/schema.ts';
+import { tenantIdProblem } from '../tenants/tenant-id.ts';
+import { DeploymentNotFoundError } from '../deployments/errors.ts';
+import { ApiError } from './errors.ts';
+import type { HttpApiEvent } from './http.ts';
+
+export const MAX_PAGE_SIZE = 100;
+
+export const TENANT_EXAMPLE = '{"tenantId": "ca", "displayName": "California", "desiredCount": 2}';
+
+const limit = z
+  .string()
+  .regex(/^\d+$/, `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
+  .transform(Number)
+  .pipe(z.number().min(1, `limit must be at least 1`).max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`));
+
+export const pageQuerySchema = z.object({ limit: limit.optional(), cursor: z.string().optional() });
+export const deleteQuerySchema = z.object({
+  purge: z.enum(['true', 'false'], { message: 'purge must be true or false' }).transform((value) => value === 'true').optional(),
+});
+
+/** Validates the query string against `schema`; unknown parameters are refused (a typo such as `limt` would otherwise be ignored). */
+export function parseQuery<S extends z.ZodObject>(schema: S, query: Record<string, string | undefined>, route: string): z.infer<S> {
+  const known = Object.keys(schema.shape);
+  const unknown = Object.keys(query).filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    const takes = known.length > 0 ? `takes ${known.join(', ')}` : 'takes no query parameters';
+    throw new ApiError(400, 'BAD_REQUEST', `unknown query parameter ${unknown.map((n) => `"${n}"`).join(', ')}; ${route} ${takes}`);
+  }
+  // `?cursor=` is what a client sends when it has no cursor yet: the same as leaving it out.
+  const present = Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) throw new ApiError(400, 'BAD_REQUEST', describeIssues(result.error));
+  return result.data;
+}
+
+/**
+ * Cursors are the repositories' own (base64url JSON of the last key read).
+ * Checked here so that a mangled one is the caller's 400, not a 500 from deep
+ * inside a Scan.
+ */
+export function checkCursor(cursor: string | undefined, keyName: string): string | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof key === 'object' && key !== null && typeof (key as Record<string, unknown>)[keyName] === 'string') return cursor;
+  } catch {
+    // reported below
+  }
+  throw new ApiError(400, 'INVALID_CURSOR', 'cursor is not one this API returned; pass the nextCursor of the previous page, or start again without it');
+}
+
+export function tenantIdParam(id: string | undefined): string {
+  const problem = tenantIdProblem(id);
+  if (problem) throw new InvalidTenantError(problem);
+  return id as string;
+}
+
+/** Deployment ids are Step Functions execution names; anything else cannot exist. */
+export function deploymentIdParam(id: string | undefined): string {
+  if (id === undefined || !/^[A-Za-z0-9_-]{1,80}$/.test(id)) throw new DeploymentNotFoundError(String(id));
+  return id;
+}
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/** The body of a JSON request, parsed. The size was checked before routing (see middleware.ts). */
+export function readJsonBody(event: HttpApiEvent, route: string, example: string): unknown {
+  const type = event.headers['content-type'];
+  if (!type || !JSON_TYPE.test(type)) {
+    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `${route} takes a JSON body with content-type: application/json; got ${type ? `"${type}"` : 'no content-type'}`);
+  }
+  const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+  if (text.trim() === '') throw new ApiError(400, 'BAD_JSON', `${route} needs a JSON body; the body is empty. Expected a JSON object such as ${example}`);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ApiError(400, 'BAD_JSON', `the body is not valid JSON (${(error as Error).message}); expected a JSON object such as ${example}`, { cause: error });
+  }
+}
+
+const USER_FIELDS = Object.keys(userFieldsSchema.shape);
+const CONTROL_PLANE_FIELDS = Object.keys(tenantRecordSchema.shape).filter((name) => !USER_FIELDS.includes(name));
+
+/**
+ * The fields of a new tenant. Unknown fields are refused rather than dropped:
+ * a misspelt `desiredcount` silently ignored would onboard the wrong tenant.
+ * Every problem is named at once.
+ */
+export function parseNewTenant(body: unknown): TenantUserFields {
+  const names = typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.keys(body) : [];
+  const problems: string[] = [];
+  const owned = names.filter((name) => CONTROL_PLANE_FIELDS.includes(name));
+  const unknown = names.filter((name) => !USER_FIELDS.includes(name) && !CONTROL_PLANE_FIELDS.includes(name));
+  if (owned.length > 0) problems.push(`${quoteAll(owned)} ${owned.length > 1 ? 'are' : 'is'} written by the control plane, not in a request`);
+  if (unknown.length > 0) problems.push(`unknown field ${quoteAll(unknown)}`);
+  const misnamed = problems.length > 0;
+  try {
+    const fields = parseUserFields(body);
+    if (!misnamed) return fields;
+  } catch (error) {
+    if (!(error instanceof InvalidTenantError)) throw error;
+    problems.push(error.message);
+  }
+  throw new InvalidTenantError(`${problems.join('; ')}${misnamed ? `. A tenant takes ${USER_FIELDS.join(', ')}, e.g. ${TENANT_EXAMPLE}` : ''}`);
+}
+
+function quoteAll(names: string[]): string {
+  return names.map((name) => `"${name}"`).join(', ');
+}

@@ -1,0 +1,126 @@
+/**
+ * The status API's routes: check the request (input.ts), call a repository,
+ * show the result (views.ts). Errors are thrown, never answered here: the one
+ * error mapper (errors.ts) turns them into responses.
+ */
+import { z } from 'zod';
+import { TenantNotFoundError } from '../tenants/errors.ts';
+import type { TenantRepository } from '../tenants/repository.ts';
+import type { DeploymentRepository } from '../deployments/repository.ts';
+import { DeploymentNotFoundError } from '../deployments/errors.ts';
+import { ApiError } from './errors.ts';
+import { json } from './http.ts';
+import {
+  MAX_PAGE_SIZE,
+  TENANT_EXAMPLE,
+  checkCursor,
+  deleteQuerySchema,
+  deploymentIdParam,
+  pageQuerySchema,
+  parseNewTenant,
+  parseQuery,
+  readJsonBody,
+  tenantIdParam,
+} from './input.ts';
+import { describeRoutes, type Route } from './router.ts';
+import { deploymentDetail, deploymentSummary, tenantDetail, tenantSummary } from './views.ts';
+
+export interface ApiDeps {
+  tenants: Pick<TenantRepository, 'get' | 'list' | 'create' | 'updateUserFields'>;
+  deployments: Pick<DeploymentRepository, 'get' | 'list'>;
+  now: () => Date;
+  /** Shown by GET /health, so a caller can tell which deployment of the control plane answered. */
+  stage: string;
+}
+
+const noQuery = z.object({});
+
+export function apiRoutes(deps: ApiDeps): Route[] {
+  const routes: Route[] = [
+    {
+      // The fleet dashboard (its own issue) will be served here, from src/api/dashboard.ts.
+      method: 'GET',
+      path: '/',
+      listed: false,
+      handler: async () => {
+        throw new ApiError(404, 'NOT_FOUND', `the fleet dashboard is not built yet; the API has ${describeRoutes(routes)}`);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/health',
+      handler: async ({ query }) => {
+        parseQuery(noQuery, query, 'GET /health');
+        return json(200, { status: 'ok', stage: deps.stage, time: deps.now().toISOString() });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/tenants',
+      handler: async ({ query }) => {
+        const { limit, cursor } = parseQuery(pageQuerySchema, query, 'GET /tenants');
+        const page = await deps.tenants.list({ limit: limit ?? MAX_PAGE_SIZE, cursor: checkCursor(cursor, 'tenantId') });
+        return json(200, { items: page.items.map(tenantSummary), nextCursor: page.nextCursor ?? null });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/tenants',
+      handler: async ({ event, query }) => {
+        parseQuery(noQuery, query, 'POST /tenants');
+        const fields = parseNewTenant(readJsonBody(event, 'POST /tenants', TENANT_EXAMPLE));
+        // The same conditional insert a user's PutItem would be: the table's stream starts onboarding.
+        const record = await deps.tenants.create(fields);
+        return json(201, tenantDetail(record), { location: `/tenants/${record.tenantId}` });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/tenants/{id}',
+      handler: async ({ params, query }) => {
+        const tenantId = tenantIdParam(params.id);
+        parseQuery(noQuery, query, 'GET /tenants/{id}');
+        const record = await deps.tenants.get(tenantId);
+        if (!record) throw new TenantNotFoundError(tenantId);
+        return json(200, tenantDetail(record));
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/tenants/{id}',
+      handler: async ({ params, query }) => {
+        const tenantId = tenantIdParam(params.id);
+        const { purge } = parseQuery(deleteQuerySchema, query, 'DELETE /tenants/{id}');
+        const current = await deps.tenants.get(tenantId);
+        if (!current) throw new TenantNotFoundError(tenantId);
+        // Asking again is answered like the first time, without a write: the stream sees no change, so offboarding is not restarted.
+        const unchanged = current.desiredState === 'DELETED' && (purge === undefined || (current.purgeData ?? false) === purge);
+        const record = unchanged
+          ? current
+          : await deps.tenants.updateUserFields(tenantId, { desiredState: 'DELETED', ...(purge === undefined ? {} : { purgeData: purge }) });
+        return json(202, tenantDetail(record));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/deployments',
+      handler: async ({ query }) => {
+        const { limit, cursor } = parseQuery(pageQuerySchema, query, 'GET /deployments');
+        const page = await deps.deployments.list({ limit: limit ?? MAX_PAGE_SIZE, cursor: checkCursor(cursor, 'deploymentId') });
+        return json(200, { items: page.items.map(deploymentSummary), nextCursor: page.nextCursor ?? null });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/deployments/{id}',
+      handler: async ({ params, query }) => {
+        const deploymentId = deploymentIdParam(params.id);
+        parseQuery(noQuery, query, 'GET /deployments/{id}');
+        const deployment = await deps.deployments.get(deploymentId);
+        if (!deployment) throw new DeploymentNotFoundError(deploymentId);
+        return json(200, deploymentDetail(deployment));
+      },
+    },
+  ];
+  return routes;
+}

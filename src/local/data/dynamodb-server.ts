@@ -1,0 +1,84 @@
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import dynalite from 'dynalite';
+import { logJson, type LogFn } from '../logs/json-log.ts';
+import { localPaths } from '../settings.ts';
+import { StreamConsumer, type StreamConsumerOptions } from '../streams/consumer.ts';
+import { startDynamoProxy } from '../streams/proxy.ts';
+import type { StreamHandler } from '../streams/types.ts';
+import { repairInterruptedTables } from './dynalite-repair.ts';
+import { closeServer, listen } from './listen.ts';
+
+export interface LocalDynamoOptions {
+  home: string;
+  /** The public port (HUMANGOV_DYNAMODB_PORT, default 8000); 0 = any free port. */
+  port: number;
+  host: string;
+  /** The table whose every change becomes a stream record (locally `humangov-local-tenants`). */
+  watchTable?: string;
+  /** The stream's consumer, like the Lambda behind an event source mapping; may also be attached later with `stream.attach`. */
+  onStream?: StreamHandler;
+  /** Batching and retry settings of the emulated event source mapping. */
+  streamOptions?: Partial<StreamConsumerOptions>;
+  region?: string;
+  accountId?: string;
+  /** How long dynalite keeps a table CREATING/DELETING/UPDATING (default 500 ms, like its own default). */
+  tableTransitionMs?: number;
+  log?: LogFn;
+}
+
+export interface LocalDynamo {
+  /** What every client uses (AWS_ENDPOINT_URL_DYNAMODB). */
+  endpoint: string;
+  /** The emulated stream of `watchTable`; undefined when no table is watched. */
+  stream: StreamConsumer | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The local DynamoDB: dynalite persisted under `<home>/dynamodb`, listening on a
+ * free loopback port of its own, fronted by the stream proxy on the public port.
+ * Everything reaches dynalite through the proxy, so every write to `watchTable`,
+ * whoever makes it, is seen and delivered to the stream handler.
+ *
+ * Wiring: start this first, then make clients with `endpoint`; attach the stream
+ * handler (`onStream` or `stream.attach`) once the functions it calls are ready;
+ * records written before that wait for it. `close()` stops the consumer after its
+ * batch in flight, then the proxy, then dynalite.
+ */
+export async function startLocalDynamo(options: LocalDynamoOptions): Promise<LocalDynamo> {
+  const log = options.log ?? logJson;
+  const path = localPaths(options.home).dynamodb;
+  await mkdir(path, { recursive: true });
+  const repaired = await repairInterruptedTables(path);
+  if (repaired.activated.length + repaired.deleted.length > 0) log({ level: 'WARN', message: 'finished table transitions interrupted by the last stop', ...repaired });
+
+  const ms = options.tableTransitionMs ?? 500;
+  // It is an http.Server; another declaration of the untyped module in this project calls it a net.Server.
+  const server = dynalite({ path, createTableMs: ms, deleteTableMs: ms, updateTableMs: ms }) as Server;
+  const internalPort = await listen(server, 0, '127.0.0.1', 'dynalite', 'HUMANGOV_DYNAMODB_PORT');
+
+  const stream = options.watchTable ? new StreamConsumer(options.onStream, { log, ...options.streamOptions }) : undefined;
+  const tap =
+    stream && options.watchTable
+      ? { table: options.watchTable, region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000', sink: stream.append.bind(stream) }
+      : undefined;
+  let proxy;
+  try {
+    proxy = await startDynamoProxy({ host: options.host, port: options.port, upstream: `http://127.0.0.1:${internalPort}`, tap, log });
+  } catch (error) {
+    await stream?.close();
+    await closeServer(server);
+    throw error;
+  }
+  const { endpoint } = proxy;
+  return {
+    endpoint,
+    stream,
+    async close() {
+      await stream?.close();
+      await proxy.close();
+      await closeServer(server);
+    },
+  };
+}

@@ -1,0 +1,188 @@
+import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { closeServer, listen } from '../data/listen.ts';
+import { errorMessage, logJson, type LogFn } from '../logs/json-log.ts';
+import { DynamoWire, type TableInfo } from './dynamo-wire.ts';
+import { recordFor, SequenceNumbers, streamArn } from './records.ts';
+import type { ItemJson, StreamRecord } from './types.ts';
+
+/** The table whose changes become stream records, and where the records go. */
+export interface StreamTap {
+  table: string;
+  region: string;
+  accountId: string;
+  sink: (records: StreamRecord[]) => void;
+}
+
+export interface DynamoProxyOptions {
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+  /** dynalite's own endpoint, e.g. http://127.0.0.1:41234. */
+  upstream: string;
+  tap?: StreamTap;
+  log?: LogFn;
+}
+
+export interface DynamoProxy {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+interface Upstream {
+  status: number;
+  rawHeaders: string[];
+  body: Buffer;
+}
+
+/** The item writes dynalite understands; TransactWriteItems is not one of them, so it is forwarded to fail there. */
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+/** After these the table's key schema or creation time (its stream label) may differ. */
+const TABLE_CHANGES = new Set(['CreateTable', 'DeleteTable', 'UpdateTable']);
+
+type Body = { TableName?: unknown; Item?: ItemJson; Key?: ItemJson; RequestItems?: Record<string, { PutRequest?: { Item?: ItemJson }; DeleteRequest?: { Key?: ItemJson } }[]> };
+
+function pickKey(item: ItemJson | undefined, keyNames: readonly string[]): ItemJson | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const key: ItemJson = {};
+  for (const name of keyNames) {
+    const value = item[name];
+    if (typeof value !== 'object' || value === null) return undefined;
+    key[name] = value;
+  }
+  return key;
+}
+
+/** The keys a write touches in `table`, in request order; undefined when the request is malformed (dynalite will say why). */
+function keysOf(operation: string, body: Body, table: string, keyNames: readonly string[]): ItemJson[] | undefined {
+  const requests =
+    operation === 'BatchWriteItem'
+      ? (body.RequestItems?.[table] ?? []).map((r) => r?.PutRequest?.Item ?? r?.DeleteRequest?.Key)
+      : [operation === 'PutItem' ? body.Item : body.Key];
+  const keys = requests.map((item) => pickKey(item, keyNames));
+  return keys.every((key) => key !== undefined) ? (keys as ItemJson[]) : undefined;
+}
+
+function touches(operation: string, body: Body, table: string): boolean {
+  if (operation === 'BatchWriteItem') return typeof body.RequestItems === 'object' && body.RequestItems !== null && Object.hasOwn(body.RequestItems, table);
+  return body.TableName === table;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The public DynamoDB endpoint: an HTTP proxy in front of dynalite that passes
+ * every request through byte for byte (headers included, so SigV4-signed
+ * requests from any client arrive as sent) and, for writes to the tapped table,
+ * produces the stream records DynamoDB Streams would. dynalite has no Streams
+ * API, and watching from the outside (polling scans) would miss intermediate
+ * states; seeing every write on its way in misses nothing.
+ *
+ * Writes to the tapped table are serialised: a consistent GetItem of each touched
+ * key before, the write, a GetItem after; a record is produced only when the
+ * item changed, in the order the writes were applied.
+ */
+export async function startDynamoProxy(options: DynamoProxyOptions): Promise<DynamoProxy> {
+  const log = options.log ?? logJson;
+  const upstream = new URL(options.upstream);
+  const agent = new Agent({ keepAlive: true });
+  const wire = new DynamoWire(options.upstream);
+  const sequence = new SequenceNumbers();
+  const { tap } = options;
+  let tableInfo: Promise<TableInfo> | undefined;
+  let writes: Promise<unknown> = Promise.resolve();
+
+  function forward(req: IncomingMessage, body: Buffer): Promise<Upstream> {
+    return new Promise((resolve, reject) => {
+      const up = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.rawHeaders, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 502, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      up.on('error', reject);
+      up.end(body);
+    });
+  }
+
+  function send(res: ServerResponse, answer: Upstream): void {
+    res.writeHead(answer.status, answer.rawHeaders);
+    res.end(answer.body);
+  }
+
+  async function tapWrite(t: StreamTap, operation: string, body: Body, req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
+    let info: TableInfo;
+    let keys: ItemJson[] | undefined;
+    let before: (ItemJson | undefined)[];
+    try {
+      info = await (tableInfo ??= wire.describeTable(t.table));
+      keys = keysOf(operation, body, t.table, info.keyNames);
+      before = keys ? await Promise.all(keys.map((key) => wire.getItem(t.table, key))) : [];
+    } catch {
+      // No such table (yet), or a malformed request: the write fails upstream too, with dynalite's own error.
+      tableInfo = undefined;
+      return send(res, await forward(req, raw));
+    }
+    const answer = await forward(req, raw);
+    send(res, answer);
+    if (answer.status !== 200 || !keys) return;
+    try {
+      const after = await Promise.all(keys.map((key) => wire.getItem(t.table, key)));
+      const context = { sequence, eventSourceARN: streamArn(t.table, info.createdAt, t.region, t.accountId), region: t.region };
+      const records = keys.flatMap((_, i) => recordFor({ keyNames: info.keyNames, oldImage: before[i], newImage: after[i] }, context) ?? []);
+      if (records.length > 0) t.sink(records);
+    } catch (error) {
+      log({ level: 'ERROR', message: 'a write to the watched table was applied but its stream record could not be read', table: t.table, operation, error: errorMessage(error) });
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    if (tap && (WRITES.has(operation) || TABLE_CHANGES.has(operation))) {
+      let body: Body | undefined;
+      try {
+        body = JSON.parse(raw.toString('utf8')) as Body;
+      } catch {
+        body = undefined;
+      }
+      if (body && TABLE_CHANGES.has(operation) && body.TableName === tap.table) {
+        tableInfo = undefined;
+        const answer = await forward(req, raw);
+        tableInfo = undefined; // a write that slipped in meanwhile may have cached the table as it was
+        return send(res, answer);
+      }
+      if (body && WRITES.has(operation) && touches(operation, body, tap.table)) {
+        const parsed = body;
+        const run = writes.then(() => tapWrite(tap, operation, parsed, req, raw, res));
+        writes = run.catch(() => undefined);
+        return run;
+      }
+    }
+    send(res, await forward(req, raw));
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log({ level: 'ERROR', message: 'DynamoDB proxy could not reach dynalite', error: errorMessage(error) });
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'local DynamoDB proxy: dynalite did not answer' }));
+    });
+  });
+  const port = await listen(server, options.port, options.host, 'the local DynamoDB endpoint', 'HUMANGOV_DYNAMODB_PORT');
+  return {
+    endpoint: `http://${options.host}:${port}`,
+    async close() {
+      await closeServer(server);
+      await writes;
+      agent.destroy();
+    },
+  };
+}
