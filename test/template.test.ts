@@ -92,7 +92,7 @@ describe('packaged template: workflows', () => {
 
   it.each(WORKFLOWS)('deploys %s from its file in statemachines/, unchanged', async (workflow) => {
     const machine = resource(machines[workflow]).Properties;
-    expect(machine.Definition).toEqual(await loadDefinition(workflow));
+    expect(JSON.parse(String(machine.DefinitionString))).toEqual(await loadDefinition(workflow));
     expect(machine.StateMachineType).toBe('STANDARD');
   });
 

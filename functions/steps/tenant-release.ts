@@ -4,11 +4,12 @@
  * tenant's `release` and returns the next one (src/deployments/release.ts).
  */
 import type { DeployDeps } from '../../src/deployments/deps.ts';
-import { describeFailure, type CaughtFailure } from '../../src/deployments/failure.ts';
+import { describeFailure } from '../../src/deployments/failure.ts';
 import { abandonRelease, completeRelease, degradeTenant, restoreTenant, rollBackRelease } from '../../src/deployments/release-end.ts';
 import { startRelease } from '../../src/deployments/release-start.ts';
 import { verifyRelease, watchRollout } from '../../src/deployments/release-watch.ts';
 import { parseRelease, type Release } from '../../src/deployments/release.ts';
+import { parseFailure } from '../../src/deployments/step-input.ts';
 import { awsDeployDeps } from '../lib/aws-deps.ts';
 import { lazyHandler, stepHandler, type StepInput } from '../lib/step-handler.ts';
 
@@ -25,7 +26,7 @@ export function actions(deps: DeployDeps) {
     restore: step(restoreTenant),
     degrade: step(degradeTenant),
     /** After an unexpected error: the Catch clause's `failure` says what it was. */
-    abandon: (input: StepInput & { failure?: CaughtFailure }) => abandonRelease(deps, parseRelease(input), describeFailure(input.failure)),
+    abandon: (input: StepInput) => abandonRelease(deps, parseRelease(input), describeFailure(parseFailure(input))),
   };
 }
 

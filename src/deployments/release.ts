@@ -1,0 +1,129 @@
+/**
+ * One tenant's release within a deployment, as it travels through the
+ * state machine: each tenant step takes it and returns the next one, and the
+ * Choice states route on `phase`. Keeping the whole state in the execution
+ * (not in a table) makes every step a pure function of its input plus the
+ * cloud, so a retried step repeats safely.
+ *
+ * Phases, in order: QUEUED -> (LOCK_HELD ->)* ROLLING_OUT ->
+ * VERIFYING -> VERIFIED -> SUCCEEDED; on failure ROLLOUT_FAILED ->
+ * ROLLING_BACK -> VERIFYING_ROLLBACK -> ROLLBACK_VERIFIED -> ROLLED_BACK, or
+ * ROLLBACK_FAILED -> FAILED. SKIPPED and NOOP end a release that never
+ * touched the service.
+ */
+import { z } from 'zod';
+import { healthSchema, imageRefSchema, resourcesSchema } from '../tenants/schema.ts';
+import { TenantReleaseError } from './errors.ts';
+import { parse } from './step-input.ts';
+import type { TenantOutcome, TenantResult } from './schema.ts';
+
+export const RELEASE_PHASES = [
+  'QUEUED',
+  'LOCK_HELD',
+  'ROLLING_OUT',
+  'VERIFYING',
+  'VERIFIED',
+  'ROLLOUT_FAILED',
+  'ROLLING_BACK',
+  'VERIFYING_ROLLBACK',
+  'ROLLBACK_VERIFIED',
+  'ROLLBACK_FAILED',
+  'SKIPPED',
+  'NOOP',
+  'SUCCEEDED',
+  'ROLLED_BACK',
+  'FAILED',
+] as const;
+export type ReleasePhase = (typeof RELEASE_PHASES)[number];
+
+/** Phases that end a release, and the outcome each is recorded as. */
+export const TERMINAL_PHASES = { SKIPPED: 'SKIPPED', NOOP: 'NOOP', SUCCEEDED: 'SUCCEEDED', ROLLED_BACK: 'ROLLED_BACK', FAILED: 'FAILED' } as const satisfies Partial<Record<ReleasePhase, TenantOutcome>>;
+
+/**
+ * Bounds of the waits, in attempts; the ASL's Wait states give each attempt
+ * its length (WaitForTenantLock 10 s, WaitForRollout/WaitForRollback 15 s,
+ * WaitBeforeVerifying 10 s), so the budgets are 10 min for a lock, 15 min for
+ * an ECS rollout and 2 min for the load balancer to agree.
+ */
+export const RELEASE_BOUNDS = { lockAttempts: 60, rolloutPolls: 60, verifyChecks: 12 } as const;
+
+/**
+ * The lease a release holds on its tenant: longer than the longest release
+ * (rollout, verification, rollback and its verification at their bounds, plus
+ * retries), so a live execution never loses it, while one that died frees the
+ * tenant within the hour.
+ */
+export const RELEASE_LEASE_MS = 60 * 60 * 1000;
+
+export const releaseSchema = z.object({
+  deploymentId: z.string(),
+  tenantId: z.string(),
+  /** The execution's name: the owner of the tenant's lease. */
+  executionId: z.string(),
+  image: imageRefSchema,
+  phase: z.enum(RELEASE_PHASES),
+  lockAttempts: z.number().int().min(0),
+  /** describeService polls of the ECS deployment being followed. */
+  polls: z.number().int().min(0),
+  /** Verification attempts in the current phase. */
+  checks: z.number().int().min(0),
+  serviceName: z.string().optional(),
+  /** The tenant's resources as the release found them (the lease keeps anyone else from changing them). */
+  resources: resourcesSchema.optional(),
+  targetGroupArn: z.string().optional(),
+  desiredCount: z.number().int().optional(),
+  previousTaskDefinitionArn: z.string().optional(),
+  newTaskDefinitionArn: z.string().optional(),
+  /** The digest the tenant ran before: what a rollback must serve again. */
+  previousDigest: z.string().optional(),
+  /** The ECS deployment being followed (ours, then the rollback's). */
+  serviceDeploymentId: z.string().optional(),
+  health: healthSchema.optional(),
+  /** Why the new image failed on this tenant. */
+  error: z.string().optional(),
+  /** Why the rollback failed too (the tenant is then DEGRADED). */
+  rollbackError: z.string().optional(),
+  /** Why nothing was done (SKIPPED, NOOP). */
+  reason: z.string().optional(),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+});
+export type Release = z.infer<typeof releaseSchema>;
+
+/** Parses the `release` a Task state passes (its shape is the ASL's contract with these steps). */
+export function parseRelease(input: unknown): Release {
+  return parse(z.object({ release: releaseSchema }), input).release;
+}
+
+export function isTerminal(phase: ReleasePhase): phase is keyof typeof TERMINAL_PHASES {
+  return Object.hasOwn(TERMINAL_PHASES, phase);
+}
+
+/** The tenant result a release is recorded as. A release that ended in no terminal phase failed. */
+export function resultOf(release: Release, now: Date, failure?: string): TenantResult {
+  const outcome: TenantOutcome = failure || !isTerminal(release.phase) ? 'FAILED' : TERMINAL_PHASES[release.phase];
+  const error = failure ?? (isTerminal(release.phase) ? [release.error, release.rollbackError].filter(Boolean).join('; ') : `the release stopped in phase ${release.phase}`);
+  return stripUndefined({
+    tenantId: release.tenantId,
+    outcome,
+    previousTaskDefinitionArn: release.previousTaskDefinitionArn,
+    newTaskDefinitionArn: release.newTaskDefinitionArn,
+    error: outcome === 'FAILED' || outcome === 'ROLLED_BACK' ? error || undefined : undefined,
+    reason: outcome === 'SKIPPED' || outcome === 'NOOP' ? release.reason : undefined,
+    startedAt: release.startedAt,
+    endedAt: release.endedAt ?? now.toISOString(),
+  });
+}
+
+/** A field the release must carry in its phase; its absence is a state-machine bug, not a tenant's problem. */
+export function need<K extends keyof Release>(release: Release, key: K): NonNullable<Release[K]> {
+  const value = release[key];
+  if (value === undefined || value === null) {
+    throw new TenantReleaseError(release.tenantId, `the step got no ${key} in phase ${release.phase}; the state machine passed an incomplete release`);
+  }
+  return value as NonNullable<Release[K]>;
+}
+
+export function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,422 @@
+/**
+ * statemachines/image-deploy.asl.json run by the WorkflowRunner with the real
+ * step handlers, the fake cloud at the ports, and the tenants and deployments
+ * tables on dynalite. Assertions are what a person would see: the deployment's
+ * status and per-tenant outcomes, and the digest each tenant serves.
+ */
+import { CreateTableCommand, DeleteItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { makeHandler as makeRecordHandler } from '../../functions/steps/deployment-record.ts';
+import { makeHandler as makeReleaseHandler } from '../../functions/steps/tenant-release.ts';
+import type { DeployDeps } from '../../src/deployments/deps.ts';
+import { deploymentIdFor } from '../../src/deployments/event.ts';
+import { DeploymentRepository } from '../../src/deployments/repository.ts';
+import type { Deployment, TenantOutcome } from '../../src/deployments/schema.ts';
+import { DEPLOYMENTS_TABLE_DEFINITION } from '../../src/deployments/table.ts';
+import { PermanentCloudError } from '../../src/cloud/errors.ts';
+import { tenantResourceNames } from '../../src/tenants/names.ts';
+import type { TenantRecord } from '../../src/tenants/schema.ts';
+import { WorkflowRunner, type StepHandler } from '../../src/workflows/runner.ts';
+import { FakeCloud } from '../support/fake-cloud.ts';
+import { startTenantsTable, type TestTenantsTable } from '../support/tenants-table.ts';
+
+vi.hoisted(() => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+});
+
+const OLD = digest('1');
+const NEW = digest('2');
+
+describe('image-deploy', () => {
+  let fleet: DeployFleet;
+  beforeEach(async () => {
+    fleet = await DeployFleet.start();
+  });
+  afterEach(async () => {
+    await fleet.close();
+  });
+
+  it('rolls a push out to every ACTIVE tenant, canary first, and makes it the current release', async () => {
+    await fleet.seed(['ca', 'ny', 'tx', 'wa'], OLD, { canary: 'tx' });
+    // ECS throttles a burst of updates: the Retry (with jitter) absorbs it.
+    fleet.cloud.script.fail('compute.updateService', { kind: 'transient', times: 3 });
+
+    const deployment = await fleet.deploy(pushEvent(NEW, { tag: 'v2.0.0' }));
+
+    expect(deployment.status).toBe('SUCCEEDED');
+    expect(deployment.canaryTenantId).toBe('tx');
+    expect(deployment.waves).toEqual([['tx'], ['ca', 'ny', 'wa']]);
+    expect(fleet.outcomes(deployment)).toEqual({ ca: 'SUCCEEDED', ny: 'SUCCEEDED', tx: 'SUCCEEDED', wa: 'SUCCEEDED' });
+    for (const id of ['ca', 'ny', 'tx', 'wa']) {
+      expect(fleet.servedDigest(id)).toBe(NEW);
+      expect(await fleet.tenant(id)).toMatchObject({ status: 'ACTIVE', image: { tag: 'v2.0.0', digest: NEW } });
+    }
+    expect(fleet.updatedServices()[0]).toBe('humangov-tx');
+    expect(await fleet.deployments.currentRelease()).toEqual({ repository: fleet.cloud.platform.imageRepository, tag: 'v2.0.0', digest: NEW });
+  });
+
+  it('changes only the image of the task definition (and APP_IMAGE, which /health reports), once, though a response is lost', async () => {
+    await fleet.seed(['ca'], OLD);
+    const before = fleet.taskDefinition('ca');
+    const { created } = fleet.cloud.script;
+    const [revisions, deployments] = [created.taskDefinition, created.deployment];
+    // The service update takes effect but its answer is lost: the retried step must not deploy twice.
+    fleet.cloud.script.fail('compute.updateService', { kind: 'transient', after: true });
+
+    const deployment = await fleet.deploy(pushEvent(NEW));
+
+    expect([created.taskDefinition - revisions, created.deployment - deployments]).toEqual([1, 1]);
+
+    const after = fleet.taskDefinition('ca');
+    const pinned = `${fleet.cloud.platform.imageRepository}@${NEW}`;
+    expect(after).toEqual({ ...before, image: pinned, environment: { ...before.environment, APP_IMAGE: pinned }, arn: after.arn, revision: before.revision + 1 });
+    expect(deployment.results?.ca).toMatchObject({ previousTaskDefinitionArn: before.arn, newTaskDefinitionArn: after.arn, outcome: 'SUCCEEDED' });
+  });
+
+  it('stops at a failing canary: it is rolled back and no other tenant is touched', async () => {
+    await fleet.seed(['ca', 'ny', 'tx'], OLD);
+    fleet.failVerification('ca');
+    const untouched = await fleet.tenant('ny');
+
+    const deployment = await fleet.deploy(pushEvent(NEW), { expectFailure: 'RolloutFailed' });
+
+    expect(deployment.status).toBe('FAILED');
+    expect(deployment.reason).toMatch(/canary tenant "ca" failed/);
+    expect(fleet.outcomes(deployment)).toEqual({ ca: 'ROLLED_BACK', ny: 'SKIPPED', tx: 'SKIPPED' });
+    expect(['ca', 'ny', 'tx'].map((id) => fleet.servedDigest(id))).toEqual([OLD, OLD, OLD]);
+    expect(await fleet.tenant('ca')).toMatchObject({ status: 'ACTIVE', image: { digest: OLD }, statusReason: expect.stringMatching(/rolled back/) });
+    expect(fleet.updatedServices()).toEqual(['humangov-ca', 'humangov-ca']);
+    expect(await fleet.tenant('ny')).toEqual(untouched);
+    expect(await fleet.deployments.currentRelease()).toBeUndefined();
+  });
+
+  it('stops when failures pass the threshold: tenants not reached keep the old image', async () => {
+    await fleet.seed(['a1', 'b2', 'c3', 'd4', 'e5'], OLD);
+    fleet.failVerification('b2');
+    fleet.failVerification('c3');
+
+    const deployment = await fleet.deploy(pushEvent(NEW), { maxConcurrency: 1, failureThreshold: 1, expectFailure: 'RolloutFailed' });
+
+    expect(deployment.status).toBe('FAILED');
+    expect(deployment.reason).toMatch(/2 tenants failed \(b2, c3\), more than the threshold of 1/);
+    expect(fleet.outcomes(deployment)).toEqual({ a1: 'SUCCEEDED', b2: 'ROLLED_BACK', c3: 'ROLLED_BACK', d4: 'SKIPPED', e5: 'SKIPPED' });
+    expect(['a1', 'b2', 'c3', 'd4', 'e5'].map((id) => fleet.servedDigest(id))).toEqual([NEW, OLD, OLD, OLD, OLD]);
+    expect(deployment.results?.d4?.reason).toMatch(/not deployed: 2 tenants failed/);
+  });
+
+  it('rolls back one failing tenant under the threshold and updates the others', async () => {
+    await fleet.seed(['ca', 'ny', 'tx', 'wa'], OLD);
+    fleet.failVerification('ny');
+
+    const deployment = await fleet.deploy(pushEvent(NEW), { failureThreshold: 1 });
+
+    expect(deployment.status).toBe('SUCCEEDED');
+    expect(deployment.reason).toMatch(/ny failed and kept the previous image/);
+    expect(fleet.outcomes(deployment)).toEqual({ ca: 'SUCCEEDED', ny: 'ROLLED_BACK', tx: 'SUCCEEDED', wa: 'SUCCEEDED' });
+    expect(deployment.results?.ny?.error).toMatch(/verification through the load balancer failed/);
+    expect(['ca', 'ny', 'tx', 'wa'].map((id) => fleet.servedDigest(id))).toEqual([NEW, OLD, NEW, NEW]);
+    expect(await fleet.tenant('ny')).toMatchObject({ status: 'ACTIVE', image: { digest: OLD } });
+    expect(deployment.counts).toMatchObject({ SUCCEEDED: 3, ROLLED_BACK: 1, PENDING: 0 });
+  });
+
+  it('counts a deployment the ECS circuit breaker rolled back as a failure, though the service is stable', async () => {
+    await fleet.seed(['ca', 'ny', 'tx'], OLD);
+    fleet.cloud.compute.rollBackNextDeployment({ service: 'humangov-ny' });
+
+    const deployment = await fleet.deploy(pushEvent(NEW), { maxConcurrency: 1, failureThreshold: 0, expectFailure: 'RolloutFailed' });
+
+    expect(fleet.outcomes(deployment)).toEqual({ ca: 'SUCCEEDED', ny: 'ROLLED_BACK', tx: 'SKIPPED' });
+    expect(deployment.results?.ny?.error).toMatch(/ECS rolled deployment .* back: ECS deployment circuit breaker/);
+    expect(fleet.servedDigest('ny')).toBe(OLD);
+    expect(await fleet.tenant('ny')).toMatchObject({ status: 'ACTIVE', image: { digest: OLD } });
+  });
+
+  it('marks a tenant DEGRADED when its rollback does not verify either', async () => {
+    await fleet.seed(['ca', 'ny'], OLD);
+    fleet.failVerification('ny', 100);
+
+    const deployment = await fleet.deploy(pushEvent(NEW), { failureThreshold: 1 });
+
+    expect(fleet.outcomes(deployment)).toEqual({ ca: 'SUCCEEDED', ny: 'FAILED' });
+    expect(await fleet.tenant('ny')).toMatchObject({ status: 'DEGRADED', statusReason: expect.stringMatching(/the rollback did not verify/) });
+    expect((await fleet.tenant('ny'))?.lock).toBeUndefined();
+  });
+  it('fails only the tenant an unexpected error hits: its service is put back, it is DEGRADED, the others go on', async () => {
+    await fleet.seed(['ca', 'ny', 'tx'], OLD);
+    // ny's service vanishes from ECS's answers mid-rollout: describeService fails permanently once.
+    const failOnNy = fleet.cloud.compute.describeService.bind(fleet.cloud.compute);
+    let failed = false;
+    fleet.cloud.compute.describeService = async (name) => {
+      if (name === 'humangov-ny' && !failed && fleet.updatedServices().includes('humangov-ny')) {
+        failed = true;
+        throw new PermanentCloudError('ECS says: service humangov-ny not found');
+      }
+      return failOnNy(name);
+    };
+
+    const deployment = await fleet.deploy(pushEvent(NEW), { failureThreshold: 1 });
+
+    expect(fleet.outcomes(deployment)).toEqual({ ca: 'SUCCEEDED', ny: 'FAILED', tx: 'SUCCEEDED' });
+    expect(deployment.results?.ny?.error).toMatch(/PermanentCloudError: ECS says: service humangov-ny not found/);
+    expect(await fleet.tenant('ny')).toMatchObject({ status: 'DEGRADED', image: { digest: OLD }, statusReason: expect.stringMatching(/put back on .* without verification/) });
+    expect((await fleet.tenant('ny'))?.lock).toBeUndefined();
+  });
+
+  it('skips a tenant another workflow holds for the whole bounded wait', async () => {
+    await fleet.seed(['ca', 'ny'], OLD);
+    await fleet.tenants.acquireLock('ny', 'tenant-offboard-ny', 3_600_000);
+
+    const deployment = await fleet.deploy(pushEvent(NEW));
+
+    expect(fleet.outcomes(deployment)).toEqual({ ca: 'SUCCEEDED', ny: 'SKIPPED' });
+    expect(deployment.results?.ny?.reason).toMatch(/another workflow \(tenant-offboard-ny\) held the tenant/);
+    expect(fleet.servedDigest('ny')).toBe(OLD);
+  });
+
+  it('with no tenant yet, still makes the push the release new tenants get', async () => {
+    const deployment = await fleet.deploy(pushEvent(NEW, { tag: 'v1.0.0' }));
+
+    expect(deployment).toMatchObject({ status: 'SUCCEEDED', waves: [], counts: { SUCCEEDED: 0 } });
+    expect((await fleet.deployments.currentRelease())?.digest).toBe(NEW);
+  });
+});
+
+describe('image-deploy events', () => {
+  let fleet: DeployFleet;
+  beforeEach(async () => {
+    fleet = await DeployFleet.start();
+  });
+  afterEach(async () => {
+    await fleet.close();
+  });
+
+  it('makes one deployment of an event delivered twice, even at the same time', async () => {
+    await fleet.seed(['ca', 'ny'], OLD);
+    const event = pushEvent(NEW);
+
+    await Promise.all([fleet.run(fleet.input(event), 'first-delivery'), fleet.run(fleet.input(event), 'second-delivery')]);
+    await fleet.run(fleet.input(event), 'late-redelivery');
+
+    const { items } = await fleet.deployments.list();
+    expect(items.map((d) => d.deploymentId)).toEqual([deploymentIdFor(event)]);
+    expect(items[0]).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 2 } });
+    expect(fleet.updatedServices()).toHaveLength(2);
+  });
+
+  it('leaves a tenant already on the pushed digest alone (NOOP)', async () => {
+    await fleet.seed(['ca', 'tx'], OLD);
+    await fleet.seed(['ny'], NEW);
+
+    const deployment = await fleet.deploy(pushEvent(NEW));
+
+    expect(fleet.outcomes(deployment)).toEqual({ ca: 'SUCCEEDED', ny: 'NOOP', tx: 'SUCCEEDED' });
+    expect(fleet.updatedServices()).not.toContain('humangov-ny');
+    expect(fleet.cloud.script.calls.filter((c) => c.op === 'compute.registerTaskDefinition').length).toBe(3 + 2);
+  });
+
+  it('refuses a malformed event with a clear error and records nothing', async () => {
+    await fleet.seed(['ca'], OLD);
+    const event = pushEvent(NEW);
+    const broken = { ...event, detail: { ...event.detail, 'image-digest': 'latest', 'action-type': 'DELETE' } };
+
+    await expect(fleet.run(fleet.input(broken), 'malformed')).rejects.toMatchObject({
+      cause: { name: 'InvalidDeployEventError', message: expect.stringMatching(/detail.image-digest: digest must look like sha256.*detail.action-type: action-type must be PUSH/) },
+    });
+    await expect(fleet.run({ maxConcurrency: 50 }, 'no-event')).rejects.toMatchObject({ cause: { name: 'InvalidDeployEventError' } });
+
+    expect((await fleet.deployments.list()).items).toEqual([]);
+    expect(await fleet.deployments.currentRelease()).toBeUndefined();
+    expect(fleet.updatedServices()).toEqual([]);
+  });
+
+  it('supersedes a running rollout with a newer push: the older one schedules no more tenants', async () => {
+    await fleet.seed(['a1', 'b2', 'c3', 'd4'], OLD);
+    // Another workflow holds b2, so the first rollout is mid-way (waiting for it) when the second push lands.
+    await fleet.tenants.acquireLock('b2', 'tenant-onboard-b2', 60_000);
+    const first = pushEvent(NEW, { time: '2025-01-01T10:00:00Z', tag: 'v2' });
+    const second = pushEvent(digest('3'), { time: '2025-01-01T10:05:00Z', tag: 'v3' });
+
+    const firstRun = fleet.run(fleet.input(first, { maxConcurrency: 1 }), 'first-push');
+    await vi.waitFor(async () => expect((await fleet.deployments.get(deploymentIdFor(first)))?.results?.a1?.outcome).toBe('SUCCEEDED'));
+    const secondRun = fleet.run(fleet.input(second), 'second-push');
+    await vi.waitFor(async () => expect((await fleet.deployments.get(deploymentIdFor(first)))?.supersededBy).toBe(deploymentIdFor(second)));
+    await fleet.tenants.releaseLock('b2', 'tenant-onboard-b2');
+    await Promise.all([firstRun, secondRun]);
+
+    const older = await fleet.deployments.require(deploymentIdFor(first));
+    expect(older.status).toBe('SUPERSEDED');
+    expect(fleet.outcomes(older)).toEqual({ a1: 'SUCCEEDED', b2: 'SKIPPED', c3: 'SKIPPED', d4: 'SKIPPED' });
+    const newer = await fleet.deployments.require(deploymentIdFor(second));
+    expect(newer.status).toBe('SUCCEEDED');
+    expect(['a1', 'b2', 'c3', 'd4'].map((id) => fleet.servedDigest(id))).toEqual(Array(4).fill(digest('3')));
+    expect((await fleet.deployments.currentRelease())?.tag).toBe('v3');
+  });
+
+  it('does not roll out an older push that arrives after a newer one', async () => {
+    await fleet.seed(['ca'], OLD);
+    const newer = pushEvent(digest('3'), { time: '2025-01-01T10:05:00Z' });
+    const older = pushEvent(NEW, { time: '2025-01-01T10:00:00Z' });
+
+    await fleet.deploy(newer);
+    const late = await fleet.deploy(older);
+
+    expect(late).toMatchObject({ status: 'SUPERSEDED', reason: expect.stringMatching(/a newer push/) });
+    expect(fleet.servedDigest('ca')).toBe(digest('3'));
+  });
+
+  it('skips tenants deleted or being deleted when their turn comes, without failing anyone', async () => {
+    await fleet.seed(['a1', 'b2', 'c3', 'd4'], OLD);
+    await fleet.tenants.acquireLock('b2', 'someone-else', 60_000);
+    const event = pushEvent(NEW);
+
+    const run = fleet.run(fleet.input(event, { maxConcurrency: 1 }), 'deletions');
+    await vi.waitFor(async () => expect((await fleet.deployments.get(deploymentIdFor(event)))?.results?.a1?.outcome).toBe('SUCCEEDED'));
+    await fleet.tenants.updateUserFields('c3', { desiredState: 'DELETED' });
+    await fleet.table.client.send(new DeleteItemCommand({ TableName: fleet.table.tableName, Key: { tenantId: { S: 'd4' } } }));
+    await fleet.tenants.releaseLock('b2', 'someone-else');
+    await run;
+
+    const deployment = await fleet.deployments.require(deploymentIdFor(event));
+    expect(deployment.status).toBe('SUCCEEDED');
+    expect(fleet.outcomes(deployment)).toEqual({ a1: 'SUCCEEDED', b2: 'SUCCEEDED', c3: 'SKIPPED', d4: 'SKIPPED' });
+    expect(deployment.results?.c3?.reason).toMatch(/being deleted/);
+    expect(deployment.results?.d4?.reason).toMatch(/deleted before its turn/);
+    expect(fleet.servedDigest('c3')).toBe(OLD);
+  });
+});
+
+// ---------------------------------------------------------------- harness
+
+function digest(fill: string): string {
+  return `sha256:${fill.repeat(64)}`;
+}
+
+let eventSeq = 0;
+
+/** An ECR push event as EventBridge delivers it. */
+function pushEvent(imageDigest: string, options: { time?: string; tag?: string } = {}) {
+  eventSeq += 1;
+  return {
+    version: '0',
+    id: `0000000${eventSeq}-aaaa-bbbb-cccc-${String(eventSeq).padStart(12, '0')}`,
+    'detail-type': 'ECR Image Action',
+    source: 'aws.ecr',
+    account: '123456789012',
+    time: options.time ?? new Date(Date.UTC(2025, 0, 1, 0, 0, eventSeq)).toISOString().replace('.000', ''),
+    region: 'us-east-1',
+    resources: [],
+    detail: { result: 'SUCCESS', 'repository-name': 'humangov-app', 'image-digest': imageDigest, 'action-type': 'PUSH', 'image-tag': options.tag ?? 'v2.0.0' },
+  };
+}
+
+/** A fleet of ACTIVE tenants on the fake cloud, both tables on dynalite, and the state machine with the real handlers. */
+class DeployFleet {
+  readonly cloud = new FakeCloud({ rolloutPolls: 2 });
+  readonly table: TestTenantsTable;
+  readonly tenants;
+  readonly deployments: DeploymentRepository;
+  readonly #handlers: Record<string, StepHandler>;
+  readonly #runner = new WorkflowRunner();
+  #mark = 0;
+
+  private constructor(table: TestTenantsTable, deploymentsTable: string) {
+    this.table = table;
+    this.tenants = table.repository();
+    this.deployments = new DeploymentRepository(table.db, deploymentsTable);
+    const deps: DeployDeps = { cloud: this.cloud, tenants: this.tenants, deployments: this.deployments, releases: this.deployments, now: () => new Date() };
+    this.#handlers = {
+      DeploymentRecordFunctionArn: makeRecordHandler(deps) as unknown as StepHandler,
+      TenantReleaseFunctionArn: makeReleaseHandler(deps) as unknown as StepHandler,
+    };
+  }
+
+  static async start(): Promise<DeployFleet> {
+    const table = await startTenantsTable();
+    const name = 'humangov-test-deployments';
+    await table.client.send(new CreateTableCommand({ TableName: name, ...DEPLOYMENTS_TABLE_DEFINITION, BillingMode: 'PAY_PER_REQUEST' }));
+    return new DeployFleet(table, name);
+  }
+
+  async close(): Promise<void> {
+    await this.table.close();
+  }
+
+  /** ACTIVE tenants serving `imageDigest`, as onboarding leaves them. */
+  async seed(ids: string[], imageDigest: string, options: { canary?: string } = {}): Promise<void> {
+    const { compute, loadBalancer: lb, platform } = this.cloud;
+    for (const id of ids) {
+      const names = tenantResourceNames(platform.stage, id, platform.accountId);
+      const image = `${platform.imageRepository}@${imageDigest}`;
+      const td = await compute.registerTaskDefinition({
+        family: names.taskFamily,
+        image,
+        cpu: 256,
+        memory: 512,
+        environment: { TENANT_ID: id, US_STATE: id, APP_IMAGE: image },
+        taskRoleArn: `arn:aws:iam::${platform.accountId}:role/${names.taskRole}`,
+        logGroup: names.logGroup,
+        tags: {},
+      });
+      const tg = await lb.ensureTargetGroup({ name: names.targetGroup, tags: {} });
+      await lb.ensureListenerRule({ tenantId: id, host: lb.hostFor(id), targetGroupArn: tg.arn, tags: {} });
+      const service = await compute.ensureService({ name: names.service, taskDefinitionArn: td.arn, desiredCount: 2, targetGroupArn: tg.arn, tags: {} });
+      while ((await compute.describeService(names.service))?.deployments[0]?.rolloutState !== 'COMPLETED');
+      await this.tenants.create({ tenantId: id, ...(options.canary === id ? { canary: true } : {}) });
+      await this.tenants.writeObserved(id, undefined, {
+        status: 'ACTIVE',
+        image: { repository: platform.imageRepository, tag: 'v1.0.0', digest: imageDigest },
+        resources: { taskDefinitionArn: td.arn, targetGroupArn: tg.arn, serviceArn: service.serviceArn },
+      });
+    }
+    this.#mark = this.cloud.script.calls.length;
+  }
+
+  input(event: unknown, options: { maxConcurrency?: number; failureThreshold?: number } = {}) {
+    return { event, maxConcurrency: options.maxConcurrency ?? 50, failureThreshold: options.failureThreshold ?? 1 };
+  }
+
+  async run(input: unknown, name: string): Promise<unknown> {
+    const execution = await this.#runner.start('image-deploy', input, { handlers: this.#handlers, name, timeScale: 0.001, minDelayMs: 1 });
+    return execution.result;
+  }
+
+  /** Runs the workflow for `event` to its end and returns the deployment it made. */
+  async deploy(
+    event: ReturnType<typeof pushEvent>,
+    options: { maxConcurrency?: number; failureThreshold?: number; expectFailure?: string } = {},
+  ): Promise<Deployment> {
+    const run = this.run(this.input(event, options), `deploy-${event.id}`);
+    if (options.expectFailure) await expect(run).rejects.toMatchObject({ cause: { name: options.expectFailure } });
+    else await run;
+    return this.deployments.require(deploymentIdFor(event));
+  }
+
+  outcomes(deployment: Deployment): Record<string, TenantOutcome> {
+    return Object.fromEntries(Object.values(deployment.results ?? {}).map((r) => [r.tenantId, r.outcome]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+  }
+
+  /** The digest users of the tenant get: that of the task definition its service's completed deployment runs. */
+  servedDigest(tenantId: string): string | undefined {
+    return this.cloud.compute.servingTaskDefinition(`humangov-${tenantId}`)?.environment.APP_IMAGE?.split('@')[1];
+  }
+
+  taskDefinition(tenantId: string) {
+    const served = this.cloud.compute.servingTaskDefinition(`humangov-${tenantId}`);
+    if (!served) throw new Error(`humangov-${tenantId} serves nothing`);
+    return served;
+  }
+
+  tenant(tenantId: string): Promise<TenantRecord | undefined> {
+    return this.tenants.get(tenantId);
+  }
+
+  /** Services the workflow pointed at a task definition, in order (seeding excluded). */
+  updatedServices(): string[] {
+    return this.cloud.script.calls.slice(this.#mark).filter((c) => c.op === 'compute.updateService' && c.ok).map((c) => (c.args[0] as { name: string }).name);
+  }
+
+  /** The tenant's targets read unhealthy for the next `polls` checks (by default, all of one verification). */
+  failVerification(tenantId: string, polls = 12): void {
+    this.cloud.loadBalancer.unhealthyFor(tenantResourceNames(this.cloud.platform.stage, tenantId, this.cloud.platform.accountId).targetGroup, polls);
+  }
+}
