@@ -50,7 +50,10 @@ export function stepHandler(functionName: string, actions: StepActions) {
       return result;
     } catch (error) {
       // Logged once here with its context; Step Functions records it again as the task's failure.
-      logger.warn('step failed', { durationMs: Date.now() - started, error: error as Error });
+      // Errors the state machine retries (a table still CREATING, a held lease) are expected: no stack.
+      const failure = error as Error & { retryable?: boolean };
+      if (failure.retryable) logger.info('step will be retried', { durationMs: Date.now() - started, error: failure.name, reason: failure.message });
+      else logger.warn('step failed', { durationMs: Date.now() - started, error: failure });
       throw error;
     }
   }).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -1,0 +1,226 @@
+/**
+ * The local composition root (`npm start`): the same handlers and state-machine
+ * files as in AWS, with the local provider behind the ports. Like functions/ for
+ * AWS, this is the one place that builds adapters; everything else takes them.
+ *
+ * Start order: DynamoDB (with the tenants stream) and S3 → control-plane tables →
+ * load balancer → Fargate → workflows → stream handler, event bus and registry →
+ * status API → resume what a previous run left unfinished.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Context } from 'aws-lambda';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Cloud, TableDefinition } from '../../cloud/ports.ts';
+import { TenantRepository } from '../../tenants/repository.ts';
+import { controlPlaneTables } from '../../tenants/names.ts';
+import { DeploymentRepository } from '../../deployments/repository.ts';
+import { DEPLOYMENTS_TABLE_DEFINITION } from '../../deployments/table.ts';
+import type { DeployDeps } from '../../deployments/deps.ts';
+import { WorkflowRunner, type StepHandler, type StepHandlers } from '../../workflows/runner.ts';
+import { CSRF_SEED_VARIABLE } from '../../workflows/steps/task-environment.ts';
+import * as tenantRecord from '../../../functions/steps/tenant-record.ts';
+import * as tenantData from '../../../functions/steps/tenant-data.ts';
+import * as tenantAccess from '../../../functions/steps/tenant-access.ts';
+import * as tenantCompute from '../../../functions/steps/tenant-compute.ts';
+import * as tenantNetwork from '../../../functions/steps/tenant-network.ts';
+import * as deploymentRecord from '../../../functions/steps/deployment-record.ts';
+import * as tenantRelease from '../../../functions/steps/tenant-release.ts';
+import { makeStreamHandler } from '../../../functions/tenant-stream.ts';
+import { makeApiHandler } from '../../../functions/api.ts';
+import { startLocalDynamo } from '../data/dynamodb-server.ts';
+import { startLocalS3 } from '../data/s3-server.ts';
+import { LocalTablePort } from '../data/table-port.ts';
+import { LocalBucketPort } from '../data/bucket-port.ts';
+import { LocalAccessPort } from '../iam/access-port.ts';
+import { LocalLogsPort } from '../logs/logs-port.ts';
+import { logJson, type LogFn } from '../logs/json-log.ts';
+import { LocalLoadBalancer } from '../alb/local-load-balancer.ts';
+import { LocalFargate } from '../compute/local-fargate.ts';
+import { LocalEventBus } from '../events/event-bus.ts';
+import { EventSpool } from '../events/spool.ts';
+import { LocalRegistry } from '../registry/registry.ts';
+import type { StreamEvent } from '../streams/types.ts';
+import { startApiServer } from '../api-server.ts';
+import { localPaths, type LocalSettings } from '../settings.ts';
+import { LocalWorkflows } from './local-workflows.ts';
+import { resumeUnfinishedWork } from './resume.ts';
+
+export interface LocalControlPlaneOptions {
+  /** Share of each Wait and retry interval of the state machines kept locally (default 0.05: a 15 s poll takes 750 ms). */
+  timeScale?: number;
+  /** Load-balancer health checks (defaults: every 1 s, healthy after 2, unhealthy after 2). */
+  healthCheck?: { intervalMs?: number; healthyThreshold?: number; unhealthyThreshold?: number; timeoutMs?: number };
+  deregistrationDelayMs?: number;
+  log?: LogFn;
+}
+
+export interface LocalControlPlane {
+  settings: LocalSettings;
+  urls: { api: string; loadBalancer: string; dynamodb: string; s3: string };
+  cloud: Cloud;
+  tenants: TenantRepository;
+  deployments: DeploymentRepository;
+  workflows: LocalWorkflows;
+  registry: LocalRegistry;
+  /** Resolves once no workflow is running and no stream record or event waits for delivery. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const LOCAL_CONTEXT = { functionName: 'local', awsRequestId: 'local', getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
+
+/** A Lambda handler as the state-machine runner calls it: the state's input in, its result out. */
+function asStep(handler: (event: never, context: Context) => Promise<unknown>): StepHandler {
+  return (input) => handler(input as never, LOCAL_CONTEXT);
+}
+
+/** The CSRF seed is made once per home, so tenants' forms keep working across restarts. */
+async function csrfSeed(home: string): Promise<string> {
+  const file = join(localPaths(home).state, 'csrf-seed');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const seed = randomBytes(32).toString('hex');
+    await mkdir(localPaths(home).state, { recursive: true });
+    await writeFile(file, seed, { mode: 0o600 });
+    return seed;
+  }
+}
+
+async function ensureTable(client: DynamoDBClient, name: string, definition: TableDefinition, stream: boolean): Promise<void> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        ...definition,
+        ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  // A new table is CREATING for a moment, as in AWS; nothing may use it before it is ACTIVE.
+  for (const deadline = Date.now() + 15_000; ; ) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) throw new Error(`table ${name} is still ${Table?.TableStatus} after 15 s; remove ${name} from .humangov/dynamodb or start with an empty HUMANGOV_HOME`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function startLocalControlPlane(settings: LocalSettings, options: LocalControlPlaneOptions = {}): Promise<LocalControlPlane> {
+  const log = options.log ?? logJson;
+  const { home, host } = settings;
+  await mkdir(home, { recursive: true });
+  process.env[CSRF_SEED_VARIABLE] ||= await csrfSeed(home);
+  const tables = controlPlaneTables(settings.stage);
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.reverse()) {
+      await stopOne().catch((error: unknown) => log({ level: 'WARN', message: 'stop step failed', error: String(error) }));
+    }
+  };
+
+  try {
+    const dynamo = await startLocalDynamo({ home, port: settings.dynamodbPort, host, watchTable: tables.tenants, log });
+    stoppers.push(() => dynamo.close());
+    const s3 = await startLocalS3({ home, port: settings.s3Port, host });
+    stoppers.push(() => s3.close());
+
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: settings.region, credentials });
+    await ensureTable(client, tables.tenants, { AttributeDefinitions: [{ AttributeName: 'tenantId', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }] }, true);
+    await ensureTable(client, tables.deployments, DEPLOYMENTS_TABLE_DEFINITION, false);
+    const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    const tenants = new TenantRepository(db, tables.tenants);
+    const deployments = new DeploymentRepository(db, tables.deployments);
+
+    const loadBalancer = new LocalLoadBalancer({ home, port: settings.lbPort, host, healthCheck: options.healthCheck, deregistrationDelayMs: options.deregistrationDelayMs, log });
+    await loadBalancer.start();
+    stoppers.push(() => loadBalancer.close());
+    const compute = new LocalFargate({ home, targets: loadBalancer, log });
+    stoppers.push(() => compute.stopAll());
+
+    const handlers: StepHandlers = {};
+    const workflows = new LocalWorkflows({
+      runner: new WorkflowRunner(),
+      handlers,
+      timeScale: options.timeScale ?? 0.05,
+      log: (message, details) => log({ level: 'INFO', message, ...details }),
+    });
+    stoppers.push(async () => workflows.abortAll());
+
+    const cloud: Cloud = {
+      platform: { stage: settings.stage, region: settings.region, accountId: settings.accountId, imageRepository: settings.imageRepository, containerPort: 8080 },
+      tables: new LocalTablePort({ home, endpoint: dynamo.endpoint, region: settings.region, accountId: settings.accountId }),
+      buckets: new LocalBucketPort({ home, endpoint: s3.endpoint }),
+      access: new LocalAccessPort({ home, accountId: settings.accountId }),
+      logs: new LocalLogsPort({ home }),
+      compute,
+      loadBalancer,
+      workflows,
+    };
+    const deps: DeployDeps = { cloud, tenants, deployments, releases: deployments, now: () => new Date() };
+    Object.assign(handlers, {
+      TenantRecordFunctionArn: asStep(tenantRecord.makeHandler(deps)),
+      TenantDataFunctionArn: asStep(tenantData.makeHandler(deps)),
+      TenantAccessFunctionArn: asStep(tenantAccess.makeHandler(deps)),
+      TenantComputeFunctionArn: asStep(tenantCompute.makeHandler(deps)),
+      TenantNetworkFunctionArn: asStep(tenantNetwork.makeHandler(deps)),
+      DeploymentRecordFunctionArn: asStep(deploymentRecord.makeHandler(deps)),
+      TenantReleaseFunctionArn: asStep(tenantRelease.makeHandler(deps)),
+    } satisfies StepHandlers);
+
+    // The tasks' SDK clients find the local servers through the standard endpoint variables.
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+    process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
+    await compute.resume();
+
+    const streamHandler = makeStreamHandler({
+      workflows,
+      markInvalid: (key, reason) => tenants.markInvalid(key, reason),
+      log: { info: (message, details) => log({ level: 'INFO', message, ...details }), warn: (message, details) => log({ level: 'WARN', message, ...details }) },
+    });
+    dynamo.stream?.attach((event: StreamEvent) => streamHandler(event as never, LOCAL_CONTEXT));
+
+    const bus = await LocalEventBus.fromServerless({ stage: settings.stage, region: settings.region, accountId: settings.accountId, log });
+    bus.onRule('ImagePushRule', async ({ event, input }) => {
+      await workflows.startExecution({ workflow: 'image-deploy', name: `deploy-${event.id}`.replace(/[^A-Za-z0-9-_]/g, '_').slice(0, 80), input });
+    });
+    bus.consume(new EventSpool(home));
+    stoppers.push(() => bus.close());
+    const registry = new LocalRegistry({ home, repository: settings.imageRepository, events: bus });
+
+    const api = await startApiServer({ handler: makeApiHandler({ tenants, deployments, stage: settings.stage }), host, port: settings.apiPort });
+    stoppers.push(() => api.close());
+
+    await resumeUnfinishedWork({ tenants, deployments, workflows, log });
+
+    const lbUrl = `http://localhost:${loadBalancer.port}`;
+    return {
+      settings,
+      urls: { api: api.url, loadBalancer: lbUrl, dynamodb: dynamo.endpoint, s3: s3.endpoint },
+      cloud,
+      tenants,
+      deployments,
+      workflows,
+      registry,
+      idle: async () => {
+        for (let settled = false; !settled; ) {
+          await dynamo.stream?.idle();
+          await bus.idle();
+          await workflows.idle();
+          settled = workflows.executions().every((e) => e.status !== 'RUNNING');
+        }
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
