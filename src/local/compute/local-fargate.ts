@@ -27,6 +27,8 @@ export interface LocalFargateOptions extends Partial<SchedulerOptions> {
   stopTimeoutMs?: number;
   /** Structured log lines (task started/failed, deployment completed/failed); default JSON on stderr. */
   log?: LogFn;
+  /** Variables every task gets besides its definition's (see TaskContext.platformEnvironment). */
+  platformEnvironment?: Record<string, string>;
 }
 
 interface ServicesDoc {
@@ -44,6 +46,7 @@ export class LocalFargate implements ComputePort {
   readonly #options: SchedulerOptions & { reconcileIntervalMs: number; stopTimeoutMs: number };
   readonly #home: string;
   readonly #registry: TargetRegistry;
+  readonly #platformEnvironment: Record<string, string>;
   readonly #log: LogFn;
   readonly #serviceArnPrefix: string;
   readonly #definitions: TaskDefinitions;
@@ -60,6 +63,7 @@ export class LocalFargate implements ComputePort {
     const accountId = options.accountId ?? '000000000000';
     this.#home = options.home;
     this.#registry = options.targets;
+    this.#platformEnvironment = options.platformEnvironment ?? {};
     this.#log = options.log ?? logJson;
     this.#options = {
       zones: options.zones ?? ['us-east-1a', 'us-east-1b'],
@@ -228,6 +232,7 @@ export class LocalFargate implements ComputePort {
     return new ServiceController(record, {
       home: this.#home,
       registry: this.#registry,
+      platformEnvironment: this.#platformEnvironment,
       stopTimeoutMs: this.#options.stopTimeoutMs,
       options: this.#options,
       taskDefinitions: this.#definitions,

@@ -198,6 +198,7 @@ export class ServiceController {
       const task = new Task(definition, { deploymentId: primary.id, targetGroupArn: this.record.targetGroupArn, zone, logFile: (id) => join(this.#context.logsDir, folder, `${id}.log`) }, {
         home: this.#context.home,
         registry: this.#context.registry,
+        platformEnvironment: this.#context.platformEnvironment,
         stopTimeoutMs: this.#context.stopTimeoutMs,
         onSpawned: () => this.#context.kick(),
         onEnd: (ended, end) => this.#onTaskEnd(ended, end),

@@ -24,6 +24,12 @@ export interface TaskEnd {
 export interface TaskContext {
   home: string;
   registry: TargetRegistry;
+  /**
+   * What the platform gives every task besides its definition's environment, as
+   * ECS gives a task its role's credentials: locally, the endpoints of the local
+   * DynamoDB and S3 and placeholder credentials.
+   */
+  platformEnvironment: Record<string, string>;
   /** SIGTERM -> SIGKILL grace (ECS's stopTimeout). */
   stopTimeoutMs: number;
   /** The process exists: its pid should be recorded soon, in case this control plane crashes. */
@@ -91,7 +97,7 @@ export class Task {
     try {
       this.port = await allocatePort();
       if (this.state !== 'PROVISIONING') return this.#end({});
-      const environment = this.definition.environment;
+      const environment = { ...this.#context.platformEnvironment, ...this.definition.environment };
       this.#process = await startTaskProcess({ home, taskId: this.id, image: this.definition.image, environment, port: this.port, logFile: this.logFile });
       void this.#process.exited.then((exit) => this.#onExit(exit));
       this.#context.onSpawned(this);

@@ -142,7 +142,15 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
     const loadBalancer = new LocalLoadBalancer({ home, port: settings.lbPort, host, healthCheck: options.healthCheck, deregistrationDelayMs: options.deregistrationDelayMs, log });
     await loadBalancer.start();
     stoppers.push(() => loadBalancer.close());
-    const compute = new LocalFargate({ home, targets: loadBalancer, log });
+    // Tasks reach the local servers the way the app is configured to (the SDK's standard endpoint
+    // variables); the placeholder credentials stand in for the task role, which nothing checks locally.
+    const platformEnvironment = {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ACCESS_KEY_ID: 'local-task',
+      AWS_SECRET_ACCESS_KEY: 'local-task',
+    };
+    const compute = new LocalFargate({ home, targets: loadBalancer, log, platformEnvironment });
     stoppers.push(() => compute.stopAll());
 
     const handlers: StepHandlers = {};
@@ -175,9 +183,6 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
       TenantReleaseFunctionArn: asStep(tenantRelease.makeHandler(deps)),
     } satisfies StepHandlers);
 
-    // The tasks' SDK clients find the local servers through the standard endpoint variables.
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-    process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
     await compute.resume();
 
     const streamHandler = makeStreamHandler({
