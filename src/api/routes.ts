@@ -8,7 +8,6 @@ import { TenantNotFoundError } from '../tenants/errors.ts';
 import type { TenantRepository } from '../tenants/repository.ts';
 import type { DeploymentRepository } from '../deployments/repository.ts';
 import { DeploymentNotFoundError } from '../deployments/errors.ts';
-import { ApiError } from './errors.ts';
 import { json } from './http.ts';
 import {
   MAX_PAGE_SIZE,
@@ -22,7 +21,8 @@ import {
   readJsonBody,
   tenantIdParam,
 } from './input.ts';
-import { describeRoutes, type Route } from './router.ts';
+import type { Route } from './router.ts';
+import { dashboardRoutes } from './dashboard.ts';
 import { deploymentDetail, deploymentSummary, tenantDetail, tenantSummary } from './views.ts';
 
 export interface ApiDeps {
@@ -37,15 +37,8 @@ const noQuery = z.object({});
 
 export function apiRoutes(deps: ApiDeps): Route[] {
   const routes: Route[] = [
-    {
-      // The fleet dashboard (its own issue) will be served here, from src/api/dashboard.ts.
-      method: 'GET',
-      path: '/',
-      listed: false,
-      handler: async () => {
-        throw new ApiError(404, 'NOT_FOUND', `the fleet dashboard is not built yet; the API has ${describeRoutes(routes)}`);
-      },
-    },
+    // The fleet dashboard: GET / and its script and styles (src/api/dashboard.ts).
+    ...dashboardRoutes(),
     {
       method: 'GET',
       path: '/health',

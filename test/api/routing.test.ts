@@ -25,11 +25,11 @@ describe('status API: routing and errors (real middy chain)', () => {
     });
   });
 
-  it('keeps GET / for the fleet dashboard: a 404 naming the API routes until it is built', async () => {
-    expect(await invoke(handler, apiEvent('GET', '/'))).toMatchObject({
-      status: 404,
-      body: { error: { code: 'NOT_FOUND', message: `the fleet dashboard is not built yet; the API has ${ROUTES}` } },
-    });
+  it('serves the fleet dashboard at the root, as HTML', async () => {
+    const result = await handler(apiEvent('GET', '/'), lambdaContext('req-dashboard'));
+    expect(result.statusCode).toBe(200);
+    expect(result.headers?.['content-type']).toMatch(/^text\/html/);
+    expect(result.body).toContain('<main');
   });
 
   it('answers a wrong method on a known path with 405 and an Allow header', async () => {

@@ -1,0 +1,76 @@
+/**
+ * The fleet dashboard's routes: the page at GET /, and its script and styles
+ * under /dashboard/. They sit in the status API's own router (listed: false,
+ * so the JSON API's route lists leave them out) and reach the handler in AWS
+ * through the same HTTP API, the page's own data coming from the JSON routes.
+ *
+ * The page is locked down by a CSP that allows only this origin's script,
+ * styles and JSON; the client builds its DOM from data as text, never markup.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { HttpApiResult } from './http.ts';
+import { parseQuery, tenantIdParam } from './input.ts';
+import type { Route } from './router.ts';
+import { clientScript } from './dashboard/client.ts';
+import { dashboardPage } from './dashboard/page.ts';
+import { DASHBOARD_CSS } from './dashboard/styles.ts';
+
+export const DASHBOARD_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  'img-src data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** An asset asked for with the current version may be kept for good; its URL changes with its content. */
+const IMMUTABLE = 'private, max-age=31536000, immutable';
+/** The page, and assets asked for without the version, are checked on every load so a new deploy shows at once. */
+const REVALIDATE = 'no-cache';
+
+const pageQuery = z.object({ tenant: z.string().optional() });
+const assetQuery = z.object({ v: z.string().optional() });
+
+function text(contentType: string, body: string, cacheControl: string, extra: Record<string, string> = {}): HttpApiResult {
+  return {
+    statusCode: 200,
+    headers: { 'content-type': `${contentType}; charset=utf-8`, 'cache-control': cacheControl, 'x-content-type-options': 'nosniff', ...extra },
+    body,
+  };
+}
+
+export function dashboardRoutes(): Route[] {
+  // Built once per process (a Lambda cold start), not per request.
+  const script = clientScript();
+  const version = createHash('sha256').update(script).update(DASHBOARD_CSS).digest('hex').slice(0, 16);
+  const page = dashboardPage(version);
+  const asset = (contentType: string, body: string, route: string): Route['handler'] =>
+    async ({ query }) => {
+      const { v } = parseQuery(assetQuery, query, route);
+      return text(contentType, body, v === version ? IMMUTABLE : REVALIDATE);
+    };
+
+  return [
+    {
+      method: 'GET',
+      path: '/',
+      listed: false,
+      handler: async ({ query }) => {
+        // `?tenant=ca` opens that tenant's page (the client reads it); a malformed id is refused here, as GET /tenants/{id} would.
+        const { tenant } = parseQuery(pageQuery, query, 'GET /');
+        if (tenant !== undefined) tenantIdParam(tenant);
+        return text('text/html', page, REVALIDATE, {
+          'content-security-policy': DASHBOARD_CSP,
+          'referrer-policy': 'no-referrer',
+          'x-frame-options': 'DENY',
+        });
+      },
+    },
+    { method: 'GET', path: '/dashboard/app.js', listed: false, handler: asset('text/javascript', script, 'GET /dashboard/app.js') },
+    { method: 'GET', path: '/dashboard/app.css', listed: false, handler: asset('text/css', DASHBOARD_CSS, 'GET /dashboard/app.css') },
+  ];
+}
