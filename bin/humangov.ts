@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { runUp } from '../src/local/runtime/up.ts';
+// The `humangov` CLI (and `npm start`, which runs `humangov up`). Everything is in src/cli/.
+import { run } from '../src/cli/program.ts';
 
-await runUp();
+process.exitCode = await run(process.argv.slice(2));

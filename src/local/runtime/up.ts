@@ -1,3 +1,4 @@
+import { logger } from '../../../functions/lib/step-handler.ts';
 import { localSettingsFromEnv } from '../settings.ts';
 import { startLocalControlPlane, type LocalControlPlane } from './control-plane.ts';
 
@@ -39,7 +40,7 @@ export async function runUp(options: UpOptions = {}): Promise<void> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const settings = localSettingsFromEnv(options.env ?? process.env);
   // The functions' per-step logs are for CloudWatch; on a terminal only their warnings are worth reading.
-  process.env.POWERTOOLS_LOG_LEVEL ||= 'WARN';
+  if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
   let plane: LocalControlPlane;
   try {
     plane = await startLocalControlPlane(settings);

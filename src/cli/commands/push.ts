@@ -1,0 +1,68 @@
+/** `humangov push --tag vX`: release a new version of app/ to the local control plane. */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { CliContext } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { Spinner } from '../progress.ts';
+import { waitForDeployment } from '../watch.ts';
+import { followDeployment } from './deployments.ts';
+import { timeoutOption, type ContextFor } from './options.ts';
+
+interface PushOptions {
+  tag: string;
+  context?: string;
+  wait?: boolean;
+  timeout: number;
+}
+
+export function pushCommand(program: Command, contextFor: ContextFor): void {
+  program
+    .command('push')
+    .description('build app/ (or --context) into the local registry and emit the ECR push event: tags starting with "v" roll out (local provider only)')
+    .requiredOption('--tag <tag>', 'image tag; v1.2.3 deploys, other tags are only stored')
+    .option('--context <dir>', 'directory with the package.json to build (default: this repository\'s app/)')
+    .option('--wait', 'follow the deployment the push starts until it ends (exit 1 unless it SUCCEEDED)')
+    .addOption(timeoutOption())
+    .action(async (options: PushOptions, command: Command) => {
+      const ctx = contextFor(command);
+      if (!ctx.api.isLocal) {
+        throw new UsageError(`push builds into the local registry of \`npm start\`; ${ctx.apiUrl} is a deployed stage: push the image to its ECR repository (docker push) instead`);
+      }
+      const { pushLocalImage, DEFAULT_CONTEXT } = await import('../local-push.ts');
+      const { InvalidImageTagError } = await import('../../local/registry/errors.ts');
+      // A --context is what the person typed, so relative to where they are; the default is this repository's app/.
+      const contextDir = options.context === undefined ? DEFAULT_CONTEXT : resolve(options.context);
+
+      const spinner = ctx.progress?.isTTY ? new Spinner(ctx.progress) : undefined;
+      spinner?.update(`building ${contextDir} and storing it as ${options.tag}`);
+      let pushed: Awaited<ReturnType<typeof pushLocalImage>>;
+      try {
+        pushed = await pushLocalImage({ contextDir, tag: options.tag, env: ctx.io.env, log: (entry) => ctx.note(JSON.stringify(entry)) });
+      } catch (error) {
+        if (error instanceof InvalidImageTagError) throw new UsageError(error.message, { cause: error });
+        throw error;
+      } finally {
+        spinner?.stop();
+      }
+      const { push, deploymentId } = pushed;
+
+      if (ctx.json) {
+        const deployment = options.wait && deploymentId ? await finalDeployment(ctx, deploymentId, options.timeout) : null;
+        return ctx.document({ push, deploymentId, ...(options.wait ? { deployment } : {}) });
+      }
+      ctx.print([`${ctx.c.green('✓')} ${push.message}`, `  digest  ${push.digest}${push.stored ? '' : ' (same content as before: nothing copied)'}`]);
+      if (!deploymentId) return ctx.print('  no rollout: only tags starting with "v" deploy');
+      ctx.print(`  rollout deployment ${deploymentId}`);
+      if (options.wait) return followDeployment(ctx, deploymentId, { timeoutMs: options.timeout * 1000, mayNotExistYet: true });
+      await ctx.api.health().then(
+        () => ctx.print(`  follow it with \`humangov deployments ${deploymentId} --wait\``),
+        () => ctx.print(`  no control plane answers at ${ctx.apiUrl}: the push waits in ${pushed.home} and rolls out once \`npm start\` runs there`),
+      );
+    });
+}
+
+async function finalDeployment(ctx: CliContext, deploymentId: string, timeoutSeconds: number) {
+  const { deployment, verdict } = await waitForDeployment(ctx, deploymentId, { timeoutMs: timeoutSeconds * 1000, mayNotExistYet: true });
+  if (verdict === 'ended-otherwise') ctx.exitCode = 1;
+  return deployment;
+}
