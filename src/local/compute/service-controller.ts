@@ -163,6 +163,7 @@ export class ServiceController {
     if (healthy >= desired && own.filter((t) => t.live).length === desired && !othersLeft) {
       primary.rolloutState = 'COMPLETED';
       primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
+      primary.completedAt = new Date().toISOString();
       this.#context.log({ level: 'INFO', message: 'deployment completed', service: this.record.name, deploymentId: primary.id });
     }
   }

@@ -13,6 +13,8 @@ export interface DeploymentRecord {
   /** Set on a deployment the circuit breaker started; a rollback that fails is not rolled back again. */
   rollbackOf?: string;
   createdAt: string;
+  /** When its tasks were all running and healthy (how long a deploy takes here, for bench:onboard). */
+  completedAt?: string;
 }
 
 export interface ServiceRecord {
