@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import dynalite from 'dynalite';
 import { logJson, type LogFn } from '../logs/json-log.ts';
 import { localPaths } from '../settings.ts';
@@ -54,8 +53,7 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
   if (repaired.activated.length + repaired.deleted.length > 0) log({ level: 'WARN', message: 'finished table transitions interrupted by the last stop', ...repaired });
 
   const ms = options.tableTransitionMs ?? 500;
-  // It is an http.Server; another declaration of the untyped module in this project calls it a net.Server.
-  const server = dynalite({ path, createTableMs: ms, deleteTableMs: ms, updateTableMs: ms }) as Server;
+  const server = dynalite({ path, createTableMs: ms, deleteTableMs: ms, updateTableMs: ms });
   const internalPort = await listen(server, 0, '127.0.0.1', 'dynalite', 'HUMANGOV_DYNAMODB_PORT');
 
   const stream = options.watchTable ? new StreamConsumer(options.onStream, { log, ...options.streamOptions }) : undefined;
