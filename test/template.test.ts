@@ -4,7 +4,7 @@
  * deploy would build it, and checks what a reviewer of the stack would check.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -42,10 +42,13 @@ const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]
 
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'humangov-package-'));
-  const env = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' };
+  // The bundler leaves work folders in TMPDIR: keep them inside what afterAll removes.
+  const scratch = join(outDir, 'tmp');
+  await mkdir(scratch);
+  const env = { ...process.env, TMPDIR: scratch, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' };
   await promisify(execFile)(join(root, 'node_modules/.bin/serverless'), ['package', '--stage', 'test', '--package', outDir], { cwd: root, env, timeout: 240_000 });
   template = JSON.parse(await readFile(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
-  artifacts = await readdir(outDir);
+  artifacts = (await readdir(outDir)).filter((name) => name !== 'tmp');
 }, 300_000);
 
 afterAll(async () => {

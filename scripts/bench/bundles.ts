@@ -30,11 +30,13 @@ async function importTime(entry: string): Promise<number> {
 }
 
 const out = await mkdtemp(join(tmpdir(), 'humangov-bundles-'));
+const scratch = await mkdtemp(join(tmpdir(), 'humangov-bundles-work-'));
 try {
   execFileSync(join(root, 'node_modules/.bin/serverless'), ['package', '--stage', 'bench', '--package', out], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
+    // The bundler leaves work folders in TMPDIR: keep them inside what is removed at the end.
+    env: { ...process.env, TMPDIR: scratch, SLS_TELEMETRY_DISABLED: '1' },
   });
   const zips = (await readdir(out)).filter((f) => f.endsWith('.zip')).sort();
   const rows: { fn: string; kb: number; ms: number }[] = [];
@@ -61,4 +63,5 @@ try {
   console.log(`bundles: largest ${Math.round(largest)} KB zipped, slowest import ${Math.round(slowest)} ms`);
 } finally {
   await rm(out, { recursive: true, force: true });
+  await rm(scratch, { recursive: true, force: true });
 }
