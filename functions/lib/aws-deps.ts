@@ -6,7 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { awsConfigFromEnv, createAwsCloud } from '../../src/aws/index.ts';
+import { awsConfigFromEnv, awsWorkflows, createAwsCloudOf, type AwsPortBuilders } from '../../src/aws/index.ts';
 import { TenantRepository } from '../../src/tenants/repository.ts';
 import { DeploymentRepository } from '../../src/deployments/repository.ts';
 import type { StreamDeps } from '../../src/tenants/stream-processor.ts';
@@ -32,19 +32,23 @@ export function awsRepositories(db: DynamoDBDocumentClient = documentClient()) {
   };
 }
 
-export function awsDeployDeps(): DeployDeps {
+/**
+ * Dependencies of a workflow step function, with only the ports it names: each
+ * function's bundle then holds only the SDK clients its IAM role can use.
+ */
+export function awsDeployDeps(ports: Partial<AwsPortBuilders>): DeployDeps {
   const { tenants, deployments } = awsRepositories();
-  return { cloud: createAwsCloud(awsConfigFromEnv(process.env)), tenants, deployments, releases: deployments, now: () => new Date() };
+  return { cloud: createAwsCloudOf(awsConfigFromEnv(process.env), ports), tenants, deployments, releases: deployments, now: () => new Date() };
 }
 
-export function awsStepDeps(): StepDeps {
-  return awsDeployDeps();
+export function awsStepDeps(ports: Partial<AwsPortBuilders>): StepDeps {
+  return awsDeployDeps(ports);
 }
 
 export function awsStreamDeps(): StreamDeps {
   const { tenants } = awsRepositories();
   return {
-    workflows: createAwsCloud(awsConfigFromEnv(process.env)).workflows,
+    workflows: awsWorkflows(awsConfigFromEnv(process.env)),
     markInvalid: (key, reason) => tenants.markInvalid(key, reason),
     log: logger,
   };

@@ -33,4 +33,4 @@ export function makeHandler(deps: DeployDeps) {
   return stepHandler('deployment-record', actions(deps));
 }
 
-export const handler = lazyHandler(() => makeHandler(awsDeployDeps()));
+export const handler = lazyHandler(() => makeHandler(awsDeployDeps({})));

@@ -5,6 +5,7 @@
  * Split by capability so this function's role grants only that; the actions
  * are the use-cases of src/workflows/steps/compute.ts.
  */
+import { awsCompute, awsLogs } from '../../src/aws/cloud.ts';
 import type { StepDeps } from '../../src/workflows/deps.ts';
 import { computeSteps } from '../../src/workflows/steps/compute.ts';
 import { awsStepDeps } from '../lib/aws-deps.ts';
@@ -14,4 +15,4 @@ export function makeHandler(deps: StepDeps) {
   return stepHandler('tenant-compute', computeSteps(deps));
 }
 
-export const handler = lazyHandler(() => makeHandler(awsStepDeps()));
+export const handler = lazyHandler(() => makeHandler(awsStepDeps({ compute: awsCompute, logs: awsLogs })));

@@ -13,4 +13,4 @@ export function makeHandler(deps: StepDeps) {
   return stepHandler('tenant-record', recordSteps(deps));
 }
 
-export const handler = lazyHandler(() => makeHandler(awsStepDeps()));
+export const handler = lazyHandler(() => makeHandler(awsStepDeps({})));

@@ -3,6 +3,7 @@
  * verification through the load balancer, rollback and record. Each takes the
  * tenant's `release` and returns the next one (src/deployments/release.ts).
  */
+import { awsCompute, awsLoadBalancer } from '../../src/aws/cloud.ts';
 import type { DeployDeps } from '../../src/deployments/deps.ts';
 import { describeFailure } from '../../src/deployments/failure.ts';
 import { abandonRelease, completeRelease, degradeTenant, restoreTenant, rollBackRelease } from '../../src/deployments/release-end.ts';
@@ -34,4 +35,4 @@ export function makeHandler(deps: DeployDeps) {
   return stepHandler('tenant-release', actions(deps));
 }
 
-export const handler = lazyHandler(() => makeHandler(awsDeployDeps()));
+export const handler = lazyHandler(() => makeHandler(awsDeployDeps({ compute: awsCompute, loadBalancer: awsLoadBalancer })));

@@ -10,6 +10,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Cloud } from '../cloud/ports.ts';
+import { PermanentCloudError } from '../cloud/errors.ts';
 import { IamAccess } from './access.ts';
 import { S3Buckets } from './buckets.ts';
 import { EcsCompute } from './compute.ts';
@@ -32,16 +33,54 @@ export interface AwsClients {
   httpGet: HttpGet;
 }
 
-export function createAwsCloud(config: AwsConfig, clients: Partial<AwsClients> = {}): Cloud {
-  const { region, accountId } = config;
+/** One builder per port, so a function can be composed of only the ports (and SDK clients) it uses. */
+export type AwsPortName = Exclude<keyof Cloud, 'platform'>;
+export type AwsPortBuilders = { [K in AwsPortName]: (config: AwsConfig, clients?: Partial<AwsClients>) => Cloud[K] };
+
+export const awsTables = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new DynamoDbTables({ client: clients.dynamodb, region: config.region });
+export const awsBuckets = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new S3Buckets({ client: clients.s3, region: config.region });
+export const awsAccess = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new IamAccess({ client: clients.iam, region: config.region, accountId: config.accountId });
+export const awsLogs = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new CloudWatchLogGroups({ client: clients.logs, region: config.region, accountId: config.accountId });
+export const awsCompute = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new EcsCompute({ ...config, client: clients.ecs });
+export const awsLoadBalancer = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new AlbLoadBalancer({ ...config, client: clients.elbv2, httpGet: clients.httpGet });
+export const awsWorkflows = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
+  new StepFunctionsWorkflows({ client: clients.sfn, region: config.region, stateMachineArns: config.stateMachineArns });
+
+export function awsPlatform(config: AwsConfig): Cloud['platform'] {
+  return { stage: config.stage, region: config.region, accountId: config.accountId, imageRepository: config.imageRepository, containerPort: config.containerPort };
+}
+
+/**
+ * A Cloud of only the given ports. A port left out answers every call with an
+ * error naming it: a function wired without a port has no permission for it
+ * either (serverless.yml gives each function only its own), so reaching for it
+ * is a wiring mistake, said plainly instead of as an AccessDenied from AWS.
+ */
+export function createAwsCloudOf(config: AwsConfig, builders: Partial<AwsPortBuilders>, clients: Partial<AwsClients> = {}): Cloud {
+  const port = <K extends AwsPortName>(name: K): Cloud[K] =>
+    builders[name]?.(config, clients) ??
+    (new Proxy({} as Cloud[K], {
+      get: (_target, method) => () => {
+        throw new PermanentCloudError(`the ${name} port is not wired into this function (called ${String(method)}); add it to the function's composition and its IAM role`);
+      },
+    }) as Cloud[K]);
   return {
-    platform: { stage: config.stage, region, accountId, imageRepository: config.imageRepository, containerPort: config.containerPort },
-    tables: new DynamoDbTables({ client: clients.dynamodb, region }),
-    buckets: new S3Buckets({ client: clients.s3, region }),
-    access: new IamAccess({ client: clients.iam, region, accountId }),
-    logs: new CloudWatchLogGroups({ client: clients.logs, region, accountId }),
-    compute: new EcsCompute({ ...config, client: clients.ecs }),
-    loadBalancer: new AlbLoadBalancer({ ...config, client: clients.elbv2, httpGet: clients.httpGet }),
-    workflows: new StepFunctionsWorkflows({ client: clients.sfn, region, stateMachineArns: config.stateMachineArns }),
+    platform: awsPlatform(config),
+    tables: port('tables'),
+    buckets: port('buckets'),
+    access: port('access'),
+    logs: port('logs'),
+    compute: port('compute'),
+    loadBalancer: port('loadBalancer'),
+    workflows: port('workflows'),
   };
+}
+
+/** Every port (tests and tools; functions take only theirs through createAwsCloudOf). */
+export function createAwsCloud(config: AwsConfig, clients: Partial<AwsClients> = {}): Cloud {
+  return createAwsCloudOf(
+    config,
+    { tables: awsTables, buckets: awsBuckets, access: awsAccess, logs: awsLogs, compute: awsCompute, loadBalancer: awsLoadBalancer, workflows: awsWorkflows },
+    clients,
+  );
 }
