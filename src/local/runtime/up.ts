@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { logger } from '../../../functions/lib/step-handler.ts';
 import { localSettingsFromEnv } from '../settings.ts';
 import { startLocalControlPlane, type LocalControlPlane } from './control-plane.ts';
@@ -20,7 +23,7 @@ function banner(plane: LocalControlPlane): string[] {
     `  S3 endpoint                ${urls.s3}`,
     `  state                      ${settings.home}`,
     '',
-    'Onboard a state:',
+    'Onboard a state (the app in app/ is the current release):',
     '  npx humangov tenant add ca --wait',
     `  (or insert {"tenantId": {"S": "ca"}} into humangov-${settings.stage}-tenants at ${urls.dynamodb})`,
     'Release a new version of app/:',
@@ -29,6 +32,22 @@ function banner(plane: LocalControlPlane): string[] {
     'Ctrl-C stops everything; the next start resumes where this one left off.',
     '',
   ];
+}
+
+const APP_DIR = fileURLToPath(new URL('../../../app/', import.meta.url));
+
+/**
+ * A fresh control plane has no release, and onboarding needs one: the app in
+ * this repository becomes the first, as `humangov push` would make it, so a
+ * newcomer can insert a tenant right away.
+ */
+async function ensureFirstRelease(plane: LocalControlPlane, print: (line: string) => void): Promise<void> {
+  if (await plane.deployments.currentRelease()) return;
+  const { version } = JSON.parse(await readFile(join(APP_DIR, 'package.json'), 'utf8')) as { version: string };
+  print(`No release yet: building app/ and pushing it as v${version}...`);
+  const pushed = await plane.registry.push({ contextDir: APP_DIR, tag: `v${version}` });
+  await plane.idle();
+  print(`Release v${version} is ${pushed.digest}.`);
 }
 
 /**
@@ -48,6 +67,11 @@ export async function runUp(options: UpOptions = {}): Promise<void> {
     process.stderr.write(`humangov up: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
     return;
+  }
+  try {
+    await ensureFirstRelease(plane, print);
+  } catch (error) {
+    print(`Could not build app/ as the first release (${error instanceof Error ? error.message : String(error)}); push one with: npx humangov push --tag v1.0.0`);
   }
   for (const line of banner(plane)) print(line);
 

@@ -1,0 +1,69 @@
+/**
+ * `npm start` as a newcomer runs it: a process that releases app/ on its first
+ * start, says where everything is, onboards what is inserted, and stops every
+ * task when told to.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventually, viaLoadBalancer } from './support.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+let home: string | undefined;
+let up: ChildProcess | undefined;
+
+afterAll(async () => {
+  up?.kill('SIGKILL');
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+/** Is any process still running with this working directory prefix (the tenants' tasks run in images under home)? */
+async function processesUnder(dir: string): Promise<number> {
+  const { readdir, readlink } = await import('node:fs/promises');
+  let count = 0;
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '');
+    if (cwd.startsWith(dir)) count++;
+  }
+  return count;
+}
+
+describe('npm start (humangov up)', () => {
+  it('releases app/, prints its endpoints, serves a new tenant, and stops every task on SIGTERM', async () => {
+    home = await mkdtemp(join(tmpdir(), 'humangov-up-'));
+    const env = { ...process.env, HUMANGOV_HOME: home, HUMANGOV_API_PORT: '0', HUMANGOV_LB_PORT: '0', HUMANGOV_DYNAMODB_PORT: '0', HUMANGOV_S3_PORT: '0' };
+    up = spawn(process.execPath, [join(root, 'bin/humangov.ts'), 'up'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    up.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => up?.on('exit', (code) => resolve(code)));
+
+    const api = await eventually('the banner', async () => /status API and dashboard\s+(\S+)/.exec(out)?.[1], 120_000);
+    const lb = /load balancer\s+(\S+)/.exec(out)?.[1] ?? '';
+    expect(out).toMatch(/Release v\d+\.\d+\.\d+ is sha256:[a-f0-9]{64}/);
+    expect(out).toContain('npx humangov tenant add ca --wait');
+
+    const created = await fetch(`${api}/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenantId: 'tx' }) });
+    expect(created.status).toBe(201);
+    await eventually(
+      'tx to be ACTIVE',
+      async () => {
+        const tenant = (await (await fetch(`${api}/tenants/tx`)).json()) as { status?: string; statusReason?: string };
+        if (tenant.status === 'FAILED') throw new Error(String(tenant.statusReason));
+        return tenant.status === 'ACTIVE' ? tenant : undefined;
+      },
+      120_000,
+    );
+    const page = await viaLoadBalancer(lb, 'tx', '/');
+    expect(page.body).toContain('State of Texas');
+    expect(await processesUnder(home)).toBeGreaterThanOrEqual(2);
+
+    up.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toContain('stopped.');
+    expect(await processesUnder(home)).toBe(0);
+  }, 240_000);
+});
