@@ -3,8 +3,15 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { HumanGovError } from '../../src/tenants/errors.ts';
 
-/** The one logger of the control plane's functions: structured JSON, with tenant and execution ids appended per call. */
-export const logger = new Logger({ serviceName: 'humangov-control-plane' });
+/**
+ * The one logger of the control plane's functions: structured JSON, with tenant
+ * and execution ids appended per call. Every step at INFO in Lambda (CloudWatch);
+ * on a terminal (npm start, the CLI) only warnings, unless POWERTOOLS_LOG_LEVEL says otherwise.
+ */
+export const logger = new Logger({
+  serviceName: 'humangov-control-plane',
+  logLevel: (process.env.POWERTOOLS_LOG_LEVEL ?? (process.env.AWS_LAMBDA_FUNCTION_NAME ? 'INFO' : 'WARN')) as 'INFO',
+});
 
 /** What every Task state sends its function: which action, and for whom. */
 export interface StepInput {
@@ -42,18 +49,22 @@ function parseStepInput(event: unknown, functionName: string, actions: StepActio
 export function stepHandler(functionName: string, actions: StepActions) {
   return middy(async (event: unknown) => {
     const input = parseStepInput(event, functionName, actions);
-    logger.appendKeys({ function: functionName, action: input.action, tenantId: input.tenantId, executionId: input.executionId });
+    // A child per invocation: locally many executions share one process (and one module-level
+    // logger), so keys appended to the shared logger would bleed from one tenant's step into another's.
+    const log = logger.createChild({
+      persistentKeys: { function: functionName, action: input.action, tenantId: input.tenantId, executionId: input.executionId },
+    });
     const started = Date.now();
     try {
       const result = await actions[input.action]!(input);
-      logger.info('step done', { durationMs: Date.now() - started });
+      log.info('step done', { durationMs: Date.now() - started });
       return result;
     } catch (error) {
       // Logged once here with its context; Step Functions records it again as the task's failure.
       // Errors the state machine retries (a table still CREATING, a held lease) are expected: no stack.
       const failure = error as Error & { retryable?: boolean };
-      if (failure.retryable) logger.info('step will be retried', { durationMs: Date.now() - started, error: failure.name, reason: failure.message });
-      else logger.warn('step failed', { durationMs: Date.now() - started, error: failure });
+      if (failure.retryable) log.info('step will be retried', { durationMs: Date.now() - started, error: failure.name, reason: failure.message });
+      else log.warn('step failed', { durationMs: Date.now() - started, error: failure });
       throw error;
     }
   }).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -43,7 +43,7 @@ describe('npm start (humangov up)', () => {
 
     const api = await eventually('the banner', async () => /status API and dashboard\s+(\S+)/.exec(out)?.[1], 120_000);
     const lb = /load balancer\s+(\S+)/.exec(out)?.[1] ?? '';
-    expect(out).toMatch(/Release v\d+\.\d+\.\d+ is sha256:[a-f0-9]{64}/);
+    expect(out).toMatch(/released it as v\d+\.\d+\.\d+ \(sha256:[a-f0-9]{64}\)/);
     expect(out).toContain('npx humangov tenant add ca --wait');
 
     const created = await fetch(`${api}/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenantId: 'tx' }) });

@@ -4,8 +4,9 @@
  * AWS, this is the one place that builds adapters; everything else takes them.
  *
  * Start order: DynamoDB (with the tenants stream) and S3 → control-plane tables →
- * load balancer → Fargate → workflows → stream handler, event bus and registry →
- * status API → resume what a previous run left unfinished.
+ * load balancer → Fargate → workflows → event bus and registry → the first
+ * release if asked and none exists → stream handler → status API → resume what a
+ * previous run left unfinished.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -54,6 +55,12 @@ export interface LocalControlPlaneOptions {
   /** Load-balancer health checks (defaults: every 1 s, healthy after 2, unhealthy after 2). */
   healthCheck?: { intervalMs?: number; healthyThreshold?: number; unhealthyThreshold?: number; timeoutMs?: number };
   deregistrationDelayMs?: number;
+  /**
+   * When there is no release yet, build and push this image before the stream
+   * and the API take any work, so a tenant inserted right after start finds a
+   * release to run (what `npm start` does with app/).
+   */
+  firstRelease?: { contextDir: string; tag: string; onPushed?: (digest: string) => void };
   log?: LogFn;
 }
 
@@ -185,6 +192,20 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
 
     await compute.resume();
 
+    const bus = await LocalEventBus.fromServerless({ stage: settings.stage, region: settings.region, accountId: settings.accountId, log });
+    bus.onRule('ImagePushRule', async ({ event, input }) => {
+      await workflows.startExecution({ workflow: 'image-deploy', name: `deploy-${event.id}`.replace(/[^A-Za-z0-9-_]/g, '_').slice(0, 80), input });
+    });
+    stoppers.push(() => bus.close());
+    const registry = new LocalRegistry({ home, repository: settings.imageRepository, events: bus });
+
+    if (options.firstRelease && !(await deployments.currentRelease())) {
+      const pushed = await registry.push({ contextDir: options.firstRelease.contextDir, tag: options.firstRelease.tag });
+      await bus.idle();
+      await workflows.idle();
+      options.firstRelease.onPushed?.(pushed.digest);
+    }
+
     const streamHandler = makeStreamHandler({
       workflows,
       markInvalid: (key, reason) => tenants.markInvalid(key, reason),
@@ -192,13 +213,7 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
     });
     dynamo.stream?.attach((event: StreamEvent) => streamHandler(event as never, LOCAL_CONTEXT));
 
-    const bus = await LocalEventBus.fromServerless({ stage: settings.stage, region: settings.region, accountId: settings.accountId, log });
-    bus.onRule('ImagePushRule', async ({ event, input }) => {
-      await workflows.startExecution({ workflow: 'image-deploy', name: `deploy-${event.id}`.replace(/[^A-Za-z0-9-_]/g, '_').slice(0, 80), input });
-    });
     bus.consume(new EventSpool(home));
-    stoppers.push(() => bus.close());
-    const registry = new LocalRegistry({ home, repository: settings.imageRepository, events: bus });
 
     const api = await startApiServer({ handler: makeApiHandler({ tenants, deployments, stage: settings.stage }), host, port: settings.apiPort });
     stoppers.push(() => api.close());

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { logger } from '../../../functions/lib/step-handler.ts';
 import { localSettingsFromEnv } from '../settings.ts';
 import { startLocalControlPlane, type LocalControlPlane } from './control-plane.ts';
 
@@ -37,20 +36,6 @@ function banner(plane: LocalControlPlane): string[] {
 const APP_DIR = fileURLToPath(new URL('../../../app/', import.meta.url));
 
 /**
- * A fresh control plane has no release, and onboarding needs one: the app in
- * this repository becomes the first, as `humangov push` would make it, so a
- * newcomer can insert a tenant right away.
- */
-async function ensureFirstRelease(plane: LocalControlPlane, print: (line: string) => void): Promise<void> {
-  if (await plane.deployments.currentRelease()) return;
-  const { version } = JSON.parse(await readFile(join(APP_DIR, 'package.json'), 'utf8')) as { version: string };
-  print(`No release yet: building app/ and pushing it as v${version}...`);
-  const pushed = await plane.registry.push({ contextDir: APP_DIR, tag: `v${version}` });
-  await plane.idle();
-  print(`Release v${version} is ${pushed.digest}.`);
-}
-
-/**
  * `npm start` / `humangov up`: starts the local control plane, prints where
  * everything is, and on Ctrl-C or SIGTERM stops every child process and server
  * before exiting. Resolves when stopped.
@@ -58,20 +43,18 @@ async function ensureFirstRelease(plane: LocalControlPlane, print: (line: string
 export async function runUp(options: UpOptions = {}): Promise<void> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const settings = localSettingsFromEnv(options.env ?? process.env);
-  // The functions' per-step logs are for CloudWatch; on a terminal only their warnings are worth reading.
-  if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
   let plane: LocalControlPlane;
   try {
-    plane = await startLocalControlPlane(settings);
+    // A fresh control plane has no release and onboarding needs one: the app in this repository
+    // becomes the first, as `humangov push` would make it, so a tenant can be inserted right away.
+    const { version } = JSON.parse(await readFile(join(APP_DIR, 'package.json'), 'utf8')) as { version: string };
+    plane = await startLocalControlPlane(settings, {
+      firstRelease: { contextDir: APP_DIR, tag: `v${version}`, onPushed: (digest) => print(`No release yet: built app/ and released it as v${version} (${digest}).`) },
+    });
   } catch (error) {
     process.stderr.write(`humangov up: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
     return;
-  }
-  try {
-    await ensureFirstRelease(plane, print);
-  } catch (error) {
-    print(`Could not build app/ as the first release (${error instanceof Error ? error.message : String(error)}); push one with: npx humangov push --tag v1.0.0`);
   }
   for (const line of banner(plane)) print(line);
 
