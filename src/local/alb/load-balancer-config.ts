@@ -67,11 +67,9 @@ export class LoadBalancerConfig {
 
   #lastSave: Promise<unknown> = Promise.resolve();
 
+  /** Writes the configuration through; the changes of one moment share a write (JsonStore.persist). */
   save(): Promise<void> {
-    const snapshot = structuredClone(this.#doc);
-    const saving = this.#store.update((doc) => {
-      Object.assign(doc, snapshot);
-    });
+    const saving = this.#store.persist(() => this.#doc);
     this.#lastSave = saving.catch(() => undefined);
     return saving;
   }

@@ -165,9 +165,9 @@ describe('LocalFargate services', () => {
   it('deletes a service by stopping every task and ends INACTIVE', async () => {
     await rolloutEnds((await ensure(await taskDefinition('v1'))).deploymentId, 'COMPLETED');
     const running = remember();
-    await fargate.deleteService(SERVICE);
-    await fargate.deleteService(SERVICE);
-    await expect(ensure(await taskDefinition('v1'))).rejects.toBeInstanceOf(NotReadyError);
+    const definition = await taskDefinition('v1');
+    // All asked at once: stopping the tasks takes a few milliseconds, and the refusal must come while it lasts.
+    await Promise.all([fargate.deleteService(SERVICE), fargate.deleteService(SERVICE), expect(ensure(definition)).rejects.toBeInstanceOf(NotReadyError)]);
     await waitFor('service INACTIVE', async () => (await state()).status === 'INACTIVE', { describe: state });
     for (const pid of running) expect(processGone(pid)).toBe(true);
     expect(await lb.describeTargetHealth(targetGroupArn)).toEqual([]);

@@ -265,11 +265,9 @@ export class LocalFargate implements ComputePort {
     }
   }
 
+  /** Writes every service record through; the changes of one moment share a write (JsonStore.persist). */
   #save(): Promise<void> {
-    const services: Record<string, ServiceRecord> = {};
-    for (const [name, { record }] of this.#controllers) services[name] = structuredClone(record);
-    return this.#store.update((doc) => {
-      doc.services = services;
-    }).catch((error: unknown) => this.#log({ level: 'WARN', message: 'saving services failed', error: errorMessage(error) }));
+    return this.#store.persist(() => ({ services: Object.fromEntries([...this.#controllers].map(([name, { record }]) => [name, record])) }))
+      .catch((error: unknown) => this.#log({ level: 'WARN', message: 'saving services failed', error: errorMessage(error) }));
   }
 }

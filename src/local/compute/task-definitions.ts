@@ -59,10 +59,7 @@ export class TaskDefinitions {
   }
 
   #save(): Promise<void> {
-    const snapshot = structuredClone(this.#doc);
-    return this.#store.update((doc) => {
-      doc.families = snapshot.families;
-    });
+    return this.#store.persist(() => this.#doc);
   }
 
   #ref(family: string, revision: RevisionRecord): TaskDefinition {
