@@ -2,6 +2,7 @@ import { Agent, createServer, request, type IncomingMessage, type ServerResponse
 import { closeServer, listen } from '../data/listen.ts';
 import { errorMessage, logJson, type LogFn } from '../logs/json-log.ts';
 import { DynamoWire, type TableInfo } from './dynamo-wire.ts';
+import { ItemLocks } from './item-locks.ts';
 import { recordFor, SequenceNumbers, streamArn } from './records.ts';
 import type { ItemJson, StreamRecord } from './types.ts';
 
@@ -39,6 +40,14 @@ const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']
 /** After these the table's key schema or creation time (its stream label) may differ. */
 const TABLE_CHANGES = new Set(['CreateTable', 'DeleteTable', 'UpdateTable']);
 
+/** What a write to the tapped table waits for (`turn`) and must call when it is over (`done`); no keys: it touches no item. */
+interface Admitted {
+  info?: TableInfo;
+  keys?: ItemJson[];
+  turn: Promise<void>;
+  done: () => void;
+}
+
 type Body = { TableName?: unknown; Item?: ItemJson; Key?: ItemJson; RequestItems?: Record<string, { PutRequest?: { Item?: ItemJson }; DeleteRequest?: { Key?: ItemJson } }[]> };
 
 function pickKey(item: ItemJson | undefined, keyNames: readonly string[]): ItemJson | undefined {
@@ -67,6 +76,11 @@ function touches(operation: string, body: Body, table: string): boolean {
   return body.TableName === table;
 }
 
+/** The lock of one item: a string key by its value; other key types all share one lock, since one number has many spellings ('1', '1.0'). */
+function lockId(key: ItemJson): string {
+  return Object.values(key).every((value) => typeof value.S === 'string') ? JSON.stringify(key) : '(non-string key)';
+}
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -84,9 +98,11 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
  * API, and watching from the outside (polling scans) would miss intermediate
  * states; seeing every write on its way in misses nothing.
  *
- * Writes to the tapped table are serialised: a consistent GetItem of each touched
- * key before, the write, a GetItem after; a record is produced only when the
- * item changed, in the order the writes were applied.
+ * Writes to the tapped table are serialised per item: a consistent GetItem of
+ * each touched key before, the write, a GetItem after; a record is produced only
+ * when the item changed, in the order the writes to that item were applied.
+ * Writes to different items overlap (DynamoDB Streams orders records per item,
+ * not across items).
  */
 export async function startDynamoProxy(options: DynamoProxyOptions): Promise<DynamoProxy> {
   const log = options.log ?? logJson;
@@ -96,7 +112,9 @@ export async function startDynamoProxy(options: DynamoProxyOptions): Promise<Dyn
   const sequence = new SequenceNumbers();
   const { tap } = options;
   let tableInfo: Promise<TableInfo> | undefined;
-  let writes: Promise<unknown> = Promise.resolve();
+  let admission: Promise<unknown> = Promise.resolve();
+  const itemLocks = new ItemLocks();
+  const inFlight = new Set<Promise<void>>();
 
   function forward(req: IncomingMessage, body: Buffer): Promise<Upstream> {
     return new Promise((resolve, reject) => {
@@ -116,29 +134,62 @@ export async function startDynamoProxy(options: DynamoProxyOptions): Promise<Dyn
     res.end(answer.body);
   }
 
+  /**
+   * Admits a write to the tapped table: in arrival order, reads the table's key
+   * schema (cached) and queues the write behind the writes in flight on the same
+   * items. Writes to other items go ahead meanwhile: DynamoDB orders a stream per
+   * item, and that is the order kept here.
+   */
+  function admit(t: StreamTap, operation: string, body: Body): Promise<Admitted> {
+    const admitted = admission.then(async (): Promise<Admitted> => {
+      let info: TableInfo;
+      try {
+        info = await (tableInfo ??= wire.describeTable(t.table));
+      } catch {
+        // No such table (yet): the write fails upstream too, with dynalite's own error.
+        tableInfo = undefined;
+        return { turn: Promise.resolve(), done: () => undefined };
+      }
+      let keys: ItemJson[] | undefined;
+      try {
+        keys = keysOf(operation, body, t.table, info.keyNames);
+      } catch {
+        keys = undefined;
+      }
+      // A malformed request (dynalite will say why) changes nothing, so it waits for nothing.
+      if (!keys) return { info, turn: Promise.resolve(), done: () => undefined };
+      return { info, keys, ...itemLocks.acquire(keys.map(lockId)) };
+    });
+    admission = admitted.catch(() => undefined);
+    return admitted;
+  }
+
   async function tapWrite(t: StreamTap, operation: string, body: Body, req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
-    let info: TableInfo;
-    let keys: ItemJson[] | undefined;
-    let before: (ItemJson | undefined)[];
+    const { info, keys, turn, done } = await admit(t, operation, body);
     try {
-      info = await (tableInfo ??= wire.describeTable(t.table));
-      keys = keysOf(operation, body, t.table, info.keyNames);
-      before = keys ? await Promise.all(keys.map((key) => wire.getItem(t.table, key))) : [];
-    } catch {
-      // No such table (yet), or a malformed request: the write fails upstream too, with dynalite's own error.
-      tableInfo = undefined;
-      return send(res, await forward(req, raw));
-    }
-    const answer = await forward(req, raw);
-    send(res, answer);
-    if (answer.status !== 200 || !keys) return;
-    try {
-      const after = await Promise.all(keys.map((key) => wire.getItem(t.table, key)));
-      const context = { sequence, eventSourceARN: streamArn(t.table, info.createdAt, t.region, t.accountId), region: t.region };
-      const records = keys.flatMap((_, i) => recordFor({ keyNames: info.keyNames, oldImage: before[i], newImage: after[i] }, context) ?? []);
-      if (records.length > 0) t.sink(records);
-    } catch (error) {
-      log({ level: 'ERROR', message: 'a write to the watched table was applied but its stream record could not be read', table: t.table, operation, error: errorMessage(error) });
+      await turn;
+      if (!info || !keys) return send(res, await forward(req, raw));
+      let before: (ItemJson | undefined)[];
+      try {
+        before = await Promise.all(keys.map((key) => wire.getItem(t.table, key)));
+      } catch {
+        // The table is gone (or not there yet): the write fails upstream too, with dynalite's own error.
+        tableInfo = undefined;
+        return send(res, await forward(req, raw));
+      }
+      const answer = await forward(req, raw);
+      send(res, answer);
+      if (answer.status !== 200) return;
+      try {
+        const after = await Promise.all(keys.map((key) => wire.getItem(t.table, key)));
+        const context = { sequence, eventSourceARN: streamArn(t.table, info.createdAt, t.region, t.accountId), region: t.region };
+        const records = keys.flatMap((_, i) => recordFor({ keyNames: info.keyNames, oldImage: before[i], newImage: after[i] }, context) ?? []);
+        if (records.length > 0) t.sink(records);
+      } catch (error) {
+        log({ level: 'ERROR', message: 'a write to the watched table was applied but its stream record could not be read', table: t.table, operation, error: errorMessage(error) });
+      }
+    } finally {
+      done();
     }
   }
 
@@ -159,9 +210,9 @@ export async function startDynamoProxy(options: DynamoProxyOptions): Promise<Dyn
         return send(res, answer);
       }
       if (body && WRITES.has(operation) && touches(operation, body, tap.table)) {
-        const parsed = body;
-        const run = writes.then(() => tapWrite(tap, operation, parsed, req, raw, res));
-        writes = run.catch(() => undefined);
+        const run = tapWrite(tap, operation, body, req, raw, res);
+        inFlight.add(run);
+        void run.catch(() => undefined).finally(() => inFlight.delete(run));
         return run;
       }
     }
@@ -181,7 +232,7 @@ export async function startDynamoProxy(options: DynamoProxyOptions): Promise<Dyn
     endpoint: `http://${options.host}:${port}`,
     async close() {
       await closeServer(server);
-      await writes;
+      await Promise.allSettled(inFlight);
       agent.destroy();
     },
   };

@@ -162,6 +162,23 @@ describe('the local DynamoDB endpoint with the tenants stream', () => {
     expect(await health.text()).toContain('healthy: dynamodb');
   });
 
+  it('keeps the records of each item in the order its concurrent writes were applied', async () => {
+    const add = (tenantId: string) =>
+      client.send(new UpdateItemCommand({ TableName: TABLE, Key: { tenantId: { S: tenantId } }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': { N: '1' } } }));
+    const writes = 12;
+    await Promise.all(Array.from({ length: writes }, () => [add('k1'), add('k2'), add('k3')]).flat());
+    await waitFor(() => delivered.length >= writes * 3, 5_000, 'every record');
+    for (const key of ['k1', 'k2', 'k3']) {
+      const records = delivered.filter((r) => r.dynamodb.Keys.tenantId?.S === key);
+      // Each record's old image is the previous one's new image: no two writes of an item interleaved.
+      expect(records.map((r) => [r.dynamodb.OldImage?.n?.N, r.dynamodb.NewImage?.n?.N])).toEqual(
+        Array.from({ length: writes }, (_, i) => [i === 0 ? undefined : String(i), String(i + 1)]),
+      );
+      const sequence = records.map((r) => r.dynamodb.SequenceNumber);
+      expect([...sequence].sort()).toEqual(sequence);
+    }
+  });
+
   it('retries a reported failure with every later record of its key, and keeps order per key', async () => {
     let failedOnce = false;
     respond = (event) => {
