@@ -37,6 +37,7 @@ const LOCAL_REGION = 'us-east-1';
  */
 export class WorkflowRunner {
   readonly #definitions = new Map<WorkflowName, Promise<AslDefinition>>();
+  readonly #machines = new Map<string, StateMachine>();
 
   async start(workflow: WorkflowName, input: unknown, options: RunOptions): Promise<RunningExecution> {
     const definition = await this.#definition(workflow);
@@ -60,8 +61,7 @@ export class WorkflowRunner {
       if (state.Retry && scale !== 1) retryIntervalOverrides[stateName] = state.Retry.map((r) => shorten(r.IntervalSeconds ?? 1));
     }
 
-    // The file is validated by the library itself; our AslDefinition type is only the part we read.
-    const machine = new StateMachine(substitute(definition, placeholders) as unknown as StateMachineDefinition);
+    const machine = this.#machine(workflow, definition, placeholders);
     const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:humangov-local-${workflow}:${options.name}`;
     // Handlers take and return JSON; the library's JSONValue type is stricter than `unknown` only on paper.
     const runOptions = {
@@ -73,6 +73,22 @@ export class WorkflowRunner {
     } as unknown as LibraryRunOptions;
     const execution = machine.run(input as Parameters<StateMachine['run']>[0], runOptions);
     return { executionArn, result: execution.result, abort: execution.abort };
+  }
+
+  /**
+   * One StateMachine per workflow and substitution, shared by its executions:
+   * the library validates a definition when it is constructed (120-300 ms of
+   * CPU for tenant-onboard), and a run keeps its state outside the definition.
+   */
+  #machine(workflow: WorkflowName, definition: AslDefinition, placeholders: Record<string, string>): StateMachine {
+    const key = `${workflow} ${JSON.stringify(placeholders)}`;
+    let machine = this.#machines.get(key);
+    if (!machine) {
+      // The file is validated by the library itself; our AslDefinition type is only the part we read.
+      machine = new StateMachine(substitute(definition, placeholders) as unknown as StateMachineDefinition);
+      this.#machines.set(key, machine);
+    }
+    return machine;
   }
 
   #definition(workflow: WorkflowName): Promise<AslDefinition> {
