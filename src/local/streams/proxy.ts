@@ -108,7 +108,7 @@ export async function startDynamoProxy(options: DynamoProxyOptions): Promise<Dyn
   const log = options.log ?? logJson;
   const upstream = new URL(options.upstream);
   const agent = new Agent({ keepAlive: true });
-  const wire = new DynamoWire(options.upstream);
+  const wire = new DynamoWire(options.upstream, agent);
   const sequence = new SequenceNumbers();
   const { tap } = options;
   let tableInfo: Promise<TableInfo> | undefined;
@@ -116,7 +116,7 @@ export async function startDynamoProxy(options: DynamoProxyOptions): Promise<Dyn
   const itemLocks = new ItemLocks();
   const inFlight = new Set<Promise<void>>();
 
-  function forward(req: IncomingMessage, body: Buffer): Promise<Upstream> {
+  function forward(req: IncomingMessage, body: Buffer, retry = true): Promise<Upstream> {
     return new Promise((resolve, reject) => {
       const up = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.rawHeaders, agent }, (res) => {
         const chunks: Buffer[] = [];
@@ -124,7 +124,11 @@ export async function startDynamoProxy(options: DynamoProxyOptions): Promise<Dyn
         res.on('end', () => resolve({ status: res.statusCode ?? 502, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));
         res.on('error', reject);
       });
-      up.on('error', reject);
+      up.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket dynalite closed as idle just as it was reused: the request never reached dynalite, so it is sent again.
+        if (retry && up.reusedSocket && error.code === 'ECONNRESET') resolve(forward(req, body, false));
+        else reject(error);
+      });
       up.end(body);
     });
   }
