@@ -15,10 +15,20 @@
  * plane's own work (stream, workflow steps, polls, verification); the largest
  * over all tenants is reported. Peak RSS is the control-plane process's (the
  * tenants' app processes are reported beside it).
+ *
+ * CPU: the control plane shares this machine's cores with the tasks it starts,
+ * so its overhead includes waiting for a core while a hundred app processes
+ * boot. Both sides' CPU seconds over the run are reported: the control plane's
+ * own (this process: every local stand-in runs in it) and the tasks' (their
+ * processes, read from /proc; 0 where there is none). When they add up to about
+ * cores x seconds, the run was bound by CPU, not by the control plane's waits.
+ * The tasks are sampled from /proc in this process, once a second, so that
+ * measuring them takes next to nothing from either side.
  * Last line: onboard: 50 tenants ACTIVE in <T> s, overhead <O> s, peak RSS <M> MB
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,19 +51,60 @@ interface RunResult {
   providerWaitSeconds: number;
   peakRssMb: number;
   tasksRssMb: number;
+  controlPlaneCpuSeconds: number;
+  tasksCpuSeconds: number;
 }
 
-/** Resident memory of the tenants' app processes (children of this process), from /proc. */
+/** /proc gives RSS in pages: 4 KiB on x86-64. */
+const PAGE_KB = 4;
+const CLOCK_TICKS = 100;
+
+/** Every process below this one (the tasks' shells and their apps), with its RSS and CPU so far, from /proc; empty without /proc. */
+async function descendants(): Promise<{ rssKb: number; cpuTicks: number }[]> {
+  const procs = new Map<number, { ppid: number; rssKb: number; cpuTicks: number }>();
+  const pids = await readdir('/proc').catch(() => [] as string[]);
+  await Promise.all(
+    pids.filter((name) => /^\d+$/.test(name)).map(async (pid) => {
+      // "pid (comm) state ppid ...": fields after the last ')' are numbered from 3 (state); utime 14, stime 15, rss 24.
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields.length < 22) return;
+      procs.set(Number(pid), { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]), rssKb: Number(fields[21]) * PAGE_KB });
+    }),
+  );
+  const mine = new Set([process.pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, p] of procs) {
+      if (mine.has(pid) || !mine.has(p.ppid)) continue;
+      mine.add(pid);
+      grew = true;
+    }
+  }
+  mine.delete(process.pid);
+  return [...mine].map((pid) => procs.get(pid)!);
+}
+
+/** Resident memory of the tenants' app processes, in MB. */
 async function tasksRssMb(): Promise<number> {
+  return (await descendants()).reduce((sum, p) => sum + p.rssKb, 0) / 1024;
+}
+
+/** CPU seconds of the tasks: those running now, plus the children that ended and were reaped (replaced tasks). */
+async function tasksCpuSeconds(): Promise<number> {
+  const live = (await descendants()).reduce((sum, p) => sum + p.cpuTicks, 0) / CLOCK_TICKS;
+  const { cutime, cstime } = reapedChildrenCpu();
+  return live + cutime + cstime;
+}
+
+/** This process's cutime and cstime (CPU of its reaped children), in seconds; zero without /proc. */
+function reapedChildrenCpu(): { cutime: number; cstime: number } {
   try {
-    const { stdout } = await promisify(execFile)('ps', ['-o', 'rss=', '--ppid', String(process.pid)]);
-    const shells = stdout.trim().split('\n').filter(Boolean);
-    let kb = shells.reduce((sum, line) => sum + Number(line.trim()), 0);
-    const { stdout: grandchildren } = await promisify(execFile)('sh', ['-c', `for p in $(ps -o pid= --ppid ${process.pid}); do ps -o rss= --ppid $p; done`]);
-    kb += grandchildren.trim().split('\n').filter(Boolean).reduce((sum, line) => sum + Number(line.trim()), 0);
-    return kb / 1024;
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { cutime: Number(fields[13]) / CLOCK_TICKS, cstime: Number(fields[14]) / CLOCK_TICKS };
   } catch {
-    return 0;
+    return { cutime: 0, cstime: 0 };
   }
 }
 
@@ -70,6 +121,8 @@ async function child(n: number): Promise<RunResult> {
 
     const db = new DynamoDBClient({ endpoint: plane.urls.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
     const ids = US_STATE_CODES.slice(0, n);
+    const tasksCpuBefore = await tasksCpuSeconds(); // the release's build, already reaped
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const startedAt = Date.now();
     const batches = [];
@@ -79,17 +132,27 @@ async function child(n: number): Promise<RunResult> {
     }
     await Promise.all(batches);
     let peakTasks = 0;
-    for (;;) {
-      const tenants = await plane.tenants.all();
-      const failed = tenants.find((t) => t.status === 'FAILED');
-      if (failed) throw new Error(`${failed.tenantId} FAILED: ${failed.statusReason}`);
-      if (tenants.length === n && tenants.every((t) => t.status === 'ACTIVE')) break;
-      peakTasks = Math.max(peakTasks, await tasksRssMb());
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    const sampler = setInterval(() => void tasksRssMb().then((mb) => (peakTasks = Math.max(peakTasks, mb))), 1_000);
+    try {
+      for (;;) {
+        const tenants = await plane.tenants.all();
+        const failed = tenants.find((t) => t.status === 'FAILED');
+        if (failed) throw new Error(`${failed.tenantId} FAILED: ${failed.statusReason}`);
+        if (tenants.length === n && tenants.every((t) => t.status === 'ACTIVE')) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      clearInterval(sampler);
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const tasksCpu = (await tasksCpuSeconds()) - tasksCpuBefore;
     const { overhead, providerWait } = await overheads(home, startedAt, await plane.tenants.all());
-    return { n, seconds, overheadSeconds: overhead, providerWaitSeconds: providerWait, peakRssMb: process.resourceUsage().maxRSS / 1024, tasksRssMb: Math.max(peakTasks, await tasksRssMb()) };
+    return {
+      n, seconds, overheadSeconds: overhead, providerWaitSeconds: providerWait,
+      peakRssMb: process.resourceUsage().maxRSS / 1024, tasksRssMb: Math.max(peakTasks, await tasksRssMb()),
+      controlPlaneCpuSeconds: (cpu.user + cpu.system) / 1e6, tasksCpuSeconds: tasksCpu,
+    };
   } finally {
     await plane.stop();
     await rm(home, { recursive: true, force: true });
@@ -129,13 +192,16 @@ async function parent(): Promise<void> {
   }
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`machine: ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${(await readFile('/etc/debian_version', 'utf8').catch(() => '?')).trim()}`);
-  console.log('tenants   all ACTIVE s   provider deploy s   overhead s   control plane RSS MB   app tasks RSS MB');
+  console.log('tenants   all ACTIVE s   provider deploy s   overhead s   control plane RSS MB   app tasks RSS MB   control plane CPU s   app tasks CPU s');
   for (const r of rows) {
     console.log(
-      `${String(r.n).padStart(7)}${r.seconds.toFixed(2).padStart(15)}${r.providerWaitSeconds.toFixed(2).padStart(20)}${r.overheadSeconds.toFixed(2).padStart(13)}${r.peakRssMb.toFixed(0).padStart(23)}${r.tasksRssMb.toFixed(0).padStart(19)}`,
+      `${String(r.n).padStart(7)}${r.seconds.toFixed(2).padStart(15)}${r.providerWaitSeconds.toFixed(2).padStart(20)}${r.overheadSeconds.toFixed(2).padStart(13)}${r.peakRssMb.toFixed(0).padStart(23)}${r.tasksRssMb.toFixed(0).padStart(19)}` +
+        `${r.controlPlaneCpuSeconds.toFixed(2).padStart(22)}${r.tasksCpuSeconds.toFixed(2).padStart(18)}`,
     );
   }
   const last = rows.at(-1)!;
+  const busy = (last.controlPlaneCpuSeconds + last.tasksCpuSeconds) / (cpus().length * last.seconds);
+  console.log(`cpu: at ${last.n} tenants the control plane and the tasks kept ${Math.round(busy * 100)} % of ${cpus().length} cores busy for the whole run`);
   console.log(`onboard: ${last.n} tenants ACTIVE in ${last.seconds.toFixed(1)} s, overhead ${last.overheadSeconds.toFixed(1)} s, peak RSS ${Math.round(last.peakRssMb)} MB`);
 }
 
