@@ -54,6 +54,9 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
 
   const ms = options.tableTransitionMs ?? 500;
   const server = dynalite({ path, createTableMs: ms, deleteTableMs: ms, updateTableMs: ms });
+  // Only the proxy connects here, on kept-alive sockets it pools. Closing them when idle (Node's 5 s
+  // default) races with the proxy reusing them: a request on a socket closed under it is lost.
+  server.keepAliveTimeout = 0;
   const internalPort = await listen(server, 0, '127.0.0.1', 'dynalite', 'HUMANGOV_DYNAMODB_PORT');
 
   const stream = options.watchTable ? new StreamConsumer(options.onStream, { log, ...options.streamOptions }) : undefined;
