@@ -1,0 +1,156 @@
+/**
+ * A fleet for the image-deploy workflow: ACTIVE tenants on the fake cloud,
+ * the tenants and deployments tables on dynalite, and
+ * statemachines/image-deploy.asl.json run by the WorkflowRunner with the real
+ * step handlers. Besides running a deployment, it answers what a person would
+ * look at: outcomes, the digest each tenant serves, the services updated.
+ */
+import './quiet-logs.ts';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { expect } from 'vitest';
+import { makeHandler as makeRecordHandler } from '../../functions/steps/deployment-record.ts';
+import { makeHandler as makeReleaseHandler } from '../../functions/steps/tenant-release.ts';
+import type { DeployDeps } from '../../src/deployments/deps.ts';
+import { deploymentIdFor } from '../../src/deployments/event.ts';
+import { DeploymentRepository } from '../../src/deployments/repository.ts';
+import type { Deployment, TenantOutcome } from '../../src/deployments/schema.ts';
+import { DEPLOYMENTS_TABLE_DEFINITION } from '../../src/deployments/table.ts';
+import { tenantResourceNames } from '../../src/tenants/names.ts';
+import type { TenantRepository } from '../../src/tenants/repository.ts';
+import type { TenantRecord } from '../../src/tenants/schema.ts';
+import { WorkflowRunner, type StepHandler } from '../../src/workflows/runner.ts';
+import { FakeCloud } from './fake-cloud.ts';
+import { startTenantsTable, type TestTenantsTable } from './tenants-table.ts';
+
+export function digest(fill: string): string {
+  return `sha256:${fill.repeat(64)}`;
+}
+
+let eventSeq = 0;
+
+/** An ECR push event as EventBridge delivers it. */
+export function pushEvent(imageDigest: string, options: { time?: string; tag?: string } = {}) {
+  eventSeq += 1;
+  return {
+    version: '0',
+    id: `0000000${eventSeq}-aaaa-bbbb-cccc-${String(eventSeq).padStart(12, '0')}`,
+    'detail-type': 'ECR Image Action',
+    source: 'aws.ecr',
+    account: '123456789012',
+    time: options.time ?? new Date(Date.UTC(2025, 0, 1, 0, 0, eventSeq)).toISOString().replace('.000', ''),
+    region: 'us-east-1',
+    resources: [],
+    detail: { result: 'SUCCESS', 'repository-name': 'humangov-app', 'image-digest': imageDigest, 'action-type': 'PUSH', 'image-tag': options.tag ?? 'v2.0.0' },
+  };
+}
+
+export type PushEvent = ReturnType<typeof pushEvent>;
+
+/** A fleet of ACTIVE tenants on the fake cloud, both tables on dynalite, and the state machine with the real handlers. */
+export class DeployFleet {
+  readonly cloud = new FakeCloud({ rolloutPolls: 2 });
+  readonly table: TestTenantsTable;
+  readonly tenants: TenantRepository;
+  readonly deployments: DeploymentRepository;
+  readonly #handlers: Record<string, StepHandler>;
+  readonly #runner = new WorkflowRunner();
+  #mark = 0;
+
+  private constructor(table: TestTenantsTable, deploymentsTable: string) {
+    this.table = table;
+    this.tenants = table.repository();
+    this.deployments = new DeploymentRepository(table.db, deploymentsTable);
+    const deps: DeployDeps = { cloud: this.cloud, tenants: this.tenants, deployments: this.deployments, releases: this.deployments, now: () => new Date() };
+    this.#handlers = {
+      DeploymentRecordFunctionArn: makeRecordHandler(deps) as unknown as StepHandler,
+      TenantReleaseFunctionArn: makeReleaseHandler(deps) as unknown as StepHandler,
+    };
+  }
+
+  static async start(): Promise<DeployFleet> {
+    const table = await startTenantsTable();
+    const name = 'humangov-test-deployments';
+    await table.client.send(new CreateTableCommand({ TableName: name, ...DEPLOYMENTS_TABLE_DEFINITION, BillingMode: 'PAY_PER_REQUEST' }));
+    return new DeployFleet(table, name);
+  }
+
+  async close(): Promise<void> {
+    await this.table.close();
+  }
+
+  /** ACTIVE tenants serving `imageDigest`, as onboarding leaves them. */
+  async seed(ids: string[], imageDigest: string, options: { canary?: string } = {}): Promise<void> {
+    const { compute, loadBalancer: lb, platform } = this.cloud;
+    for (const id of ids) {
+      const names = tenantResourceNames(platform.stage, id, platform.accountId);
+      const image = `${platform.imageRepository}@${imageDigest}`;
+      const td = await compute.registerTaskDefinition({
+        family: names.taskFamily,
+        image,
+        cpu: 256,
+        memory: 512,
+        environment: { TENANT_ID: id, US_STATE: id, APP_IMAGE: image },
+        taskRoleArn: `arn:aws:iam::${platform.accountId}:role/${names.taskRole}`,
+        logGroup: names.logGroup,
+        tags: {},
+      });
+      const tg = await lb.ensureTargetGroup({ name: names.targetGroup, tags: {} });
+      await lb.ensureListenerRule({ tenantId: id, host: lb.hostFor(id), targetGroupArn: tg.arn, tags: {} });
+      const service = await compute.ensureService({ name: names.service, taskDefinitionArn: td.arn, desiredCount: 2, targetGroupArn: tg.arn, tags: {} });
+      while ((await compute.describeService(names.service))?.deployments[0]?.rolloutState !== 'COMPLETED');
+      await this.tenants.create({ tenantId: id, ...(options.canary === id ? { canary: true } : {}) });
+      await this.tenants.writeObserved(id, undefined, {
+        status: 'ACTIVE',
+        image: { repository: platform.imageRepository, tag: 'v1.0.0', digest: imageDigest },
+        resources: { taskDefinitionArn: td.arn, targetGroupArn: tg.arn, serviceArn: service.serviceArn },
+      });
+    }
+    this.#mark = this.cloud.script.calls.length;
+  }
+
+  input(event: unknown, options: { maxConcurrency?: number; failureThreshold?: number } = {}) {
+    return { event, maxConcurrency: options.maxConcurrency ?? 50, failureThreshold: options.failureThreshold ?? 1 };
+  }
+
+  async run(input: unknown, name: string): Promise<unknown> {
+    const execution = await this.#runner.start('image-deploy', input, { handlers: this.#handlers, name, timeScale: 0.001, minDelayMs: 1 });
+    return execution.result;
+  }
+
+  /** Runs the workflow for `event` to its end and returns the deployment it made. */
+  async deploy(event: PushEvent, options: { maxConcurrency?: number; failureThreshold?: number; expectFailure?: string } = {}): Promise<Deployment> {
+    const run = this.run(this.input(event, options), `deploy-${event.id}`);
+    if (options.expectFailure) await expect(run).rejects.toMatchObject({ cause: { name: options.expectFailure } });
+    else await run;
+    return this.deployments.require(deploymentIdFor(event));
+  }
+
+  outcomes(deployment: Deployment): Record<string, TenantOutcome> {
+    return Object.fromEntries(Object.values(deployment.results ?? {}).map((r) => [r.tenantId, r.outcome]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+  }
+
+  /** The digest users of the tenant get: that of the task definition its service's completed deployment runs. */
+  servedDigest(tenantId: string): string | undefined {
+    return this.cloud.compute.servingTaskDefinition(`humangov-${tenantId}`)?.environment.APP_IMAGE?.split('@')[1];
+  }
+
+  taskDefinition(tenantId: string) {
+    const served = this.cloud.compute.servingTaskDefinition(`humangov-${tenantId}`);
+    if (!served) throw new Error(`humangov-${tenantId} serves nothing`);
+    return served;
+  }
+
+  tenant(tenantId: string): Promise<TenantRecord | undefined> {
+    return this.tenants.get(tenantId);
+  }
+
+  /** Services the workflow pointed at a task definition, in order (seeding excluded). */
+  updatedServices(): string[] {
+    return this.cloud.script.calls.slice(this.#mark).filter((c) => c.op === 'compute.updateService' && c.ok).map((c) => (c.args[0] as { name: string }).name);
+  }
+
+  /** The tenant's targets read unhealthy for the next `polls` checks (by default, all of one verification). */
+  failVerification(tenantId: string, polls = 12): void {
+    this.cloud.loadBalancer.unhealthyFor(tenantResourceNames(this.cloud.platform.stage, tenantId, this.cloud.platform.accountId).targetGroup, polls);
+  }
+}
