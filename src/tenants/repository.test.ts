@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startTenantsTable, type TestTenantsTable } from '../../test/support/tenants-table.ts';
 import { ConcurrentUpdateError, InvalidTenantError, TenantExistsError, TenantLockedError, TenantNotFoundError } from './errors.ts';
@@ -15,6 +15,9 @@ describe('TenantRepository (dynalite, real wire protocol)', () => {
     repo = table.repository(() => clock);
   });
   afterAll(() => table.close());
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
   beforeEach(async () => {
     clock = new Date('2026-11-26T10:00:00Z');
     for (const tenantId of ['ca', 'ny', 'tx', 'wa', 'CA']) {
@@ -137,6 +140,101 @@ describe('TenantRepository (dynalite, real wire protocol)', () => {
     clock = new Date(clock.getTime() + 2_000);
     await repo.acquireLock('ca', 'exec-2', 1_000);
     expect((await repo.require('ca')).lock?.owner).toBe('exec-2');
+  });
+
+  it('answers a lease with the record it holds', async () => {
+    await repo.create({ tenantId: 'ca', desiredCount: 3 });
+    await repo.transition('ca', 'PROVISIONING');
+    const held = await repo.acquireLock('ca', 'exec-1', 60_000);
+    expect(held).toMatchObject({ tenantId: 'ca', desiredCount: 3, status: 'PROVISIONING', version: 1, lock: { owner: 'exec-1', expiresAt: clock.getTime() + 60_000 } });
+  });
+
+  it('moves the record just read with one write, and reads it again only if it changed since', async () => {
+    await repo.create({ tenantId: 'ca' });
+    await repo.transition('ca', 'PROVISIONING');
+    const read = await repo.acquireLock('ca', 'exec-1', 60_000);
+    const get = vi.spyOn(repo, 'get');
+    await repo.updateUserFields('ca', { desiredCount: 4 });
+
+    const active = await repo.transition('ca', 'ACTIVE', { reason: 'verified', current: read });
+    expect(get).not.toHaveBeenCalled();
+    expect(active).toMatchObject({ status: 'ACTIVE', desiredCount: 4, version: 2 });
+
+    const health = { healthy: 2, total: 2, zones: ['us-east-1a', 'us-east-1b'] };
+    await repo.writeObserved('ca', active.version, { health });
+    const deploying = await repo.transition('ca', 'DEPLOYING', { reason: 'deploying', current: active });
+    expect(get).toHaveBeenCalledTimes(1);
+    expect(deploying).toMatchObject({ status: 'DEPLOYING', health, version: 4 });
+    expect(deploying.history?.at(-1)).toMatchObject({ from: 'ACTIVE', to: 'DEPLOYING', reason: 'deploying' });
+  });
+
+  it("judges a move on the stored record when the caller's copy would refuse it", async () => {
+    await repo.create({ tenantId: 'ca' });
+    await repo.transition('ca', 'PROVISIONING');
+    const active = await repo.transition('ca', 'ACTIVE');
+    await repo.transition('ca', 'DEGRADED', { reason: 'one target unhealthy' });
+    expect(await repo.transition('ca', 'ACTIVE', { reason: 'recovered', current: active })).toMatchObject({ status: 'ACTIVE', statusReason: 'recovered' });
+  });
+
+  it('gives the lease back in the same write, unless another owner holds it by now', async () => {
+    await repo.create({ tenantId: 'ca' });
+    await repo.transition('ca', 'PROVISIONING');
+    const held = await repo.acquireLock('ca', 'exec-1', 60_000);
+    expect((await repo.transition('ca', 'ACTIVE', { current: held, releaseLockOf: 'exec-1' })).lock).toBeUndefined();
+
+    const expiring = await repo.acquireLock('ca', 'exec-1', 1_000);
+    clock = new Date(clock.getTime() + 2_000);
+    await repo.acquireLock('ca', 'exec-2', 60_000);
+    const moved = await repo.transition('ca', 'DEPLOYING', { current: expiring, releaseLockOf: 'exec-1' });
+    expect(moved).toMatchObject({ status: 'DEPLOYING', lock: { owner: 'exec-2' } });
+  });
+
+  it('appends the move after its own without reading, leaving the same bounded history as read-and-write', async () => {
+    for (const tenantId of ['ca', 'ny']) {
+      await repo.create({ tenantId });
+      for (let i = 0; i < HISTORY_LIMIT; i++) await repo.transition(tenantId, i % 2 ? 'ACTIVE' : 'PROVISIONING', { reason: `step ${i}` });
+    }
+    await repo.transition('ny', 'DEPLOYING', { reason: 'deploying', executionId: 'exec-1' });
+    const expected = await repo.transition('ny', 'ACTIVE', { reason: 'running', executionId: 'exec-1' });
+
+    await repo.acquireLock('ca', 'exec-1', 60_000);
+    const deploying = await repo.transition('ca', 'DEPLOYING', { reason: 'deploying', executionId: 'exec-1', leaveHistoryRoom: true });
+    expect(deploying.history).toHaveLength(HISTORY_LIMIT - 1);
+    const get = vi.spyOn(repo, 'get');
+    const active = await repo.transition('ca', 'ACTIVE', {
+      reason: 'running',
+      executionId: 'exec-1',
+      after: { version: deploying.version ?? 0, status: 'DEPLOYING' },
+      releaseLockOf: 'exec-1',
+    });
+    expect(get).not.toHaveBeenCalled();
+    expect(active).toMatchObject({ status: 'ACTIVE', statusReason: 'running', version: expected.version });
+    expect(active.lock).toBeUndefined();
+    expect(active.history).toEqual(expected.history);
+  });
+
+  it('reads the record when it is no longer as stamped, or its history has no room', async () => {
+    await repo.create({ tenantId: 'ca' });
+    const provisioning = await repo.transition('ca', 'PROVISIONING', { leaveHistoryRoom: true });
+    await repo.transition('ca', 'DEGRADED', { reason: 'another writer' });
+    const stale = await repo.transition('ca', 'ACTIVE', { reason: 'recovered', after: { version: provisioning.version ?? 0, status: 'PROVISIONING' } });
+    expect(stale.history?.map((h) => [h.from, h.to])).toEqual([[undefined, 'PROVISIONING'], ['PROVISIONING', 'DEGRADED'], ['DEGRADED', 'ACTIVE']]);
+
+    for (let i = 0; i < HISTORY_LIMIT; i++) await repo.transition('ca', i % 2 ? 'ACTIVE' : 'DEPLOYING', { reason: `step ${i}` });
+    const full = await repo.require('ca');
+    const next = await repo.transition('ca', 'DEPLOYING', { reason: 'next', after: { version: full.version ?? 0, status: 'ACTIVE' } });
+    expect(next.history).toHaveLength(HISTORY_LIMIT);
+    expect(next.history?.at(-1)).toMatchObject({ from: 'ACTIVE', to: 'DEPLOYING', reason: 'next' });
+  });
+
+  it('answers a retried move with the record this execution already moved, and refuses it to anyone else', async () => {
+    await repo.create({ tenantId: 'ca' });
+    await repo.transition('ca', 'PROVISIONING', { executionId: 'exec-1' });
+    const held = await repo.acquireLock('ca', 'exec-1', 60_000);
+    const first = await repo.transition('ca', 'ACTIVE', { reason: 'onboarded', executionId: 'exec-1', current: held, releaseLockOf: 'exec-1' });
+    const retried = await repo.transition('ca', 'ACTIVE', { reason: 'onboarded', executionId: 'exec-1', after: { version: held.version ?? 0, status: 'PROVISIONING' }, releaseLockOf: 'exec-1' });
+    expect(retried).toEqual(first);
+    await expect(repo.transition('ca', 'ACTIVE', { reason: 'onboarded', executionId: 'exec-2' })).rejects.toThrow(/cannot move from ACTIVE to ACTIVE/);
   });
 
   it('marks a record with an invalid id FAILED without parsing it', async () => {

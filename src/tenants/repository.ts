@@ -7,6 +7,39 @@ import { HISTORY_LIMIT, parseListedTenant, parseTenantRecord, type HistoryEntry,
 /** Control-plane fields a workflow may set, besides status. */
 export type TenantObservation = Partial<Pick<TenantRecord, 'endpoint' | 'image' | 'health' | 'resources'>>;
 
+/** The version and status a caller's own transition left the record in. */
+export interface TenantStamp {
+  version: number;
+  status: TenantStatus;
+}
+
+export interface TransitionOptions {
+  reason?: string;
+  executionId?: string;
+  observed?: TenantObservation;
+  /** The record as the caller just read it (acquireLock returns it): written against its version, read again only if that write finds it changed. */
+  current?: TenantRecord;
+  /**
+   * Instead of `current`, when the caller has not read the record since its
+   * own last transition (made with `leaveHistoryRoom`): the move is one write
+   * that appends to the history. The record is read only if it is no longer as
+   * stamped, or its history has no room.
+   */
+  after?: TenantStamp;
+  /** Keeps the history one entry short of its bound, so that the next transition can append without reading (the history it leaves is the same). */
+  leaveHistoryRoom?: boolean;
+  /** Gives this owner's lease back in the same write, if it still holds it. */
+  releaseLockOf?: string;
+}
+
+/** What a write may expect of the record beyond its version. */
+interface WriteGuard {
+  /** The record is in `append.from` and its history has room for one more entry: this one, which the write appends. */
+  append?: HistoryEntry & { from: TenantStatus };
+  /** The owner holds the lease, which the write removes. */
+  releaseLockOf?: string;
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor?: string;
@@ -138,79 +171,56 @@ export class TenantRepository {
     expectedVersion: number | undefined,
     changes: TenantObservation & { status?: TenantStatus; statusReason?: string | null; history?: HistoryEntry[] },
   ): Promise<TenantRecord> {
-    const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
-    const values: Record<string, unknown> = { ':now': this.#now().toISOString(), ':next': (expectedVersion ?? 0) + 1 };
-    const sets = ['#version = :next', '#updatedAt = :now'];
-    const removes: string[] = [];
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === undefined) continue;
-      names[`#${key}`] = key;
-      if (value === null) {
-        removes.push(`#${key}`);
-      } else {
-        values[`:${key}`] = value;
-        sets.push(`#${key} = :${key}`);
-      }
-    }
-    let condition = 'attribute_exists(tenantId) AND ';
-    if (expectedVersion === undefined) {
-      condition += 'attribute_not_exists(#version)';
-    } else {
-      condition += '#version = :expected';
-      values[':expected'] = expectedVersion;
-    }
-    try {
-      const { Attributes } = await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { tenantId },
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return parseTenantRecord(Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new ConcurrentUpdateError(`tenant "${tenantId}" changed since version ${expectedVersion ?? 'none'} was read`, {
-          cause: error,
-        });
-      }
-      throw error;
-    }
+    return this.#write(tenantId, expectedVersion, changes);
   }
 
   /**
-   * Moves the tenant to `to` with a reason, appending to its bounded history.
-   * Re-reads and retries when another writer got there first; refuses moves the
-   * status model does not allow.
+   * Moves the tenant to `to` with a reason, appending to its bounded history,
+   * in one write when the caller says what it knows of the record (`current`,
+   * `after`), else a read and a write. Re-reads and retries when another writer
+   * got there first; refuses moves the status model does not allow (judged on
+   * the stored record, never on a caller's copy), except the very move this
+   * execution already made (a retried step whose first write succeeded, its
+   * answer lost), which it returns as it is.
    */
-  async transition(
-    tenantId: string,
-    to: TenantStatus,
-    options: { reason?: string; executionId?: string; observed?: TenantObservation } = {},
-  ): Promise<TenantRecord> {
+  async transition(tenantId: string, to: TenantStatus, options: TransitionOptions = {}): Promise<TenantRecord> {
+    const { after } = options;
+    if (after && after.status !== to && canTransition(after.status, to)) {
+      const appended = await this.#appendTransition(tenantId, to, after, options);
+      if (appended) return appended;
+    }
+    let current = options.current;
     for (let attempt = 1; ; attempt++) {
-      const current = await this.require(tenantId);
+      const read = current === undefined;
+      current ??= await this.require(tenantId);
       if (!canTransition(current.status, to)) {
+        // The caller's copy is only written against: a refusal is judged on the stored record.
+        if (!read) {
+          current = undefined;
+          continue;
+        }
+        if (madeBy(current, to, options)) return this.#alreadyMoved(current, options.releaseLockOf);
         throw new InvalidTenantError(`tenant "${tenantId}" cannot move from ${current.status ?? 'new'} to ${to}`);
       }
       const entry: HistoryEntry = { at: this.#now().toISOString(), from: current.status, to, reason: options.reason, executionId: options.executionId };
       // Re-entering the same status (a retried step) does not grow the history.
       const last = current.history?.at(-1);
       const repeated = last && last.to === to && last.reason === options.reason;
-      const history = repeated ? current.history : [...(current.history ?? []), stripUndefined(entry)].slice(-HISTORY_LIMIT);
+      const kept = options.leaveHistoryRoom ? HISTORY_LIMIT - 1 : HISTORY_LIMIT;
+      const history = (repeated ? (current.history ?? []) : [...(current.history ?? []), stripUndefined(entry)]).slice(-kept);
+      const releaseLockOf = options.releaseLockOf !== undefined && current.lock?.owner === options.releaseLockOf ? options.releaseLockOf : undefined;
       try {
-        return await this.writeObserved(tenantId, current.version, {
-          ...options.observed,
-          status: to,
-          statusReason: options.reason ?? null,
-          history,
-        });
+        return await this.#write(
+          tenantId,
+          current.version,
+          { ...options.observed, status: to, statusReason: options.reason ?? null, history },
+          releaseLockOf ? { releaseLockOf } : {},
+        );
       } catch (error) {
-        if (error instanceof ConcurrentUpdateError && attempt < CONVERGE_ATTEMPTS) continue;
+        if (error instanceof ConcurrentUpdateError && attempt < CONVERGE_ATTEMPTS) {
+          current = undefined;
+          continue;
+        }
         throw error;
       }
     }
@@ -249,13 +259,16 @@ export class TenantRepository {
   }
 
   /**
-   * Takes the tenant's lease for `owner` (a workflow execution) for `ttlMs`.
-   * Taking it again as the same owner renews it; another live owner makes it throw TenantLockedError.
+   * Takes the tenant's lease for `owner` for `ttlMs` and returns the record it
+   * holds, so the holder needs no read of its own. Taking it again as the same
+   * owner renews it; another live owner makes it throw TenantLockedError. A
+   * record that does not validate throws InvalidTenantError with the lease
+   * taken: the caller's failure path gives it back.
    */
-  async acquireLock(tenantId: string, owner: string, ttlMs: number): Promise<void> {
+  async acquireLock(tenantId: string, owner: string, ttlMs: number): Promise<TenantRecord> {
     const now = this.#now().getTime();
     try {
-      await this.#db.send(
+      const { Attributes } = await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { tenantId },
@@ -263,8 +276,10 @@ export class TenantRepository {
           ConditionExpression: 'attribute_exists(tenantId) AND (attribute_not_exists(#lock) OR #lock.#owner = :owner OR #lock.#expiresAt < :now)',
           ExpressionAttributeNames: { '#lock': 'lock', '#owner': 'owner', '#expiresAt': 'expiresAt' },
           ExpressionAttributeValues: { ':lock': { owner, expiresAt: now + ttlMs }, ':owner': owner, ':now': now },
+          ReturnValues: 'ALL_NEW',
         }),
       );
+      return parseTenantRecord(Attributes);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         const current = await this.get(tenantId);
@@ -293,6 +308,98 @@ export class TenantRepository {
       throw error;
     }
   }
+
+  /** `transition` as one write that appends to the history; undefined when the record is not as `after` says (or its history is full). */
+  async #appendTransition(tenantId: string, to: TenantStatus, after: TenantStamp, options: TransitionOptions): Promise<TenantRecord | undefined> {
+    const append = { ...stripUndefined<HistoryEntry>({ at: this.#now().toISOString(), to, reason: options.reason, executionId: options.executionId }), from: after.status };
+    try {
+      return await this.#write(
+        tenantId,
+        after.version,
+        { ...options.observed, status: to, statusReason: options.reason ?? null },
+        { append, ...(options.releaseLockOf !== undefined ? { releaseLockOf: options.releaseLockOf } : {}) },
+      );
+    } catch (error) {
+      if (error instanceof ConcurrentUpdateError) return undefined;
+      throw error;
+    }
+  }
+
+  /** The move was made by this execution already; the lease it may still hold is given back. */
+  async #alreadyMoved(current: TenantRecord, releaseLockOf: string | undefined): Promise<TenantRecord> {
+    if (releaseLockOf === undefined || current.lock?.owner !== releaseLockOf) return current;
+    await this.releaseLock(current.tenantId, releaseLockOf);
+    const { lock: _released, ...rest } = current;
+    return rest;
+  }
+
+  /**
+   * One UpdateItem of control-plane fields (null REMOVEs a field), conditional
+   * on `expectedVersion` and on what `guard` asks; bumps the version. Throws
+   * ConcurrentUpdateError when a condition does not hold.
+   */
+  async #write(tenantId: string, expectedVersion: number | undefined, changes: Record<string, unknown>, guard: WriteGuard = {}): Promise<TenantRecord> {
+    const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':now': this.#now().toISOString(), ':next': (expectedVersion ?? 0) + 1 };
+    const sets = ['#version = :next', '#updatedAt = :now'];
+    const removes: string[] = [];
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      names[`#${key}`] = key;
+      if (value === null) {
+        removes.push(`#${key}`);
+      } else {
+        values[`:${key}`] = value;
+        sets.push(`#${key} = :${key}`);
+      }
+    }
+    const conditions = ['attribute_exists(tenantId)'];
+    if (expectedVersion === undefined) {
+      conditions.push('attribute_not_exists(#version)');
+    } else {
+      conditions.push('#version = :expected');
+      values[':expected'] = expectedVersion;
+    }
+    if (guard.append) {
+      Object.assign(names, { '#history': 'history', '#status': 'status' });
+      Object.assign(values, { ':entry': [guard.append], ':empty': [], ':limit': HISTORY_LIMIT, ':from': guard.append.from });
+      sets.push('#history = list_append(if_not_exists(#history, :empty), :entry)');
+      conditions.push('#status = :from', '(attribute_not_exists(#history) OR size(#history) < :limit)');
+    }
+    if (guard.releaseLockOf !== undefined) {
+      Object.assign(names, { '#lock': 'lock', '#owner': 'owner' });
+      values[':owner'] = guard.releaseLockOf;
+      removes.push('#lock');
+      conditions.push('#lock.#owner = :owner');
+    }
+    try {
+      const { Attributes } = await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { tenantId },
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return parseTenantRecord(Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConcurrentUpdateError(`tenant "${tenantId}" changed since version ${expectedVersion ?? 'none'} was read`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+}
+
+/** True when `current` is already the move to `to` that this execution (with this reason) made. */
+function madeBy(current: TenantRecord, to: TenantStatus, options: TransitionOptions): boolean {
+  const last = current.history?.at(-1);
+  return options.executionId !== undefined && current.status === to && last?.to === to && last.reason === options.reason && last.executionId === options.executionId;
 }
 
 function stripUndefined<T extends object>(value: T): T {
