@@ -1,7 +1,7 @@
 /**
  * The tenant-release steps after the rollout (tenant-release function). All
  * but rollBackRelease end the release: they write the tenant record and give
- * the lease back.
+ * the lease back, in one write.
  *
  * - completeRelease (VERIFIED): ACTIVE on the new image and task definition.
  * - rollBackRelease (ROLLOUT_FAILED): point the service at the previous task
@@ -12,8 +12,15 @@
  * - abandonRelease: after an unexpected error in any step, put the service back
  *   on the task definition the tenant record names (unverified, so DEGRADED if
  *   that changed anything) and give the lease back: FAILED.
+ *
+ * The first three write against the version startRelease left (`tenantVersion`)
+ * without reading the record: nothing else writes it while the lease is held.
+ * If something did, or the lease moved, the write reads the record and tries
+ * again. Retried after a lost answer, the write finds the move already made
+ * by this execution and ends the release as the first attempt did.
  */
 import { tenantResourceNames } from '../tenants/names.ts';
+import type { TransitionOptions } from '../tenants/repository.ts';
 import type { TenantRecord } from '../tenants/schema.ts';
 import type { DeployDeps } from './deps.ts';
 import { need, type Release } from './release.ts';
@@ -27,8 +34,9 @@ export async function completeRelease(deps: DeployDeps, release: Release): Promi
       resources: { ...need(release, 'resources'), taskDefinitionArn: need(release, 'newTaskDefinitionArn') },
       ...(release.health ? { health: release.health } : {}),
     },
+    ...ending(release),
   });
-  return end(deps, release, 'SUCCEEDED');
+  return ended(deps, release, 'SUCCEEDED');
 }
 
 export async function rollBackRelease(deps: DeployDeps, release: Release): Promise<Release> {
@@ -42,8 +50,9 @@ export async function restoreTenant(deps: DeployDeps, release: Release): Promise
     reason: `rolled back from ${release.image.tag} (deployment ${release.deploymentId}): ${release.error ?? 'it failed'}`,
     executionId: release.executionId,
     ...(release.health ? { observed: { health: release.health } } : {}),
+    ...ending(release),
   });
-  return end(deps, release, 'ROLLED_BACK');
+  return ended(deps, release, 'ROLLED_BACK');
 }
 
 export async function degradeTenant(deps: DeployDeps, release: Release): Promise<Release> {
@@ -51,8 +60,9 @@ export async function degradeTenant(deps: DeployDeps, release: Release): Promise
     reason: `${release.image.tag} failed (${release.error ?? 'unknown'}) and ${release.rollbackError ?? 'the rollback failed'}; the service needs a person: see it in the ECS console`,
     executionId: release.executionId,
     ...(release.health ? { observed: { health: release.health } } : {}),
+    ...ending(release),
   });
-  return end(deps, release, 'FAILED');
+  return ended(deps, release, 'FAILED');
 }
 
 export async function abandonRelease(deps: DeployDeps, release: Release, failure: string): Promise<Release> {
@@ -60,13 +70,14 @@ export async function abandonRelease(deps: DeployDeps, release: Release, failure
   // Deleted under us (a raw DeleteItem; offboarding would have waited for the lease): not the image's failure.
   if (!tenant) return { ...release, phase: 'SKIPPED', reason: `the tenant was deleted during its release (${failure})`, endedAt: deps.now().toISOString() };
   if (tenant.status === 'DEPLOYING') await putBack(deps, tenant, release, failure);
-  return end(deps, { ...release, error: failure }, 'FAILED');
+  else await deps.tenants.releaseLock(release.tenantId, release.executionId);
+  return ended(deps, { ...release, error: failure }, 'FAILED');
 }
 
 /**
  * Points the service back at the task definition the tenant record names. If
  * that changed the service (or may have), nothing verified it: DEGRADED. If the
- * service had not moved yet: ACTIVE as before.
+ * service had not moved yet: ACTIVE as before. The lease is given back with it.
  */
 async function putBack(deps: DeployDeps, tenant: TenantRecord, release: Release, failure: string): Promise<void> {
   const { platform, compute } = deps.cloud;
@@ -86,10 +97,15 @@ async function putBack(deps: DeployDeps, tenant: TenantRecord, release: Release,
   const reason = moved
     ? `deploying ${release.image.tag} stopped on an error (${failure}); the service was put back on ${previous ?? 'its previous task definition'} without verification${problem}`
     : `deploying ${release.image.tag} stopped on an error before the service changed (${failure})`;
-  await deps.tenants.transition(release.tenantId, moved ? 'DEGRADED' : 'ACTIVE', { reason, executionId: release.executionId });
+  await deps.tenants.transition(release.tenantId, moved ? 'DEGRADED' : 'ACTIVE', { reason, executionId: release.executionId, current: tenant, releaseLockOf: release.executionId });
 }
 
-async function end(deps: DeployDeps, release: Release, phase: 'SUCCEEDED' | 'ROLLED_BACK' | 'FAILED'): Promise<Release> {
-  await deps.tenants.releaseLock(release.tenantId, release.executionId);
+/** How the write that ends a release finds the record (as startRelease left it) and gives the lease back. */
+function ending(release: Release): Pick<TransitionOptions, 'after' | 'releaseLockOf'> {
+  const after = release.tenantVersion === undefined ? {} : { after: { version: release.tenantVersion, status: 'DEPLOYING' as const } };
+  return { ...after, releaseLockOf: release.executionId };
+}
+
+function ended(deps: DeployDeps, release: Release, phase: 'SUCCEEDED' | 'ROLLED_BACK' | 'FAILED'): Release {
   return { ...release, phase, endedAt: deps.now().toISOString() };
 }

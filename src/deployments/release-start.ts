@@ -1,9 +1,10 @@
 /**
  * startRelease, the first tenant-release step (tenant-release function):
  *
- * 1. Take the tenant's lease. Held by another workflow: LOCK_HELD, and the
- *    state machine waits and asks again (checking the rollout is still going
- *    each time), up to RELEASE_BOUNDS.lockAttempts; then SKIPPED.
+ * 1. Take the tenant's lease, which answers with the record it holds. Held by
+ *    another workflow: LOCK_HELD, and the state machine waits and asks again
+ *    (checking the rollout is still going each time), up to
+ *    RELEASE_BOUNDS.lockAttempts; then SKIPPED.
  * 2. With the lease held, look at the tenant:
  *    - gone, being deleted, or not ACTIVE: SKIPPED (nobody fails for it);
  *    - already serving the pushed digest: NOOP;
@@ -14,37 +15,43 @@
  *
  * Lease and start are one step, not two, because every tenant of a wave runs
  * them at the same moment: one Lambda invocation fewer per tenant at the peak.
+ * For the same reason the tenants table sees two writes here and nothing else:
+ * the lease (returning the record) and DEPLOYING (against the version the
+ * lease returned, with room kept in the history for the entry that ends the
+ * release, which then needs no read either; see release-end.ts).
+ *
+ * Retried after a lost answer, the step finds its own lease (renewed), the
+ * tenant DEPLOYING (still deployable), the same revision (registering an
+ * identical one returns it) and the service already on it: it ends as the first attempt did.
  */
 import type { TaskDefinitionSpec } from '../cloud/ports.ts';
 import { TenantLockedError, TenantNotFoundError } from '../tenants/errors.ts';
 import { tenantResourceNames } from '../tenants/names.ts';
-import { DEFAULT_DESIRED_COUNT, type ImageRef } from '../tenants/schema.ts';
+import { DEFAULT_DESIRED_COUNT, type ImageRef, type TenantRecord } from '../tenants/schema.ts';
 import type { DeployDeps } from './deps.ts';
 import { TenantReleaseError } from './errors.ts';
 import { isDeployable } from './policy.ts';
 import { RELEASE_BOUNDS, RELEASE_LEASE_MS, type Release } from './release.ts';
 
-/** Takes the lease; undefined when taken, else the release ended or waiting. */
-async function takeLease(deps: DeployDeps, release: Release): Promise<Release | undefined> {
+/** Takes the lease: the record it holds, or the release ended or waiting. */
+async function takeLease(deps: DeployDeps, release: Release): Promise<{ tenant: TenantRecord } | { notNow: Release }> {
   try {
-    await deps.tenants.acquireLock(release.tenantId, release.executionId, RELEASE_LEASE_MS);
-    return undefined;
+    return { tenant: await deps.tenants.acquireLock(release.tenantId, release.executionId, RELEASE_LEASE_MS) };
   } catch (error) {
-    if (error instanceof TenantNotFoundError) return skipped(deps, release, 'the tenant was deleted before its turn');
+    if (error instanceof TenantNotFoundError) return { notNow: skipped(deps, release, 'the tenant was deleted before its turn') };
     if (!(error instanceof TenantLockedError)) throw error;
     const lockAttempts = release.lockAttempts + 1;
     if (lockAttempts >= RELEASE_BOUNDS.lockAttempts) {
-      return skipped(deps, { ...release, lockAttempts }, `another workflow (${error.holder}) held the tenant for the whole wait; deploy it again later`);
+      return { notNow: skipped(deps, { ...release, lockAttempts }, `another workflow (${error.holder}) held the tenant for the whole wait; deploy it again later`) };
     }
-    return { ...release, phase: 'LOCK_HELD', lockAttempts };
+    return { notNow: { ...release, phase: 'LOCK_HELD', lockAttempts } };
   }
 }
 
 export async function startRelease(deps: DeployDeps, release: Release): Promise<Release> {
-  const notNow = await takeLease(deps, release);
-  if (notNow) return notNow;
-  const tenant = await deps.tenants.get(release.tenantId);
-  if (!tenant) return skipped(deps, release, 'the tenant was deleted before its turn');
+  const lease = await takeLease(deps, release);
+  if ('notNow' in lease) return lease.notNow;
+  const { tenant } = lease;
   if (!isDeployable(tenant)) {
     await deps.tenants.releaseLock(release.tenantId, release.executionId);
     const why = tenant.desiredState === 'DELETED' ? 'is being deleted' : `is ${tenant.status ?? 'not yet onboarded'}, not ACTIVE`;
@@ -68,9 +75,11 @@ export async function startRelease(deps: DeployDeps, release: Release): Promise<
   const registered = await compute.registerTaskDefinition(withImage(current, release.image));
 
   const startedAt = release.startedAt ?? deps.now().toISOString();
-  await deps.tenants.transition(release.tenantId, 'DEPLOYING', {
+  const deploying = await deps.tenants.transition(release.tenantId, 'DEPLOYING', {
     reason: `deploying ${release.image.tag} (deployment ${release.deploymentId})`,
     executionId: release.executionId,
+    current: tenant,
+    leaveHistoryRoom: true,
   });
   const serviceName = tenantResourceNames(platform.stage, release.tenantId, platform.accountId).service;
   const change = await compute.updateService({ name: serviceName, taskDefinitionArn: registered.arn });
@@ -80,6 +89,7 @@ export async function startRelease(deps: DeployDeps, release: Release): Promise<
     serviceName,
     targetGroupArn,
     resources: tenant.resources,
+    tenantVersion: deploying.version,
     desiredCount: tenant.desiredCount ?? DEFAULT_DESIRED_COUNT,
     previousTaskDefinitionArn,
     newTaskDefinitionArn: registered.arn,

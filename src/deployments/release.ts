@@ -70,6 +70,12 @@ export const releaseSchema = z.object({
   serviceName: z.string().optional(),
   /** The tenant's resources as the release found them (the lease keeps anyone else from changing them). */
   resources: resourcesSchema.optional(),
+  /**
+   * The tenant record's version once the release marked it DEPLOYING. The lease
+   * keeps other workflows from writing it, so the step that ends the release
+   * writes against this version without reading the record first.
+   */
+  tenantVersion: z.number().int().optional(),
   targetGroupArn: z.string().optional(),
   desiredCount: z.number().int().optional(),
   previousTaskDefinitionArn: z.string().optional(),

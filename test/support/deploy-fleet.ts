@@ -3,10 +3,11 @@
  * the tenants and deployments tables on dynalite, and
  * statemachines/image-deploy.asl.json run by the WorkflowRunner with the real
  * step handlers. Besides running a deployment, it answers what a person would
- * look at: outcomes, the digest each tenant serves, the services updated.
+ * look at (outcomes, the digest each tenant serves, the services updated) and
+ * what the tenants table was asked for, and can lose the answer to a write.
  */
 import './quiet-logs.ts';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, InternalServerError } from '@aws-sdk/client-dynamodb';
 import { expect } from 'vitest';
 import { makeHandler as makeRecordHandler } from '../../functions/steps/deployment-record.ts';
 import { makeHandler as makeReleaseHandler } from '../../functions/steps/tenant-release.ts';
@@ -46,6 +47,14 @@ export function pushEvent(imageDigest: string, options: { time?: string; tag?: s
 
 export type PushEvent = ReturnType<typeof pushEvent>;
 
+/** One call to the tenants table about one tenant: the command and, for a write, what it was for. */
+interface TenantTableCall {
+  tenantId: string;
+  command: string;
+  /** The status the write set; else "lease" (taking or renewing it) or "unlock" (giving it back alone). */
+  purpose?: string;
+}
+
 /** A fleet of ACTIVE tenants on the fake cloud, both tables on dynalite, and the state machine with the real handlers. */
 export class DeployFleet {
   readonly cloud = new FakeCloud({ rolloutPolls: 2 });
@@ -55,6 +64,9 @@ export class DeployFleet {
   readonly #handlers: Record<string, StepHandler>;
   readonly #runner = new WorkflowRunner();
   #mark = 0;
+  readonly #tableCalls: TenantTableCall[] = [];
+  /** Tenants whose first write of each kind (the lease, then each status) has its answer lost. */
+  readonly #losing = new Map<string, Set<string>>();
 
   private constructor(table: TestTenantsTable, deploymentsTable: string) {
     this.table = table;
@@ -65,6 +77,7 @@ export class DeployFleet {
       DeploymentRecordFunctionArn: makeRecordHandler(deps) as unknown as StepHandler,
       TenantReleaseFunctionArn: makeReleaseHandler(deps) as unknown as StepHandler,
     };
+    this.#watchTenantsTable();
   }
 
   static async start(): Promise<DeployFleet> {
@@ -106,6 +119,7 @@ export class DeployFleet {
       });
     }
     this.#mark = this.cloud.script.calls.length;
+    this.#tableCalls.length = 0;
   }
 
   input(event: unknown, options: { maxConcurrency?: number; failureThreshold?: number } = {}) {
@@ -153,4 +167,47 @@ export class DeployFleet {
   failVerification(tenantId: string, polls = 12): void {
     this.cloud.loadBalancer.unhealthyFor(tenantResourceNames(this.cloud.platform.stage, tenantId, this.cloud.platform.accountId).targetGroup, polls);
   }
+
+  /** Calls to the tenants table about one tenant since seeding, in order ("UpdateItem lease", "UpdateItem ACTIVE", "GetItem"). */
+  tenantTableCalls(tenantId: string): string[] {
+    return this.#tableCalls.filter((c) => c.tenantId === tenantId).map((c) => (c.purpose ? `${c.command} ${c.purpose}` : c.command));
+  }
+
+  /**
+   * The first write of each kind to the tenant's record (taking the lease,
+   * then each status it is moved to) takes effect, but its answer is lost: the
+   * step fails as on a dropped connection, and the state machine retries it.
+   */
+  loseFirstAnswers(tenantId: string): void {
+    this.#losing.set(tenantId, new Set());
+  }
+
+  /** Records every call to the tenants table, and loses the answers loseFirstAnswers asked for. */
+  #watchTenantsTable(): void {
+    this.table.db.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { TableName?: string; Key?: { tenantId?: unknown }; UpdateExpression?: string; ExpressionAttributeValues?: Record<string, unknown> };
+        const tenantId = input.Key?.tenantId;
+        if (input.TableName !== this.table.tableName || typeof tenantId !== 'string') return next(args);
+        const call: TenantTableCall = { tenantId, command: (context.commandName ?? 'unknown').replace(/Command$/, ''), ...purposeOf(input) };
+        this.#tableCalls.push(call);
+        const result = await next(args);
+        const lost = this.#losing.get(tenantId);
+        if (lost && call.purpose && call.purpose !== 'unlock' && !lost.has(call.purpose)) {
+          lost.add(call.purpose);
+          throw new InternalServerError({ message: `the answer to ${call.command} ${call.purpose} of "${tenantId}" was lost`, $metadata: {} });
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'deployFleetTenantsTable' },
+    );
+  }
+}
+
+function purposeOf(input: { UpdateExpression?: string; ExpressionAttributeValues?: Record<string, unknown> }): { purpose?: string } {
+  const status = input.ExpressionAttributeValues?.[':status'];
+  if (typeof status === 'string') return { purpose: status };
+  if (input.ExpressionAttributeValues?.[':lock'] !== undefined) return { purpose: 'lease' };
+  if (input.UpdateExpression === 'REMOVE #lock') return { purpose: 'unlock' };
+  return {};
 }

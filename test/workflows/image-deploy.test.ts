@@ -160,6 +160,42 @@ describe('image-deploy', () => {
     expect(fleet.servedDigest('ny')).toBe(OLD);
   });
 
+  it("keeps each tenant's record to one write per move: the lease, DEPLOYING, and the end with the lease given back", async () => {
+    await fleet.seed(['ca', 'ny'], OLD);
+    await fleet.seed(['tx'], NEW);
+    fleet.failVerification('ny');
+
+    const deployment = await fleet.deploy(pushEvent(NEW), { failureThreshold: 1 });
+
+    expect(fleet.outcomes(deployment)).toEqual({ ca: 'SUCCEEDED', ny: 'ROLLED_BACK', tx: 'NOOP' });
+    expect(fleet.tenantTableCalls('ca')).toEqual(['UpdateItem lease', 'UpdateItem DEPLOYING', 'UpdateItem ACTIVE']);
+    expect(fleet.tenantTableCalls('ny')).toEqual(['UpdateItem lease', 'UpdateItem DEPLOYING', 'UpdateItem ACTIVE']);
+    expect(fleet.tenantTableCalls('tx')).toEqual(['UpdateItem lease', 'UpdateItem unlock']);
+    for (const id of ['ca', 'ny', 'tx']) expect((await fleet.tenant(id))?.lock).toBeUndefined();
+    expect((await fleet.tenant('ny'))?.history?.map((h) => [h.from, h.to])).toEqual([['ACTIVE', 'DEPLOYING'], ['DEPLOYING', 'ACTIVE']]);
+  });
+
+  it("ends each release once though the first answer to every write of a tenant's record is lost", async () => {
+    await fleet.seed(['ca', 'ny'], OLD);
+    fleet.failVerification('ny');
+    fleet.loseFirstAnswers('ca');
+    fleet.loseFirstAnswers('ny');
+
+    const deployment = await fleet.deploy(pushEvent(NEW, { tag: 'v2.0.0' }), { failureThreshold: 1 });
+
+    expect(fleet.outcomes(deployment)).toEqual({ ca: 'SUCCEEDED', ny: 'ROLLED_BACK' });
+    expect(await fleet.tenant('ca')).toMatchObject({ status: 'ACTIVE', image: { tag: 'v2.0.0', digest: NEW } });
+    expect(await fleet.tenant('ny')).toMatchObject({ status: 'ACTIVE', image: { digest: OLD }, statusReason: expect.stringMatching(/rolled back/) });
+    for (const id of ['ca', 'ny']) {
+      const tenant = await fleet.tenant(id);
+      expect(tenant?.lock).toBeUndefined();
+      // Each move once in the history, though each write was made again.
+      expect(tenant?.history?.map((h) => h.to)).toEqual(['DEPLOYING', 'ACTIVE']);
+      expect(fleet.tenantTableCalls(id).filter((call) => call === 'UpdateItem ACTIVE').length).toBeGreaterThan(1);
+    }
+    expect([fleet.servedDigest('ca'), fleet.servedDigest('ny')]).toEqual([NEW, OLD]);
+  });
+
   it('with no tenant yet, still makes the push the release new tenants get', async () => {
     const deployment = await fleet.deploy(pushEvent(NEW, { tag: 'v1.0.0' }));
 
