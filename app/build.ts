@@ -4,14 +4,13 @@
  * image and the local control plane both ship exactly that.
  */
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const appRoot = dirname(fileURLToPath(import.meta.url));
 const outdir = join(appRoot, 'dist');
 
-await rm(outdir, { recursive: true, force: true });
 const result = await build({
   entryPoints: [join(appRoot, 'src', 'server.ts')],
   outfile: join(outdir, 'server.js'),
@@ -23,6 +22,9 @@ const result = await build({
   sourcemap: false,
   legalComments: 'none',
   metafile: true,
+  // Written below, file by file with a rename: whoever reads dist/ meanwhile (the local
+  // registry copying an image, a second build) sees the old file or the new one, never a part.
+  write: false,
   // The build must not depend on ../tsconfig.base.json, which is not in the image's build
   // context; this is the one setting of it that changes what esbuild emits.
   tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
@@ -40,6 +42,19 @@ const result = await build({
     ].join(''),
   },
 });
+
+await mkdir(outdir, { recursive: true });
+const written = new Set<string>();
+for (const file of result.outputFiles) {
+  const temporary = `${file.path}.${process.pid}.tmp`;
+  await writeFile(temporary, file.contents);
+  await rename(temporary, file.path);
+  written.add(file.path);
+}
+// What an older build left and this one did not write is not part of the image.
+for (const name of await readdir(outdir)) {
+  if (!name.endsWith('.tmp') && !written.has(join(outdir, name))) await rm(join(outdir, name), { recursive: true, force: true });
+}
 
 const output = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('server.js'));
 const kilobytes = output ? Math.round(output[1].bytes / 1024) : 0;
