@@ -37,9 +37,9 @@ const { makeHandler: releaseHandler } = await import('../../functions/steps/tena
 const { deploymentIdFor } = await import('../../src/deployments/event.ts');
 const { DeploymentRepository } = await import('../../src/deployments/repository.ts');
 const { DEPLOYMENTS_TABLE_DEFINITION } = await import('../../src/deployments/table.ts');
-const { tenantResourceNames } = await import('../../src/tenants/names.ts');
 const { TenantRepository } = await import('../../src/tenants/repository.ts');
 const { WorkflowRunner } = await import('../../src/workflows/runner.ts');
+const { seedServingTenant } = await import('../../test/support/serving-tenant.ts');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const D = Number(process.env.ROLLOUT_D_MS ?? 2000);
@@ -144,33 +144,11 @@ async function measure(tenantCount: number): Promise<number> {
 
 /** ACTIVE tenants serving OLD, as onboarding leaves them. */
 async function seed(cloud: Cloud, tenants: InstanceType<typeof TenantRepository>, ids: string[]): Promise<void> {
-  const { compute, loadBalancer: lb, platform } = cloud;
-  for (const id of ids) {
-    const names = tenantResourceNames(platform.stage, id, platform.accountId);
-    const image = `${platform.imageRepository}@${OLD}`;
-    const td = await compute.registerTaskDefinition({
-      family: names.taskFamily,
-      image,
-      cpu: 256,
-      memory: 512,
-      environment: { TENANT_ID: id, APP_IMAGE: image },
-      taskRoleArn: `arn:aws:iam::${platform.accountId}:role/${names.taskRole}`,
-      logGroup: names.logGroup,
-      tags: {},
-    });
-    const tg = await lb.ensureTargetGroup({ name: names.targetGroup, tags: {} });
-    await lb.ensureListenerRule({ tenantId: id, host: lb.hostFor(id), targetGroupArn: tg.arn, tags: {} });
-    const service = await compute.ensureService({ name: names.service, taskDefinitionArn: td.arn, desiredCount: 2, targetGroupArn: tg.arn, tags: {} });
-    await tenants.create({ tenantId: id });
-    await tenants.writeObserved(id, undefined, {
-      status: 'ACTIVE',
-      image: { repository: platform.imageRepository, tag: 'v1.0.0', digest: OLD },
-      resources: { taskDefinitionArn: td.arn, targetGroupArn: tg.arn, serviceArn: service.serviceArn },
-    });
-  }
+  const services: string[] = [];
+  for (const id of ids) services.push(await seedServingTenant(cloud, tenants, id, OLD));
   // Seeded services finish their first deployment before the clock starts.
   await new Promise((resolve) => setTimeout(resolve, D));
-  for (const id of ids) await compute.describeService(tenantResourceNames(platform.stage, id, platform.accountId).service);
+  for (const service of services) await cloud.compute.describeService(service);
 }
 
 console.log(`D = ${D} ms (ROLLOUT_D_MS); 15 s ECS poll shortened to ${Math.round(15_000 * TIME_SCALE)} ms; median of ${RUNS} runs (ROLLOUT_RUNS); ideal: canary + one wave = 2.00 x D`);

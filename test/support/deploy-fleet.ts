@@ -21,6 +21,7 @@ import type { TenantRepository } from '../../src/tenants/repository.ts';
 import type { TenantRecord } from '../../src/tenants/schema.ts';
 import { WorkflowRunner, type StepHandler } from '../../src/workflows/runner.ts';
 import { FakeCloud } from './fake-cloud.ts';
+import { seedServingTenant } from './serving-tenant.ts';
 import { startTenantsTable, type TestTenantsTable } from './tenants-table.ts';
 
 export function digest(fill: string): string {
@@ -93,30 +94,9 @@ export class DeployFleet {
 
   /** ACTIVE tenants serving `imageDigest`, as onboarding leaves them. */
   async seed(ids: string[], imageDigest: string, options: { canary?: string } = {}): Promise<void> {
-    const { compute, loadBalancer: lb, platform } = this.cloud;
     for (const id of ids) {
-      const names = tenantResourceNames(platform.stage, id, platform.accountId);
-      const image = `${platform.imageRepository}@${imageDigest}`;
-      const td = await compute.registerTaskDefinition({
-        family: names.taskFamily,
-        image,
-        cpu: 256,
-        memory: 512,
-        environment: { TENANT_ID: id, US_STATE: id, APP_IMAGE: image },
-        taskRoleArn: `arn:aws:iam::${platform.accountId}:role/${names.taskRole}`,
-        logGroup: names.logGroup,
-        tags: {},
-      });
-      const tg = await lb.ensureTargetGroup({ name: names.targetGroup, tags: {} });
-      await lb.ensureListenerRule({ tenantId: id, host: lb.hostFor(id), targetGroupArn: tg.arn, tags: {} });
-      const service = await compute.ensureService({ name: names.service, taskDefinitionArn: td.arn, desiredCount: 2, targetGroupArn: tg.arn, tags: {} });
-      while ((await compute.describeService(names.service))?.deployments[0]?.rolloutState !== 'COMPLETED');
-      await this.tenants.create({ tenantId: id, ...(options.canary === id ? { canary: true } : {}) });
-      await this.tenants.writeObserved(id, undefined, {
-        status: 'ACTIVE',
-        image: { repository: platform.imageRepository, tag: 'v1.0.0', digest: imageDigest },
-        resources: { taskDefinitionArn: td.arn, targetGroupArn: tg.arn, serviceArn: service.serviceArn },
-      });
+      const service = await seedServingTenant(this.cloud, this.tenants, id, imageDigest, { canary: options.canary === id });
+      while ((await this.cloud.compute.describeService(service))?.deployments[0]?.rolloutState !== 'COMPLETED');
     }
     this.#mark = this.cloud.script.calls.length;
     this.#tableCalls.length = 0;
