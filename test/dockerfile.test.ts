@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startLocalAws } from '../app/test/support/local-aws.ts';
 import type { LocalAws } from '../app/test/support/local-aws.ts';
 import { exitWithin, startServerProcess } from '../app/test/support/server-process.ts';

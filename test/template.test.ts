@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { labelled } from './support/labelled.ts';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { allStates, loadDefinition, PLACEHOLDER, substitute, WORKFLOWS } from '../src/workflows/definitions.ts';
 
@@ -104,9 +105,9 @@ describe('packaged template: workflows', () => {
     for (const [name, state] of allStates(await loadDefinition(workflow))) {
       const placeholder = state.Resource ? PLACEHOLDER.exec(state.Resource)?.[1] : undefined;
       if (state.Type !== 'Task') continue;
-      expect(placeholder, `${workflow}: state ${name} should call one of our functions`).toBeDefined();
+      labelled(`${workflow}: state ${name} should call one of our functions`, () => expect(placeholder).toBeDefined());
       const target = substitutions[placeholder!]?.['Fn::GetAtt']?.[0];
-      expect(target && resource(target).Type, `${workflow}: ${placeholder}`).toBe('AWS::Lambda::Function');
+      labelled(`${workflow}: ${placeholder}`, () => expect(target && resource(target).Type).toBe('AWS::Lambda::Function'));
     }
   });
 
@@ -148,7 +149,7 @@ describe('packaged template: status API', () => {
   it('has every route of the design, each requiring SigV4 (AWS_IAM)', () => {
     const found = resources('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey, r.Properties.AuthorizationType]);
     expect(found.map(([key]) => key).sort()).toEqual([...routes].sort());
-    for (const [key, auth] of found) expect(auth, String(key)).toBe('AWS_IAM');
+    for (const [key, auth] of found) labelled(String(key), () => expect(auth).toBe('AWS_IAM'));
   });
 });
 
@@ -233,8 +234,8 @@ describe('packaged template: least privilege and operations', () => {
   it('grants no wildcard action, and "*" resources only for actions AWS cannot scope', () => {
     for (const { role, statement } of statements()) {
       for (const action of list(statement.Action)) {
-        expect(action, role).not.toMatch(/\*/);
-        if (list(statement.Resource).includes('*')) expect(STAR_ONLY.has(action), `${role}: ${action} on "*"`).toBe(true);
+        labelled(role, () => expect(action).not.toMatch(/\*/));
+        if (list(statement.Resource).includes('*')) labelled(`${role}: ${action} on "*"`, () => expect(STAR_ONLY.has(action)).toBe(true));
       }
     }
   });
@@ -251,12 +252,12 @@ describe('packaged template: least privilege and operations', () => {
   it('sets a retention on every log group', () => {
     const groups = resources('AWS::Logs::LogGroup');
     expect(groups.length).toBeGreaterThanOrEqual(10);
-    for (const [id, group] of groups) expect(group.Properties.RetentionInDays, id).toBeGreaterThan(0);
+    for (const [id, group] of groups) labelled(id, () => expect(group.Properties.RetentionInDays).toBeGreaterThan(0));
   });
 
   it('bundles each function on its own, on the nodejs24.x runtime', () => {
     for (const [id, fn] of resources('AWS::Lambda::Function')) {
-      expect(fn.Properties.Runtime, id).toBe('nodejs24.x');
+      labelled(id, () => expect(fn.Properties.Runtime).toBe('nodejs24.x'));
       expect(artifacts).toContain(String((fn.Properties.Code as { S3Key: string }).S3Key).split('/').at(-1));
     }
   });

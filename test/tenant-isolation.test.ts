@@ -6,7 +6,7 @@
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { EMPLOYEES_TABLE } from '../app/src/employees-table.ts';
 import type { PolicyDocument } from '../src/cloud/ports.ts';
 import { controlPlaneTables, tenantResourceNames } from '../src/tenants/names.ts';

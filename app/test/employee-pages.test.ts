@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Browser, csrfTokenIn } from './support/browser.ts';
 import { startLocalAws } from './support/local-aws.ts';
 import type { LocalAws } from './support/local-aws.ts';

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startLocalAws } from './support/local-aws.ts';
 import type { LocalAws } from './support/local-aws.ts';
 import { createEmployee, createTenantStorage, startApp, testConfig } from './support/test-app.ts';

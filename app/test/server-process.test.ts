@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 import { startLocalAws } from './support/local-aws.ts';

@@ -17,7 +17,7 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { NotReadyError, PermanentCloudError, TransientCloudError } from '../cloud/errors.ts';
 import type { TaskRoleSpec } from '../cloud/ports.ts';
 import { bucketArn, tableArn, taskRolePolicy } from '../tenants/task-role-policy.ts';

@@ -1,7 +1,7 @@
 import { LimitExceededException as DynamoDbLimitExceededException, ProvisionedThroughputExceededException, ThrottlingException } from '@aws-sdk/client-dynamodb';
 import { IAMServiceException, LimitExceededException as IamLimitExceededException } from '@aws-sdk/client-iam';
 import { S3ServiceException } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { NotReadyError, PermanentCloudError, TransientCloudError } from '../cloud/errors.ts';
 import { hasErrorName, translateAwsError } from './errors.ts';
 

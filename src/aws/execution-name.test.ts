@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { EXECUTION_NAME_MAX, executionName } from './execution-name.ts';
 
 const VALID = /^[A-Za-z0-9_-]{1,80}$/;

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { nodeHttpGet } from './health-probe.ts';
 
 // A local stand-in for the ALB: it answers by Host header, as host-based rules do.

@@ -13,7 +13,7 @@ import {
 import type { Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { PermanentCloudError, TransientCloudError } from '../cloud/errors.ts';
 import { AlbListenerRules, fnv1a, nextFreePriority, preferredPriority, PRIORITY_ATTEMPTS } from './listener-rules.ts';
 

@@ -16,7 +16,7 @@ import {
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { NotReadyError, PermanentCloudError, TransientCloudError } from '../cloud/errors.ts';
 import type { HttpGet } from './health-probe.ts';
 import { AlbLoadBalancer } from './load-balancer.ts';
@@ -162,7 +162,7 @@ describe('AlbLoadBalancer host, endpoint and health probe', () => {
   });
 
   it('asks /health at the ALB address with the tenant host, within 5 s, and parses the JSON answer', async () => {
-    const httpGet = vi.fn<HttpGet>().mockResolvedValue({ status: 200, body: '{"status":"ok","tenant":"ca","image":"sha256:abc"}' });
+    const httpGet = jest.fn<HttpGet>().mockResolvedValue({ status: 200, body: '{"status":"ok","tenant":"ca","image":"sha256:abc"}' });
     const probing = new AlbLoadBalancer({ ...options, httpGet });
 
     await expect(probing.probeHealth('ca')).resolves.toEqual({ status: 200, body: { status: 'ok', tenant: 'ca', image: 'sha256:abc' } });
@@ -170,14 +170,14 @@ describe('AlbLoadBalancer host, endpoint and health probe', () => {
   });
 
   it('returns a body that is not JSON as text', async () => {
-    const probing = new AlbLoadBalancer({ ...options, httpGet: vi.fn<HttpGet>().mockResolvedValue({ status: 503, body: 'Service Unavailable' }) });
+    const probing = new AlbLoadBalancer({ ...options, httpGet: jest.fn<HttpGet>().mockResolvedValue({ status: 503, body: 'Service Unavailable' }) });
 
     await expect(probing.probeHealth('ca')).resolves.toEqual({ status: 503, body: 'Service Unavailable' });
   });
 
   it('turns a network failure into TransientCloudError', async () => {
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-    const probing = new AlbLoadBalancer({ ...options, httpGet: vi.fn<HttpGet>().mockRejectedValue(reset) });
+    const probing = new AlbLoadBalancer({ ...options, httpGet: jest.fn<HttpGet>().mockRejectedValue(reset) });
 
     const error = await probing.probeHealth('ca').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TransientCloudError);

@@ -9,7 +9,7 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { TransientCloudError } from '../cloud/errors.ts';
 import { CloudWatchLogGroups } from './logs.ts';
 

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { Service } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { NotReadyError, PermanentCloudError, TransientCloudError } from '../cloud/errors.ts';
 import type { ServiceSpec } from '../cloud/ports.ts';
 import { EcsCompute } from './compute.ts';

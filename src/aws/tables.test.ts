@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { NotReadyError, PermanentCloudError, TransientCloudError } from '../cloud/errors.ts';
 import type { TableSpec } from '../cloud/ports.ts';
 import { DynamoDbTables } from './tables.ts';

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { TransientCloudError } from '../cloud/errors.ts';
 import type { TaskDefinitionSpec } from '../cloud/ports.ts';
 import { EcsCompute } from './compute.ts';

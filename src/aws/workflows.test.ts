@@ -1,6 +1,6 @@
 import { ExecutionAlreadyExists, SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { PermanentCloudError, TransientCloudError } from '../cloud/errors.ts';
 import { executionArn, StepFunctionsWorkflows } from './workflows.ts';
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { InvalidDeployEventError } from './errors.ts';
 import { deploymentIdFor, parseDeployRequest } from './event.ts';
 

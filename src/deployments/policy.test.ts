@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import type { TenantRecord } from '../tenants/schema.ts';
 import { finalStatus, planRollout, stopVerdict } from './policy.ts';
 import type { DeploymentRecord, TenantOutcome } from './schema.ts';

@@ -1,5 +1,5 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTenantsTable, type TestTenantsTable } from '../../test/support/tenants-table.ts';
 import { DeploymentRepository } from './repository.ts';
 import type { DeploymentRecord } from './schema.ts';

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { makeApiHandler } from '../../functions/api.ts';
 import { startApiTables, type ApiTables } from '../../test/api/support.ts';
 import type { HttpApiEvent } from '../api/http.ts';

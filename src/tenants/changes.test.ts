@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { executionNameFor, reactionTo, type TenantItemChange } from './changes.ts';
 
 const insert = (image: Record<string, unknown>, sequenceNumber = '000100'): TenantItemChange => ({

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { labelled } from '../../test/support/labelled.ts';
 import fc from 'fast-check';
 import { STAGE_PATTERN, TENANT_ID_MAX, tenantIdProblem } from './tenant-id.ts';
 import { controlPlaneTables, tenantResourceNames, type TenantResourceNames } from './names.ts';
@@ -70,7 +71,7 @@ describe('tenantResourceNames', () => {
       fc.property(stages, tenantIds, accounts, (stage, id, account) => {
         const names = tenantResourceNames(stage, id, account);
         for (const [kind, valid] of Object.entries(RULES)) {
-          expect(valid(names[kind as keyof typeof RULES]), `${kind} "${names[kind as keyof typeof RULES]}"`).toBe(true);
+          labelled(`${kind} "${names[kind as keyof typeof RULES]}"`, () => expect(valid(names[kind as keyof typeof RULES])).toBe(true));
         }
         expect(names.tag.value.length).toBeLessThanOrEqual(256);
       }),
@@ -92,7 +93,7 @@ describe('tenantResourceNames', () => {
         for (const kind of Object.keys(RULES) as (keyof typeof RULES)[]) {
           // A service name is unique within its cluster, and each stage has its own cluster.
           if (kind === 'service' && stageA !== stageB) continue;
-          expect(a[kind], kind).not.toBe(b[kind]);
+          labelled(kind, () => expect(a[kind]).not.toBe(b[kind]));
         }
       }),
       { numRuns: 2000 },

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startTenantsTable, type TestTenantsTable } from '../../test/support/tenants-table.ts';
 import { ConcurrentUpdateError, InvalidTenantError, TenantExistsError, TenantLockedError, TenantNotFoundError } from './errors.ts';
@@ -16,7 +16,7 @@ describe('TenantRepository (dynalite, real wire protocol)', () => {
   });
   afterAll(() => table.close());
   afterEach(() => {
-    vi.restoreAllMocks();
+    jest.restoreAllMocks();
   });
   beforeEach(async () => {
     clock = new Date('2026-11-26T10:00:00Z');
@@ -153,7 +153,7 @@ describe('TenantRepository (dynalite, real wire protocol)', () => {
     await repo.create({ tenantId: 'ca' });
     await repo.transition('ca', 'PROVISIONING');
     const read = await repo.acquireLock('ca', 'exec-1', 60_000);
-    const get = vi.spyOn(repo, 'get');
+    const get = jest.spyOn(repo, 'get');
     await repo.updateUserFields('ca', { desiredCount: 4 });
 
     const active = await repo.transition('ca', 'ACTIVE', { reason: 'verified', current: read });
@@ -200,7 +200,7 @@ describe('TenantRepository (dynalite, real wire protocol)', () => {
     await repo.acquireLock('ca', 'exec-1', 60_000);
     const deploying = await repo.transition('ca', 'DEPLOYING', { reason: 'deploying', executionId: 'exec-1', leaveHistoryRoom: true });
     expect(deploying.history).toHaveLength(HISTORY_LIMIT - 1);
-    const get = vi.spyOn(repo, 'get');
+    const get = jest.spyOn(repo, 'get');
     const active = await repo.transition('ca', 'ACTIVE', {
       reason: 'running',
       executionId: 'exec-1',

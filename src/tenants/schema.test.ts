@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { parseUserFields, tenantSpec } from './schema.ts';
 import { InvalidTenantError } from './errors.ts';
 

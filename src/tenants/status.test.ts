@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { labelled } from '../../test/support/labelled.ts';
 import { canTransition, isTransitional, TENANT_STATUSES } from './status.ts';
 
 describe('tenant status model', () => {
@@ -17,13 +18,13 @@ describe('tenant status model', () => {
 
   it('reaches DELETED only through DEPROVISIONING', () => {
     for (const from of TENANT_STATUSES) {
-      expect(canTransition(from, 'DELETED'), `${from} -> DELETED`).toBe(from === 'DEPROVISIONING');
+      labelled(`${from} -> DELETED`, () => expect(canTransition(from, 'DELETED')).toBe(from === 'DEPROVISIONING'));
     }
     expect(canTransition(undefined, 'DELETED')).toBe(false);
   });
 
   it('lets any live status fall to FAILED, and a FAILED tenant be retried or removed', () => {
-    for (const from of TENANT_STATUSES.filter((s) => s !== 'DELETED')) expect(canTransition(from, 'FAILED'), from).toBe(true);
+    for (const from of TENANT_STATUSES.filter((s) => s !== 'DELETED')) labelled(from, () => expect(canTransition(from, 'FAILED')).toBe(true));
     expect(canTransition('FAILED', 'PROVISIONING')).toBe(true);
     expect(canTransition('FAILED', 'DEPROVISIONING')).toBe(true);
     expect(canTransition('FAILED', 'ACTIVE')).toBe(false);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import type { WorkflowPort } from '../cloud/ports.ts';
 import { TransientCloudError } from '../cloud/errors.ts';
 import type { TenantItemChange } from './changes.ts';

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { makeApiHandler } from '../../functions/api.ts';
 import { deploymentIdFor } from '../../src/deployments/event.ts';
 import type { DeploymentRepository } from '../../src/deployments/repository.ts';

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { makeApiHandler } from '../../functions/api.ts';
 import type { ErrorLog } from '../../src/api/middleware.ts';
 import type { TenantRepository } from '../../src/tenants/repository.ts';

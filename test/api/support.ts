@@ -63,7 +63,7 @@ export function apiEvent(
       apiId: 'abc123',
       domainName: headers.host ?? '',
       domainPrefix: 'abc123',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'vitest' },
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'jest' },
       requestId,
       routeKey: `${method} ${path}`,
       stage: '$default',

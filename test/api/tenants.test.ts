@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { makeApiHandler } from '../../functions/api.ts';
 import type { TenantRepository } from '../../src/tenants/repository.ts';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { ApiClient } from '../../src/cli/api-client.ts';
 import { ApiResponseError, ApiUnreachableError, AwsCredentialsError, UsageError } from '../../src/cli/errors.ts';
 

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { localSettingsFromEnv } from '../../src/local/settings.ts';
 import { startLocalControlPlane, type LocalControlPlane } from '../../src/local/runtime/control-plane.ts';
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { ago, colors, duration, fields, shortDigest, statusText, stripAnsi, table, visibleWidth } from '../../src/cli/format.ts';
 
 const on = colors(true);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { WaitInterruptedError, WaitTimeoutError } from '../../src/cli/errors.ts';
 import { follow, type ProgressOutput, type Verdict } from '../../src/cli/progress.ts';
 

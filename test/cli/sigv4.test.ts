@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { isExecuteApiUrl, regionOfHost, signedHeaders } from '../../src/cli/sigv4.ts';
 
 /** The credentials and clock of AWS's Signature Version 4 test suite. */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import type { DeploymentDetail, TenantDetail } from '../../src/cli/api-client.ts';
 import { colors } from '../../src/cli/format.ts';
 import { deploymentVerdict, describeDeployment, describeTenant, tenantVerdict } from '../../src/cli/watch.ts';

@@ -3,7 +3,8 @@
  * handler, served by the local server, over dynalite): what a person on call
  * sees, and that it follows the table live, without a reload.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '../support/eventually.ts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, screenshot, watchProblems } from './support/browser.ts';
 import { DEGRADED_REASON, FAILED_REASON, HOSTILE_NAME, ROLLBACK_ERROR, startDashboardFleet, type DashboardFleet } from './support/fleet.ts';
@@ -39,7 +40,7 @@ describe('fleet dashboard in Chromium', () => {
 
   it('shows every tenant with its name, a status badge in words, counts per status and the FAILED reason', async () => {
     const { page, problems } = await open();
-    await expect.poll(() => page.locator('table.fleet tbody tr').count(), WAIT).toBe(6);
+    await eventually(async () => expect(await page.locator('table.fleet tbody tr').count()).toBe(6), WAIT);
 
     const table = page.getByRole('table', { name: '6 tenants' });
     for (const heading of ['Tenant', 'Status', 'Desired', 'Endpoint', 'Image', 'Healthy targets', 'Zones', 'Last change']) {
@@ -74,7 +75,7 @@ describe('fleet dashboard in Chromium', () => {
   it('filters the fleet by status with a labelled control', async () => {
     const { page } = await open();
     await page.getByLabel('Show').selectOption('FAILED');
-    await expect.poll(() => page.locator('table.fleet tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tenant'))), WAIT).toEqual(['ny']);
+    await eventually(async () => expect(await page.locator('table.fleet tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tenant')))).toEqual(['ny']), WAIT);
     expect(await page.locator('table.fleet caption').innerText()).toBe('1 of 6 tenants: Failed');
     await page.close();
   });
@@ -91,7 +92,7 @@ describe('fleet dashboard in Chromium', () => {
   it('shows deployments newest first, each with its image, status, times and per-tenant progress by wave', async () => {
     const { page } = await open();
     const cards = page.locator('#deployments .timeline > li');
-    await expect.poll(() => cards.locator('.stages').count(), WAIT).toBe(2);
+    await eventually(async () => expect(await cards.locator('.stages').count()).toBe(2), WAIT);
     expect(await cards.evaluateAll((items) => items.map((item) => item.getAttribute('data-deployment')))).toEqual([fleet.deploymentIds.newer, fleet.deploymentIds.older]);
 
     const newer = cards.first();
@@ -154,7 +155,7 @@ describe('fleet dashboard in Chromium', () => {
 
   it('follows the table live: a tenant that fails changes its badge and the counts, without a reload', async () => {
     const { page, problems } = await open();
-    await expect.poll(() => row(page, 'ca').locator('.badge').innerText(), WAIT).toContain('Active');
+    await eventually(async () => expect(await row(page, 'ca').locator('.badge').innerText()).toContain('Active'), WAIT);
     let navigations = 0;
     page.on('framenavigated', () => navigations++);
     await page.evaluate(() => Object.assign(window, { __samePage: true }));
@@ -162,7 +163,7 @@ describe('fleet dashboard in Chromium', () => {
 
     await fleet.tenants.transition('ca', 'FAILED', { reason: 'verification failed: 0 of 2 targets healthy' });
 
-    await expect.poll(() => row(page, 'ca').locator('.badge').innerText(), WAIT).toContain('Failed');
+    await eventually(async () => expect(await row(page, 'ca').locator('.badge').innerText()).toContain('Failed'), WAIT);
     expect(await row(page, 'ca').innerText()).toContain('verification failed: 0 of 2 targets healthy');
     expect({ failed: await count(page, 'FAILED').innerText(), active: await count(page, 'ACTIVE').innerText() }).toEqual({ failed: '2', active: '2' });
     expect(await page.locator('#announcer').innerText()).toBe('California is now Failed.');
@@ -184,7 +185,7 @@ describe('fleet dashboard in Chromium', () => {
     await page.goto(`${fleet.url}/`);
     await page.locator('#updated', { hasText: 'Updated' }).waitFor();
     await page.clock.runFor(5_000);
-    await expect.poll(() => reads, WAIT).toBe(2);
+    await eventually(() => expect(reads).toBe(2), WAIT);
 
     await setVisibility(page, 'hidden');
     expect(await page.locator('#updated').innerText()).toContain('Paused while this tab is hidden');
@@ -192,7 +193,7 @@ describe('fleet dashboard in Chromium', () => {
     expect(reads).toBe(2);
 
     await setVisibility(page, 'visible');
-    await expect.poll(() => reads, WAIT).toBe(3);
+    await eventually(() => expect(reads).toBe(3), WAIT);
     await page.close();
   });
 
@@ -207,8 +208,8 @@ describe('fleet dashboard in Chromium', () => {
       return answer ? route.fulfill({ status: answer.statusCode, headers: answer.headers, body: answer.body }) : route.fallback();
     });
     await page.goto(`${fleet.url}/`);
-    await expect.poll(() => page.locator('table.fleet tbody tr').count(), WAIT).toBe(6);
-    await expect.poll(() => page.locator('#deployments .chip').count(), WAIT).toBe(7);
+    await eventually(async () => expect(await page.locator('table.fleet tbody tr').count()).toBe(6), WAIT);
+    await eventually(async () => expect(await page.locator('#deployments .chip').count()).toBe(7), WAIT);
     expect(await row(page, 'ny').innerText()).toContain(FAILED_REASON);
     expect(problems).toEqual([]);
     await page.close();

@@ -4,7 +4,8 @@
  * types are gone, and no reference to anything from their module.
  */
 import { Script, runInNewContext } from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { labelled } from '../support/labelled.ts';
 import { clientScript } from '../../src/api/dashboard/client.ts';
 import { dashboardApp } from '../../src/api/dashboard/app.ts';
 import { deploymentsView } from '../../src/api/dashboard/deployments-view.ts';
@@ -26,7 +27,7 @@ describe('the dashboard client script', () => {
 
   it('builds each factory from its text alone, in a context with nothing of its module in it', () => {
     for (const factory of [dashboardLogic, dashboardDom, fleetView, deploymentsView, tenantView, dashboardApp]) {
-      expect(typeof runInNewContext(`(${factory.toString()})`, {}), factory.name).toBe('function');
+      labelled(factory.name, () => expect(typeof runInNewContext(`(${factory.toString()})`, {})).toBe('function'));
     }
   });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { dashboardLogic } from '../../src/api/dashboard/logic.ts';
 import type { DeploymentDetail, TenantDetail, TenantSummary } from '../../src/api/dashboard/types.ts';
 import { TENANT_STATUSES } from '../../src/tenants/status.ts';

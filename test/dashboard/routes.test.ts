@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { makeApiHandler } from '../../functions/api.ts';
 import type { HttpApiResult } from '../../src/api/http.ts';
 import { apiEvent, lambdaContext, startApiTables, type ApiTables } from '../api/support.ts';

@@ -8,7 +8,7 @@
  */
 import './quiet-logs.ts';
 import { CreateTableCommand, InternalServerError } from '@aws-sdk/client-dynamodb';
-import { expect } from 'vitest';
+import { expect } from '@jest/globals';
 import { makeHandler as makeRecordHandler } from '../../functions/steps/deployment-record.ts';
 import { makeHandler as makeReleaseHandler } from '../../functions/steps/tenant-release.ts';
 import type { DeployDeps } from '../../src/deployments/deps.ts';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { PermanentCloudError, TransientCloudError } from '../../src/cloud/errors.ts';
 import { FakeCloud } from './fake-cloud.ts';
 

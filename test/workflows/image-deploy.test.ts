@@ -6,7 +6,8 @@
  * digest each tenant serves.
  */
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { eventually } from '../support/eventually.ts';
 import { PermanentCloudError } from '../../src/cloud/errors.ts';
 import { deploymentIdFor } from '../../src/deployments/event.ts';
 import { DeployFleet, digest, pushEvent } from '../support/deploy-fleet.ts';
@@ -260,9 +261,9 @@ describe('image-deploy events', () => {
     const second = pushEvent(digest('3'), { time: '2025-01-01T10:05:00Z', tag: 'v3' });
 
     const firstRun = fleet.run(fleet.input(first, { maxConcurrency: 1 }), 'first-push');
-    await vi.waitFor(async () => expect((await fleet.deployments.get(deploymentIdFor(first)))?.results?.a1?.outcome).toBe('SUCCEEDED'));
+    await eventually(async () => expect((await fleet.deployments.get(deploymentIdFor(first)))?.results?.a1?.outcome).toBe('SUCCEEDED'));
     const secondRun = fleet.run(fleet.input(second), 'second-push');
-    await vi.waitFor(async () => expect((await fleet.deployments.get(deploymentIdFor(first)))?.supersededBy).toBe(deploymentIdFor(second)));
+    await eventually(async () => expect((await fleet.deployments.get(deploymentIdFor(first)))?.supersededBy).toBe(deploymentIdFor(second)));
     await fleet.tenants.releaseLock('b2', 'tenant-onboard-b2');
     await Promise.all([firstRun, secondRun]);
 
@@ -293,7 +294,7 @@ describe('image-deploy events', () => {
     const event = pushEvent(NEW);
 
     const run = fleet.run(fleet.input(event, { maxConcurrency: 1 }), 'deletions');
-    await vi.waitFor(async () => expect((await fleet.deployments.get(deploymentIdFor(event)))?.results?.a1?.outcome).toBe('SUCCEEDED'));
+    await eventually(async () => expect((await fleet.deployments.get(deploymentIdFor(event)))?.results?.a1?.outcome).toBe('SUCCEEDED'));
     await fleet.tenants.updateUserFields('c3', { desiredState: 'DELETED' });
     await fleet.table.client.send(new DeleteItemCommand({ TableName: fleet.table.tableName, Key: { tenantId: { S: 'd4' } } }));
     await fleet.tenants.releaseLock('b2', 'someone-else');

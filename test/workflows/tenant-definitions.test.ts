@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { labelled } from '../support/labelled.ts';
 import { allStates, definitionPath, loadDefinition, type AslState } from '../../src/workflows/definitions.ts';
 import type { StepDeps } from '../../src/workflows/deps.ts';
 import { accessSteps } from '../../src/workflows/steps/access.ts';
@@ -42,19 +43,19 @@ describe.each(['tenant-onboard', 'tenant-offboard'] as const)('%s definition', (
     const text = await readFile(definitionPath(workflow), 'utf8');
     const definition = await loadDefinition(workflow);
     const names = [...allStates(definition)].map(([name]) => name);
-    for (const name of names) expect(text.split(`"${name}": {`).length - 1, name).toBe(1);
+    for (const name of names) labelled(name, () => expect(text.split(`"${name}": {`).length - 1).toBe(1));
   });
 
   it('calls only actions the functions have, with tenant and execution ids, retrying transient errors with jitter and catching the rest', async () => {
     const tasks = [...allStates(await loadDefinition(workflow))].filter(([, s]) => s.Type === 'Task') as [string, AslState & { Parameters: Record<string, unknown>; Retry: Retrier[]; Catch: { ErrorEquals: string[] }[] }][];
     expect(tasks.length).toBeGreaterThan(10);
     for (const [name, state] of tasks) {
-      expect(ACTIONS[state.Resource ?? ''], name).toContain(state.Parameters.action);
-      expect(state.Parameters, name).toMatchObject({ 'tenantId.$': '$.tenantId', 'executionId.$': '$$.Execution.Name' });
+      labelled(name, () => expect(ACTIONS[state.Resource ?? '']).toContain(state.Parameters.action));
+      labelled(name, () => expect(state.Parameters).toMatchObject({ 'tenantId.$': '$.tenantId', 'executionId.$': '$$.Execution.Name' }));
       const transient = state.Retry.find((r) => r.ErrorEquals.includes('TransientCloudError'));
-      expect(transient?.ErrorEquals, name).toEqual(TRANSIENT);
-      expect(transient, name).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: expect.any(Number), MaxAttempts: expect.any(Number), IntervalSeconds: expect.any(Number) });
-      expect(state.Catch.at(-1)?.ErrorEquals, name).toEqual(['States.ALL']);
+      labelled(name, () => expect(transient?.ErrorEquals).toEqual(TRANSIENT));
+      labelled(name, () => expect(transient).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: expect.any(Number), MaxAttempts: expect.any(Number), IntervalSeconds: expect.any(Number) }));
+      labelled(name, () => expect(state.Catch.at(-1)?.ErrorEquals).toEqual(['States.ALL']));
     }
   });
 

@@ -1,5 +1,5 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { TenantWorkflowHarness } from '../support/tenant-workflows.ts';
 
 const TEARDOWN_ACTIONS = [

@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { eventually } from '../support/eventually.ts';
 import { BY_FIRST_NAME_INDEX, BY_LAST_NAME_INDEX, EMPLOYEES_TABLE } from '../../app/src/employees-table.ts';
 import { RELEASE_V1, TenantWorkflowHarness } from '../support/tenant-workflows.ts';
 
@@ -248,10 +249,10 @@ describe('tenant-onboard', () => {
       if (action === 'compute.ensureService' && input.executionId === 'first') await gate;
     };
     const first = await h.start('tenant-onboard', { tenantId: 'co' }, { name: 'first' });
-    await vi.waitFor(() => expect(h.trace.some((t) => t.execution === 'first' && t.action === 'ensureService')).toBe(true));
+    await eventually(() => expect(h.trace.some((t) => t.execution === 'first' && t.action === 'ensureService')).toBe(true));
     // Lease retries every 200 ms here, 16 times at most: plenty of room for the first to finish.
     const second = await h.start('tenant-onboard', { tenantId: 'co' }, { name: 'second', timeScale: 0.01 });
-    await vi.waitFor(() => expect(h.trace.filter((t) => t.execution === 'second' && t.error === 'TenantLockedError').length).toBeGreaterThanOrEqual(2));
+    await eventually(() => expect(h.trace.filter((t) => t.execution === 'second' && t.error === 'TenantLockedError').length).toBeGreaterThanOrEqual(2));
     openGate();
 
     const [a, b] = await Promise.all([first.outcome, second.outcome]);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { NotReadyError, PermanentCloudError } from '../../cloud/errors.ts';
 import { get, startLoad } from '../compute/fixtures/load.ts';
 import { waitFor } from '../compute/fixtures/wait.ts';

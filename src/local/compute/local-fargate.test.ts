@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { labelled } from '../../../test/support/labelled.ts';
 import type { ServiceState, TaskDefinitionSpec } from '../../cloud/ports.ts';
 import { NotReadyError, PermanentCloudError } from '../../cloud/errors.ts';
 import { LocalLoadBalancer } from '../alb/local-load-balancer.ts';
@@ -42,7 +43,7 @@ afterEach(async () => {
   await rm(home, { recursive: true, force: true });
   const survivors = [...pids].filter((pid) => !processGone(pid));
   pids.clear();
-  expect(survivors, 'task processes that outlived stopAll').toEqual([]);
+  labelled('task processes that outlived stopAll', () => expect(survivors).toEqual([]));
 });
 
 async function taskDefinition(name: string, variant: FixtureVariant = 'ok'): Promise<string> {
@@ -70,7 +71,7 @@ async function rolloutEnds(id: string, expected: 'COMPLETED' | 'FAILED', timeout
     const d = await deployment(id);
     return d && d.rolloutState !== 'IN_PROGRESS' ? d : undefined;
   }, { timeoutMs, describe: state });
-  expect(end.rolloutState, JSON.stringify(await state())).toBe(expected);
+  labelled(JSON.stringify(await state()), () => expect(end.rolloutState).toBe(expected));
   return end;
 }
 
@@ -209,7 +210,7 @@ describe('LocalFargate services', () => {
     expect(orphans).toHaveLength(2);
     for (const pid of orphans) {
       pids.add(pid);
-      expect(processGone(pid), 'tasks outlive a control plane crash').toBe(false);
+      labelled('tasks outlive a control plane crash', () => expect(processGone(pid)).toBe(false));
     }
 
     await startControlPlane();

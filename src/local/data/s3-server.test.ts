@@ -1,5 +1,5 @@
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { LocalServerError } from './listen.ts';
 import { startLocalS3 } from './s3-server.ts';
 import { tempHome } from './testing.ts';

@@ -1,5 +1,5 @@
 import { DescribeTableCommand, DynamoDBClient, ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { NotReadyError, PermanentCloudError, TransientCloudError } from '../../cloud/errors.ts';
 import type { TableSpec, TableState } from '../../cloud/ports.ts';
 import { startLocalDynamo, type LocalDynamo } from './dynamodb-server.ts';

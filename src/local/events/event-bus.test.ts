@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { tempHome, waitFor } from '../data/testing.ts';
 import { EventRuleError } from './errors.ts';
 import { LocalEventBus, type RuleDelivery } from './event-bus.ts';

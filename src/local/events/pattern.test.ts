@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { EventRuleError } from './errors.ts';
 import { matchesPattern, validatePattern, type EventPattern } from './pattern.ts';
 

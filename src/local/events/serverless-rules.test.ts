@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { EventRuleError } from './errors.ts';
 import { targetInput } from './input-transformer.ts';
 import { matchesPattern } from './pattern.ts';

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { PermanentCloudError } from '../../cloud/errors.ts';
 import { tenantResourceNames } from '../../tenants/names.ts';
 import { bucketArn, tableArn, taskRolePolicy } from '../../tenants/task-role-policy.ts';

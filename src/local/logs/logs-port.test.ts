@@ -1,6 +1,6 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { PermanentCloudError } from '../../cloud/errors.ts';
 import { tenantResourceNames } from '../../tenants/names.ts';
 import { tempHome } from '../data/testing.ts';

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tempHome } from '../data/testing.ts';
 import { LocalEventBus, type RuleDelivery } from '../events/event-bus.ts';
 import { imageDir } from '../settings.ts';

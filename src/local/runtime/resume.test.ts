@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { WorkflowName, WorkflowPort } from '../../cloud/ports.ts';
 import { startApiTables, type ApiTables } from '../../../test/api/support.ts';

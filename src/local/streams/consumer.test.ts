@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { waitFor } from '../data/testing.ts';
 import { StreamConsumer } from './consumer.ts';
 import { recordFor, SequenceNumbers } from './records.ts';

@@ -1,6 +1,6 @@
 import { Agent } from 'node:http';
 import type { Server } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { DynamoWire, DynamoWireError } from './dynamo-wire.ts';
 import { droppingServer } from './fixtures/dropping-server.ts';
 

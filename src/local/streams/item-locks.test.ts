@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { ItemLocks } from './item-locks.ts';
 
 const settled = async (promise: Promise<unknown>) => {

@@ -1,5 +1,5 @@
 import type { Server } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { droppingServer } from './fixtures/dropping-server.ts';
 import { startDynamoProxy, type DynamoProxy } from './proxy.ts';
 

@@ -9,7 +9,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { startLocalDynamo, type LocalDynamo } from '../data/dynamodb-server.ts';
 import { tempHome, waitFor } from '../data/testing.ts';
 import type { StreamBatchResponse, StreamEvent, StreamRecord } from './types.ts';

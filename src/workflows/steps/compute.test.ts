@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { FakeCloud } from '../../../test/support/fake-cloud.ts';
 import type { TenantRepository } from '../../tenants/repository.ts';
 import type { StepDeps } from '../deps.ts';

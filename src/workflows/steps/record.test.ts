@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FakeCloud } from '../../../test/support/fake-cloud.ts';
 import { startTenantsTable, type TestTenantsTable } from '../../../test/support/tenants-table.ts';
 import type { TenantRepository } from '../../tenants/repository.ts';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { StepConfigurationError } from './errors.ts';
 import { tenantCsrfSecret } from './task-environment.ts';
 

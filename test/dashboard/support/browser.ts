@@ -1,21 +1,22 @@
 /**
- * Headless Chromium for the dashboard's browser test: Debian's chromium (CI
- * installs it; see .ci/run), driven by playwright-core, which never downloads
- * a browser. Screenshots go to test-results/dashboard/ (gitignored) for a
- * person to look at after a run.
+ * Headless Chromium for the dashboard's browser test (the system's, else the packaged one:
+ * see test/support/chromium.ts), driven by playwright-core. Screenshots go to
+ * test-results/dashboard/ (gitignored) for a person to look at after a run.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { findChromium } from '../../support/chromium.ts';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const SCREENSHOTS = join(root, 'test-results', 'dashboard');
 
-export function launchChromium(): Promise<Browser> {
+export async function launchChromium(): Promise<Browser> {
+  const { executablePath, env } = await findChromium();
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
+    env: { ...process.env, ...env },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
