@@ -68,7 +68,12 @@ function isIgnored(patterns: string[], path: string): boolean {
     const regex = new RegExp(
       `^${pattern
         .split('**/')
-        .map((piece) => piece.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
+        .map((piece) =>
+          piece
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '[^/]'),
+        )
         .join('(?:.*/)?')}$`,
     );
     if (prefixes.some((prefix) => regex.test(prefix))) ignored = !negated;
@@ -109,7 +114,7 @@ describe('Dockerfile', () => {
     expect(runtimeArgs('EXPOSE')).toEqual(['8080']);
   });
 
-  it('has a HEALTHCHECK that calls /health with node\'s fetch, and stops with SIGTERM', () => {
+  it("has a HEALTHCHECK that calls /health with node's fetch, and stops with SIGTERM", () => {
     const [healthcheck = ''] = runtimeArgs('HEALTHCHECK');
     expect(healthcheck).toMatch(/CMD \["node", "-e", ".*fetch\(.*\/health/);
     expect(healthcheck).not.toMatch(/curl|wget/);
@@ -129,10 +134,18 @@ const ignorePatterns = (await readFile(join(root, '.dockerignore'), 'utf8'))
   .filter((line) => line && !line.startsWith('#'));
 
 describe('.dockerignore', () => {
-  it.each(['node_modules/x/index.js', 'app/node_modules/x/index.js', '.git/HEAD', '.humangov/state.json', '.serverless/x.zip', 'app/dist/server.js', 'test/a.test.ts', 'app/test/a.test.ts', 'src/index.ts', '.env'])(
-    'keeps %s out of the build context',
-    (path) => expect(isIgnored(ignorePatterns, path)).toBe(true),
-  );
+  it.each([
+    'node_modules/x/index.js',
+    'app/node_modules/x/index.js',
+    '.git/HEAD',
+    '.humangov/state.json',
+    '.serverless/x.zip',
+    'app/dist/server.js',
+    'test/a.test.ts',
+    'app/test/a.test.ts',
+    'src/index.ts',
+    '.env',
+  ])('keeps %s out of the build context', (path) => expect(isIgnored(ignorePatterns, path)).toBe(true));
 
   it.each(['package.json', 'package-lock.json', 'app/package.json', 'app/build.ts', 'app/src/server.ts'])('sends %s to the build', (path) => {
     expect(isIgnored(ignorePatterns, path)).toBe(false);

@@ -46,8 +46,20 @@ beforeAll(async () => {
   // The bundler leaves work folders in TMPDIR: keep them inside what afterAll removes.
   const scratch = join(outDir, 'tmp');
   await mkdir(scratch);
-  const env = { ...process.env, TMPDIR: scratch, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' };
-  await promisify(execFile)(join(root, 'node_modules/.bin/serverless'), ['package', '--stage', 'test', '--package', outDir], { cwd: root, env, timeout: 240_000 });
+  const env = {
+    ...process.env,
+    TMPDIR: scratch,
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_PROFILE: '',
+  };
+  await promisify(execFile)(join(root, 'node_modules/.bin/serverless'), ['package', '--stage', 'test', '--package', outDir], {
+    cwd: root,
+    env,
+    timeout: 240_000,
+  });
   template = JSON.parse(await readFile(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
   artifacts = (await readdir(outDir)).filter((name) => name !== 'tmp');
 }, 300_000);
@@ -92,7 +104,11 @@ describe('packaged template: data', () => {
 });
 
 describe('packaged template: workflows', () => {
-  const machines = { 'tenant-onboard': 'TenantOnboardStateMachine', 'tenant-offboard': 'TenantOffboardStateMachine', 'image-deploy': 'ImageDeployStateMachine' } as const;
+  const machines = {
+    'tenant-onboard': 'TenantOnboardStateMachine',
+    'tenant-offboard': 'TenantOffboardStateMachine',
+    'image-deploy': 'ImageDeployStateMachine',
+  } as const;
 
   it.each(WORKFLOWS)('deploys %s from its file in statemachines/, unchanged', async (workflow) => {
     const machine = resource(machines[workflow]).Properties;
@@ -144,7 +160,17 @@ describe('packaged template: workflows', () => {
 });
 
 describe('packaged template: status API', () => {
-  const routes = ['GET /', 'GET /health', 'GET /tenants', 'POST /tenants', 'GET /tenants/{id}', 'DELETE /tenants/{id}', 'GET /deployments', 'GET /deployments/{id}', 'ANY /{proxy+}'];
+  const routes = [
+    'GET /',
+    'GET /health',
+    'GET /tenants',
+    'POST /tenants',
+    'GET /tenants/{id}',
+    'DELETE /tenants/{id}',
+    'GET /deployments',
+    'GET /deployments/{id}',
+    'ANY /{proxy+}',
+  ];
 
   it('has every route of the design, each requiring SigV4 (AWS_IAM)', () => {
     const found = resources('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey, r.Properties.AuthorizationType]);
@@ -258,7 +284,11 @@ describe('packaged template: least privilege and operations', () => {
   it('bundles each function on its own, on the nodejs24.x runtime', () => {
     for (const [id, fn] of resources('AWS::Lambda::Function')) {
       labelled(id, () => expect(fn.Properties.Runtime).toBe('nodejs24.x'));
-      expect(artifacts).toContain(String((fn.Properties.Code as { S3Key: string }).S3Key).split('/').at(-1));
+      expect(artifacts).toContain(
+        String((fn.Properties.Code as { S3Key: string }).S3Key)
+          .split('/')
+          .at(-1),
+      );
     }
   });
 

@@ -130,9 +130,7 @@ describe("a tenant's task role", () => {
 describe('tenant isolation for any two tenants', () => {
   const tenantId = fc.stringMatching(/^[a-z][a-z0-9-]{0,18}[a-z0-9]$/).filter(isTenantId);
   // Random pairs rarely share a prefix, so half the pairs are built to: "x" and "x<suffix>".
-  const extendedPair = fc
-    .tuple(tenantId, fc.stringMatching(/^[a-z0-9]{1,6}$/))
-    .map(([id, suffix]): [string, string] => [id, `${id}${suffix}`.slice(0, 20)]);
+  const extendedPair = fc.tuple(tenantId, fc.stringMatching(/^[a-z0-9]{1,6}$/)).map(([id, suffix]): [string, string] => [id, `${id}${suffix}`.slice(0, 20)]);
   const pairs = fc.oneof(fc.tuple(tenantId, tenantId), extendedPair).filter(([first, second]) => first !== second && isTenantId(second));
   // Every kind of resource, with a representative action each, keeps ~50 runs fast.
   const sample = (target: Tenant): Request[] => [

@@ -66,7 +66,10 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     if (closing) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime) }, 'request completed');
+    request.log.info(
+      { method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime) },
+      'request completed',
+    );
   });
   if (!deps.aws) {
     app.addHook('onClose', async () => {

@@ -46,11 +46,11 @@ export function loadConfig(env: Env): AppConfig {
   if (awsRegion && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(awsRegion)) {
     problems.push(`AWS_REGION must be an AWS region name such as "us-east-1", got "${awsRegion}"`);
   }
-  const tableName = required('AWS_DYNAMODB_TABLE', 'the tenant\'s DynamoDB table name');
+  const tableName = required('AWS_DYNAMODB_TABLE', "the tenant's DynamoDB table name");
   if (tableName && !/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
     problems.push('AWS_DYNAMODB_TABLE must be 3-255 characters of letters, digits, "_", "-" or "."');
   }
-  const bucketName = required('AWS_BUCKET', 'the tenant\'s S3 bucket name');
+  const bucketName = required('AWS_BUCKET', "the tenant's S3 bucket name");
   if (bucketName && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucketName)) {
     problems.push('AWS_BUCKET must be a valid S3 bucket name (3-63 lowercase letters, digits, "-" or ".")');
   }

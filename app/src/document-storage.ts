@@ -58,6 +58,9 @@ export class DocumentStorage {
 
 /** Keeps the Content-Disposition header valid whatever the uploader called the file. */
 function asciiFileName(fileName: string): string {
-  const safe = fileName.replace(/[^A-Za-z0-9._ -]/g, '_').slice(0, 100).trim();
+  const safe = fileName
+    .replace(/[^A-Za-z0-9._ -]/g, '_')
+    .slice(0, 100)
+    .trim();
   return safe || 'document.pdf';
 }

@@ -78,7 +78,10 @@ export async function receiveEmployeeForm(request: FastifyRequest, options: Rece
   }
 
   if (failure !== undefined) {
-    if (document) await options.storage.remove(document.key).catch((error: unknown) => request.log.error({ err: error, documentKey: document?.key }, 'could not remove a refused upload'));
+    if (document)
+      await options.storage
+        .remove(document.key)
+        .catch((error: unknown) => request.log.error({ err: error, documentKey: document?.key }, 'could not remove a refused upload'));
     if (failure instanceof NotPdfError || failure instanceof UploadTooLargeError) return { fields, document: undefined, rejection: failure };
     throw failure;
   }

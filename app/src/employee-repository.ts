@@ -104,9 +104,7 @@ export class EmployeeRepository {
 
   /** Returns the deleted employee, so the caller can delete its document. */
   async delete(id: string): Promise<Employee> {
-    const { Attributes } = await this.#client.send(
-      new DeleteCommand({ TableName: this.#tableName, Key: { [EMPLOYEE_KEY]: id }, ReturnValues: 'ALL_OLD' }),
-    );
+    const { Attributes } = await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { [EMPLOYEE_KEY]: id }, ReturnValues: 'ALL_OLD' }));
     if (!Attributes) throw new EmployeeNotFoundError(id);
     return fromItem(Attributes as EmployeeItem);
   }
@@ -136,7 +134,13 @@ export class EmployeeRepository {
     const position = cursor === undefined ? { phase: 'last' as SearchPhase, startKey: undefined } : decodeSearchCursor(cursor, byLast, byFirst);
 
     const found: EmployeeItem[] = [];
-    const phases: [SearchPhase, IndexQuery][] = position.phase === 'last' ? [['last', byLast], ['first', byFirst]] : [['first', byFirst]];
+    const phases: [SearchPhase, IndexQuery][] =
+      position.phase === 'last'
+        ? [
+            ['last', byLast],
+            ['first', byFirst],
+          ]
+        : [['first', byFirst]];
     let startKey = position.startKey;
     for (const [phase, query] of phases) {
       const { items, more } = await this.#collect(query, limit - found.length, startKey);

@@ -114,8 +114,9 @@ function parseSalary(raw: unknown): number | string {
   return amount;
 }
 
+const EVERY_CONTROL_CHARACTER = new RegExp(CONTROL_CHARACTERS.source, 'g');
+
 /** Lowercased, whitespace-collapsed form used in the index keys and to normalise searches. */
 export function searchableName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  return name.normalize('NFC').toLowerCase().replace(/[\u0000-\u001f\u007f]/g, '').trim().replace(/\s+/g, ' ');
+  return name.normalize('NFC').toLowerCase().replace(EVERY_CONTROL_CHARACTER, '').trim().replace(/\s+/g, ' ');
 }

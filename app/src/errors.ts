@@ -23,7 +23,9 @@ export class ValidationError extends AppError {
   readonly fields: FieldErrors;
 
   constructor(fields: FieldErrors, options: { cause?: unknown } = {}) {
-    const summary = Object.entries(fields).map(([field, problem]) => `${field}: ${problem}`).join('; ');
+    const summary = Object.entries(fields)
+      .map(([field, problem]) => `${field}: ${problem}`)
+      .join('; ');
     super(summary || 'The request is invalid', { statusCode: 400, code: 'validation_failed', ...options });
     this.name = 'ValidationError';
     this.fields = fields;

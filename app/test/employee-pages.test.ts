@@ -129,7 +129,10 @@ describe('adding, editing and deleting through the pages', () => {
     const created = await createEmployee(web, fields, pdfBytes('old'));
     const browser = new Browser();
     const token = csrfTokenIn((await browser.get(`${web.baseUrl}/employees/${created.id}/edit`)).body);
-    const response = await browser.post(`${web.baseUrl}/employees/${created.id}/edit`, employeeForm({ _csrf: token, ...fields }, { bytes: pdfBytes('new'), fileName: 'renewed.pdf' }));
+    const response = await browser.post(
+      `${web.baseUrl}/employees/${created.id}/edit`,
+      employeeForm({ _csrf: token, ...fields }, { bytes: pdfBytes('new'), fileName: 'renewed.pdf' }),
+    );
     expect(response.status).toBe(303);
 
     expect((await listDocumentKeys(web)).filter((key) => key.includes(created.id))).toHaveLength(1);
@@ -204,7 +207,7 @@ describe('CSRF protection', () => {
     expect(response.status).toBe(403);
   });
 
-  it('refuses a valid token sent without the browser\'s cookie (a token lifted from the site)', async () => {
+  it("refuses a valid token sent without the browser's cookie (a token lifted from the site)", async () => {
     const attacker = new Browser();
     const token = await openNewEmployeeForm(attacker, web);
     const victim = new Browser();

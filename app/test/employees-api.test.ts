@@ -49,7 +49,11 @@ describe('POST /api/employees', () => {
 
   it('answers 400 naming every field to fix, and stores nothing', async () => {
     const before = await listDocumentKeys(api);
-    const response = await send('POST', '/api/employees', employeeForm({ firstName: ' ', lastName: 'Doe', role: 'Nurse', salary: 'lots' }, { bytes: pdfBytes('x') }));
+    const response = await send(
+      'POST',
+      '/api/employees',
+      employeeForm({ firstName: ' ', lastName: 'Doe', role: 'Nurse', salary: 'lots' }, { bytes: pdfBytes('x') }),
+    );
 
     expect(response.status).toBe(400);
     expect(response.json).toMatchObject({
@@ -120,7 +124,10 @@ describe('upload size limit', () => {
       expect((await download.arrayBuffer()).byteLength).toBe(created.document?.sizeBytes);
 
       const before = await listDocumentKeys(large);
-      const response = await fetch(`${large.baseUrl}/api/employees`, { method: 'POST', body: employeeForm(jane, { bytes: pdfBytes('over', 6 * 1024 * 1024) }) });
+      const response = await fetch(`${large.baseUrl}/api/employees`, {
+        method: 'POST',
+        body: employeeForm(jane, { bytes: pdfBytes('over', 6 * 1024 * 1024) }),
+      });
       expect(response.status).toBe(413);
       expect(await listDocumentKeys(large)).toEqual(before);
     } finally {
@@ -216,7 +223,7 @@ describe('Origin check', () => {
     expect((await send('GET', '/api/employees', undefined, { origin: 'null' })).status).toBe(403);
   });
 
-  it('allows the app\'s own origin and requests without Origin', async () => {
+  it("allows the app's own origin and requests without Origin", async () => {
     expect((await send('GET', '/api/employees', undefined, { origin: api.baseUrl })).status).toBe(200);
     expect((await send('GET', '/api/employees')).status).toBe(200);
   });

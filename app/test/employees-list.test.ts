@@ -87,12 +87,7 @@ describe('searching employees', () => {
 
   it('matches first or last names, listing someone who matches both only once', async () => {
     const { items } = await page('q=smit');
-    expect(items.map((item) => `${item.firstName} ${item.lastName}`)).toEqual([
-      'Ana Smith',
-      'Bob smithers',
-      'Smith Smithson',
-      'Smitty Jones',
-    ]);
+    expect(items.map((item) => `${item.firstName} ${item.lastName}`)).toEqual(['Ana Smith', 'Bob smithers', 'Smith Smithson', 'Smitty Jones']);
   });
 
   it('matches first names case-insensitively', async () => {

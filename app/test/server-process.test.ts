@@ -98,7 +98,9 @@ describe('server process shutdown', () => {
     const fields = Object.entries({ firstName: 'Slow', lastName: 'Upload', role: 'Clerk', salary: '1' })
       .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
       .join('');
-    const head = Buffer.from(`${fields}--${boundary}\r\nContent-Disposition: form-data; name="document"; filename="id.pdf"\r\nContent-Type: application/pdf\r\n\r\n`);
+    const head = Buffer.from(
+      `${fields}--${boundary}\r\nContent-Disposition: form-data; name="document"; filename="id.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+    );
     const tail = Buffer.concat([pdfBytes('slow'), Buffer.from(`\r\n--${boundary}--\r\n`)]);
 
     const upload = request({

@@ -64,16 +64,18 @@ async function descendants(): Promise<{ rssKb: number; cpuTicks: number }[]> {
   const procs = new Map<number, { ppid: number; rssKb: number; cpuTicks: number }>();
   const pids = await readdir('/proc').catch(() => [] as string[]);
   await Promise.all(
-    pids.filter((name) => /^\d+$/.test(name)).map(async (pid) => {
-      // "pid (comm) state ppid ...": fields after the last ')' are numbered from 3 (state); utime 14, stime 15, rss 24.
-      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields.length < 22) return;
-      procs.set(Number(pid), { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]), rssKb: Number(fields[21]) * PAGE_KB });
-    }),
+    pids
+      .filter((name) => /^\d+$/.test(name))
+      .map(async (pid) => {
+        // "pid (comm) state ppid ...": fields after the last ')' are numbered from 3 (state); utime 14, stime 15, rss 24.
+        const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (fields.length < 22) return;
+        procs.set(Number(pid), { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]), rssKb: Number(fields[21]) * PAGE_KB });
+      }),
   );
   const mine = new Set([process.pid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, p] of procs) {
       if (mine.has(pid) || !mine.has(p.ppid)) continue;
@@ -110,7 +112,13 @@ function reapedChildrenCpu(): { cutime: number; cstime: number } {
 
 async function child(n: number): Promise<RunResult> {
   const home = await mkdtemp(join(tmpdir(), `humangov-bench-onboard-${n}-`));
-  const settings = localSettingsFromEnv({ HUMANGOV_HOME: home, HUMANGOV_API_PORT: '0', HUMANGOV_LB_PORT: '0', HUMANGOV_DYNAMODB_PORT: '0', HUMANGOV_S3_PORT: '0' });
+  const settings = localSettingsFromEnv({
+    HUMANGOV_HOME: home,
+    HUMANGOV_API_PORT: '0',
+    HUMANGOV_LB_PORT: '0',
+    HUMANGOV_DYNAMODB_PORT: '0',
+    HUMANGOV_S3_PORT: '0',
+  });
   const plane = await startLocalControlPlane(settings, {
     log: () => {},
     healthCheck: { intervalMs: HEALTH_INTERVAL_MS, healthyThreshold: HEALTHY_THRESHOLD },
@@ -149,9 +157,14 @@ async function child(n: number): Promise<RunResult> {
     const tasksCpu = (await tasksCpuSeconds()) - tasksCpuBefore;
     const { overhead, providerWait } = await overheads(home, startedAt, await plane.tenants.all());
     return {
-      n, seconds, overheadSeconds: overhead, providerWaitSeconds: providerWait,
-      peakRssMb: process.resourceUsage().maxRSS / 1024, tasksRssMb: Math.max(peakTasks, await tasksRssMb()),
-      controlPlaneCpuSeconds: (cpu.user + cpu.system) / 1e6, tasksCpuSeconds: tasksCpu,
+      n,
+      seconds,
+      overheadSeconds: overhead,
+      providerWaitSeconds: providerWait,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      tasksRssMb: Math.max(peakTasks, await tasksRssMb()),
+      controlPlaneCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      tasksCpuSeconds: tasksCpu,
     };
   } finally {
     await plane.stop();
@@ -191,7 +204,9 @@ async function parent(): Promise<void> {
     rows.push(JSON.parse(line) as RunResult);
   }
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`machine: ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${(await readFile('/etc/debian_version', 'utf8').catch(() => '?')).trim()}`);
+  console.log(
+    `machine: ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${(await readFile('/etc/debian_version', 'utf8').catch(() => '?')).trim()}`,
+  );
   console.log('tenants   all ACTIVE s   provider deploy s   overhead s   control plane RSS MB   app tasks RSS MB   control plane CPU s   app tasks CPU s');
   for (const r of rows) {
     console.log(
@@ -202,7 +217,9 @@ async function parent(): Promise<void> {
   const last = rows.at(-1)!;
   const busy = (last.controlPlaneCpuSeconds + last.tasksCpuSeconds) / (cpus().length * last.seconds);
   console.log(`cpu: at ${last.n} tenants the control plane and the tasks kept ${Math.round(busy * 100)} % of ${cpus().length} cores busy for the whole run`);
-  console.log(`onboard: ${last.n} tenants ACTIVE in ${last.seconds.toFixed(1)} s, overhead ${last.overheadSeconds.toFixed(1)} s, peak RSS ${Math.round(last.peakRssMb)} MB`);
+  console.log(
+    `onboard: ${last.n} tenants ACTIVE in ${last.seconds.toFixed(1)} s, overhead ${last.overheadSeconds.toFixed(1)} s, peak RSS ${Math.round(last.peakRssMb)} MB`,
+  );
 }
 
 if (process.argv[2] === '--child') {

@@ -70,7 +70,14 @@ class TimedCompute extends FakeCompute {
     if (started === undefined || performance.now() - started >= D || !service) return super.describeService(name);
     await Promise.resolve();
     const { name: n, arn, status, desiredCount, runningCount } = service;
-    return structuredClone({ name: n, arn, status, desiredCount, runningCount, deployments: service.deployments.map(({ polls: _p, rollback: _r, ...d }) => d) });
+    return structuredClone({
+      name: n,
+      arn,
+      status,
+      desiredCount,
+      runningCount,
+      deployments: service.deployments.map(({ polls: _p, rollback: _r, ...d }) => d),
+    });
   }
 
   #started(name: string, change: ServiceChange): ServiceChange {
@@ -88,7 +95,11 @@ async function startTable(name: string, definition: TableDefinition): Promise<{ 
   const script = "import dynalite from 'dynalite'; const s = dynalite({ createTableMs: 0 }); s.listen(0, '127.0.0.1', () => console.log(s.address().port));";
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const [port] = (await once(child.stdout, 'data')) as [Buffer];
-  const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${String(port).trim()}`, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${String(port).trim()}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
   await client.send(new CreateTableCommand({ TableName: name, ...definition, BillingMode: 'PAY_PER_REQUEST' }));
   const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return { db, stop: () => (client.destroy(), child.kill()) };
@@ -121,7 +132,11 @@ async function measure(tenantCount: number): Promise<number> {
       detail: { 'repository-name': 'humangov-app', 'image-digest': NEW, 'image-tag': 'v2.0.0', 'action-type': 'PUSH', result: 'SUCCESS' },
     };
     // The clock starts once the execution has: the interpreter validating the ASL (some 300 ms here) is not part of a rollout.
-    const execution = await new WorkflowRunner().start('image-deploy', { event, maxConcurrency: 50, failureThreshold: 1 }, { handlers, name: event.id, timeScale: TIME_SCALE, minDelayMs: 1 });
+    const execution = await new WorkflowRunner().start(
+      'image-deploy',
+      { event, maxConcurrency: 50, failureThreshold: 1 },
+      { handlers, name: event.id, timeScale: TIME_SCALE, minDelayMs: 1 },
+    );
     const started = performance.now();
     const cpu = process.cpuUsage();
     await execution.result;
@@ -151,7 +166,9 @@ async function seed(cloud: Cloud, tenants: InstanceType<typeof TenantRepository>
   for (const service of services) await cloud.compute.describeService(service);
 }
 
-console.log(`D = ${D} ms (ROLLOUT_D_MS); 15 s ECS poll shortened to ${Math.round(15_000 * TIME_SCALE)} ms; median of ${RUNS} runs (ROLLOUT_RUNS); ideal: canary + one wave = 2.00 x D`);
+console.log(
+  `D = ${D} ms (ROLLOUT_D_MS); 15 s ECS poll shortened to ${Math.round(15_000 * TIME_SCALE)} ms; median of ${RUNS} runs (ROLLOUT_RUNS); ideal: canary + one wave = 2.00 x D`,
+);
 for (const n of [1, 10, 50]) {
   const walls: number[] = [];
   for (let run = 0; run < RUNS; run++) walls.push(await measure(n));

@@ -48,7 +48,8 @@ export function dashboardRoutes(): Route[] {
   const script = clientScript();
   const version = createHash('sha256').update(script).update(DASHBOARD_CSS).digest('hex').slice(0, 16);
   const page = dashboardPage(version);
-  const asset = (contentType: string, body: string, route: string): Route['handler'] =>
+  const asset =
+    (contentType: string, body: string, route: string): Route['handler'] =>
     async ({ query }) => {
       const { v } = parseQuery(assetQuery, query, route);
       return text(contentType, body, v === version ? IMMUTABLE : REVALIDATE);

@@ -23,7 +23,10 @@ const limit = z
 
 export const pageQuerySchema = z.object({ limit: limit.optional(), cursor: z.string().optional() });
 export const deleteQuerySchema = z.object({
-  purge: z.enum(['true', 'false'], { message: 'purge must be true or false' }).transform((value) => value === 'true').optional(),
+  purge: z
+    .enum(['true', 'false'], { message: 'purge must be true or false' })
+    .transform((value) => value === 'true')
+    .optional(),
 });
 
 /** Validates the query string against `schema`; unknown parameters are refused (a typo such as `limt` would otherwise be ignored). */
@@ -75,14 +78,20 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 export function readJsonBody(event: HttpApiEvent, route: string, example: string): unknown {
   const type = event.headers['content-type'];
   if (!type || !JSON_TYPE.test(type)) {
-    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `${route} takes a JSON body with content-type: application/json; got ${type ? `"${type}"` : 'no content-type'}`);
+    throw new ApiError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `${route} takes a JSON body with content-type: application/json; got ${type ? `"${type}"` : 'no content-type'}`,
+    );
   }
   const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   if (text.trim() === '') throw new ApiError(400, 'BAD_JSON', `${route} needs a JSON body; the body is empty. Expected a JSON object such as ${example}`);
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ApiError(400, 'BAD_JSON', `the body is not valid JSON (${(error as Error).message}); expected a JSON object such as ${example}`, { cause: error });
+    throw new ApiError(400, 'BAD_JSON', `the body is not valid JSON (${(error as Error).message}); expected a JSON object such as ${example}`, {
+      cause: error,
+    });
   }
 }
 

@@ -74,10 +74,19 @@ describe('IamAccess.ensureTaskRole', () => {
   it('reuses an existing role: keeps a matching trust policy, removes foreign policies, puts the tenant policy again', async () => {
     iam.on(CreateRoleCommand).rejects(new EntityAlreadyExistsException({ message: 'exists', ...meta }));
     iam.on(GetRoleCommand).resolves({
-      Role: { RoleName, Arn: roleArn, Path: '/', RoleId: 'AROA1', CreateDate: new Date(), AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(access.trustPolicy())) },
+      Role: {
+        RoleName,
+        Arn: roleArn,
+        Path: '/',
+        RoleId: 'AROA1',
+        CreateDate: new Date(),
+        AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(access.trustPolicy())),
+      },
     });
     iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['tenant-access', 'added-by-hand'] });
-    iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [{ PolicyName: 'AmazonS3FullAccess', PolicyArn: 'arn:aws:iam::aws:policy/AmazonS3FullAccess' }] });
+    iam
+      .on(ListAttachedRolePoliciesCommand)
+      .resolves({ AttachedPolicies: [{ PolicyName: 'AmazonS3FullAccess', PolicyArn: 'arn:aws:iam::aws:policy/AmazonS3FullAccess' }] });
 
     await expect(access.ensureTaskRole(spec)).resolves.toEqual({ arn: roleArn });
 
@@ -116,7 +125,9 @@ describe('IamAccess.ensureTaskRole', () => {
     iam.on(PutRolePolicyCommand).rejectsOnce(new MalformedPolicyDocumentException({ message: 'bad', ...meta }));
     await expect(access.ensureTaskRole(spec)).rejects.toBeInstanceOf(PermanentCloudError);
 
-    iam.on(CreateRoleCommand).rejects(new IAMServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
+    iam
+      .on(CreateRoleCommand)
+      .rejects(new IAMServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
     await expect(access.ensureTaskRole(spec)).rejects.toBeInstanceOf(TransientCloudError);
   });
 });
@@ -140,7 +151,10 @@ describe('IamAccess.deleteTaskRole', () => {
   });
 
   it('follows the pages of inline policies', async () => {
-    iam.on(ListRolePoliciesCommand).resolvesOnce({ PolicyNames: ['a'], IsTruncated: true, Marker: 'm' }).resolvesOnce({ PolicyNames: ['b'] });
+    iam
+      .on(ListRolePoliciesCommand)
+      .resolvesOnce({ PolicyNames: ['a'], IsTruncated: true, Marker: 'm' })
+      .resolvesOnce({ PolicyNames: ['b'] });
     iam.on(ListAttachedRolePoliciesCommand).resolves({});
 
     await access.deleteTaskRole(RoleName);

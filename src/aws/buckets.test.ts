@@ -100,13 +100,17 @@ describe('S3Buckets.ensureBucket', () => {
   });
 
   it('translates SlowDown into TransientCloudError', async () => {
-    s3.on(PutBucketVersioningCommand).rejects(new S3ServiceException({ name: 'SlowDown', $fault: 'server', message: 'Please reduce your request rate', $metadata: { httpStatusCode: 503 } }));
+    s3.on(PutBucketVersioningCommand).rejects(
+      new S3ServiceException({ name: 'SlowDown', $fault: 'server', message: 'Please reduce your request rate', $metadata: { httpStatusCode: 503 } }),
+    );
 
     await expect(buckets.ensureBucket(spec)).rejects.toBeInstanceOf(TransientCloudError);
   });
 
   it('translates AccessDenied into a PermanentCloudError naming the action and bucket', async () => {
-    s3.on(PutBucketPolicyCommand).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }));
+    s3.on(PutBucketPolicyCommand).rejects(
+      new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }),
+    );
 
     await expect(buckets.ensureBucket(spec)).rejects.toThrow(/s3:PutBucketPolicy on bucket "humangov-prod-ca-123456789012" was denied/);
   });
@@ -143,7 +147,9 @@ describe('S3Buckets.deleteBucket', () => {
 
   it('throws NotReadyError when objects arrive between emptying and deleting', async () => {
     s3.on(ListObjectVersionsCommand).resolves({ IsTruncated: false });
-    s3.on(DeleteBucketCommand).rejects(new S3ServiceException({ name: 'BucketNotEmpty', $fault: 'client', message: 'not empty', $metadata: { httpStatusCode: 409 } }));
+    s3.on(DeleteBucketCommand).rejects(
+      new S3ServiceException({ name: 'BucketNotEmpty', $fault: 'client', message: 'not empty', $metadata: { httpStatusCode: 409 } }),
+    );
 
     await expect(buckets.deleteBucket(Bucket)).rejects.toBeInstanceOf(NotReadyError);
   });

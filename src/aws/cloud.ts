@@ -39,15 +39,24 @@ export type AwsPortBuilders = { [K in AwsPortName]: (config: AwsConfig, clients?
 
 export const awsTables = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new DynamoDbTables({ client: clients.dynamodb, region: config.region });
 export const awsBuckets = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new S3Buckets({ client: clients.s3, region: config.region });
-export const awsAccess = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new IamAccess({ client: clients.iam, region: config.region, accountId: config.accountId });
-export const awsLogs = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new CloudWatchLogGroups({ client: clients.logs, region: config.region, accountId: config.accountId });
+export const awsAccess = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
+  new IamAccess({ client: clients.iam, region: config.region, accountId: config.accountId });
+export const awsLogs = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
+  new CloudWatchLogGroups({ client: clients.logs, region: config.region, accountId: config.accountId });
 export const awsCompute = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new EcsCompute({ ...config, client: clients.ecs });
-export const awsLoadBalancer = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new AlbLoadBalancer({ ...config, client: clients.elbv2, httpGet: clients.httpGet });
+export const awsLoadBalancer = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
+  new AlbLoadBalancer({ ...config, client: clients.elbv2, httpGet: clients.httpGet });
 export const awsWorkflows = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
   new StepFunctionsWorkflows({ client: clients.sfn, region: config.region, stateMachineArns: config.stateMachineArns });
 
 export function awsPlatform(config: AwsConfig): Cloud['platform'] {
-  return { stage: config.stage, region: config.region, accountId: config.accountId, imageRepository: config.imageRepository, containerPort: config.containerPort };
+  return {
+    stage: config.stage,
+    region: config.region,
+    accountId: config.accountId,
+    imageRepository: config.imageRepository,
+    containerPort: config.containerPort,
+  };
 }
 
 /**
@@ -61,7 +70,9 @@ export function createAwsCloudOf(config: AwsConfig, builders: Partial<AwsPortBui
     builders[name]?.(config, clients) ??
     (new Proxy({} as Cloud[K], {
       get: (_target, method) => () => {
-        throw new PermanentCloudError(`the ${name} port is not wired into this function (called ${String(method)}); add it to the function's composition and its IAM role`);
+        throw new PermanentCloudError(
+          `the ${name} port is not wired into this function (called ${String(method)}); add it to the function's composition and its IAM role`,
+        );
       },
     }) as Cloud[K]);
   return {

@@ -70,14 +70,27 @@ export function awsConfigFromEnv(env: Record<string, string | undefined>): AwsCo
   const imageRepository = read('IMAGE_REPOSITORY_URI');
   const clusterName = read('CLUSTER_NAME');
   const subnetList = read('SUBNET_IDS');
-  const subnetIds = subnetList.split(',').map((id) => id.trim()).filter(Boolean);
-  check('SUBNET_IDS', subnetList, subnetIds.length >= 2 && subnetIds.every((id) => /^subnet-[0-9a-f]+$/.test(id)), 'at least two comma-separated subnet ids in different AZs (subnet-...)');
+  const subnetIds = subnetList
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  check(
+    'SUBNET_IDS',
+    subnetList,
+    subnetIds.length >= 2 && subnetIds.every((id) => /^subnet-[0-9a-f]+$/.test(id)),
+    'at least two comma-separated subnet ids in different AZs (subnet-...)',
+  );
   const taskSecurityGroupId = read('TASK_SECURITY_GROUP_ID');
   check('TASK_SECURITY_GROUP_ID', taskSecurityGroupId, /^sg-[0-9a-f]+$/.test(taskSecurityGroupId), 'a security group id (sg-...)');
   const vpcId = read('VPC_ID');
   check('VPC_ID', vpcId, /^vpc-[0-9a-f]+$/.test(vpcId), 'a VPC id (vpc-...)');
   const listenerArn = read('LISTENER_ARN');
-  check('LISTENER_ARN', listenerArn, /^arn:aws[a-z-]*:elasticloadbalancing:.+:listener\/app\//.test(listenerArn), 'the ARN of an Application Load Balancer listener');
+  check(
+    'LISTENER_ARN',
+    listenerArn,
+    /^arn:aws[a-z-]*:elasticloadbalancing:.+:listener\/app\//.test(listenerArn),
+    'the ARN of an Application Load Balancer listener',
+  );
   const executionRoleArn = read('EXECUTION_ROLE_ARN');
   check('EXECUTION_ROLE_ARN', executionRoleArn, /^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(executionRoleArn), 'an IAM role ARN');
   const tenantDomain = read('TENANT_DOMAIN');

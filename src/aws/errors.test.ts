@@ -1,4 +1,8 @@
-import { LimitExceededException as DynamoDbLimitExceededException, ProvisionedThroughputExceededException, ThrottlingException } from '@aws-sdk/client-dynamodb';
+import {
+  LimitExceededException as DynamoDbLimitExceededException,
+  ProvisionedThroughputExceededException,
+  ThrottlingException,
+} from '@aws-sdk/client-dynamodb';
 import { IAMServiceException, LimitExceededException as IamLimitExceededException } from '@aws-sdk/client-iam';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { describe, expect, it } from '@jest/globals';

@@ -85,7 +85,8 @@ describe('AlbListenerRules.ensure', () => {
 
   it('skips priorities other rules hold, reading every page of rules', async () => {
     const preferred = preferredPriority('ca');
-    elb.on(DescribeRulesCommand)
+    elb
+      .on(DescribeRulesCommand)
       .resolvesOnce({ Rules: [defaultRule, rule(preferred, 'tx.tenants.example.gov', tg('tx'))], NextMarker: 'next' })
       .resolvesOnce({ Rules: [rule(preferred + 1, 'ny.tenants.example.gov', tg('ny'))] });
     elb.on(DescribeTagsCommand).resolves({ TagDescriptions: [] });
@@ -97,11 +98,13 @@ describe('AlbListenerRules.ensure', () => {
 
   it('after losing a priority race, reads the rules again and takes the next free priority', async () => {
     const preferred = preferredPriority('ca');
-    elb.on(DescribeRulesCommand)
+    elb
+      .on(DescribeRulesCommand)
       .resolvesOnce({ Rules: [defaultRule] })
       .resolvesOnce({ Rules: [defaultRule, rule(preferred, 'tx.tenants.example.gov', tg('tx'))] });
     elb.on(DescribeTagsCommand).resolves({ TagDescriptions: [] });
-    elb.on(CreateRuleCommand)
+    elb
+      .on(CreateRuleCommand)
       .rejectsOnce(new PriorityInUseException({ message: 'Priority in use', ...meta }))
       .resolves({ Rules: [{ RuleArn: 'rule-ca' }] });
 
@@ -113,7 +116,8 @@ describe('AlbListenerRules.ensure', () => {
   it('skips a lost priority even when the re-read does not show the winner yet', async () => {
     const preferred = preferredPriority('ca');
     elb.on(DescribeRulesCommand).resolves({ Rules: [defaultRule] });
-    elb.on(CreateRuleCommand)
+    elb
+      .on(CreateRuleCommand)
       .rejectsOnce(new PriorityInUseException({ message: 'Priority in use', ...meta }))
       .resolves({ Rules: [{ RuleArn: 'rule-ca' }] });
 

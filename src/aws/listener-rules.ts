@@ -25,8 +25,7 @@ import {
   RuleNotFoundException,
   TooManyRulesException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { Action, Rule, RuleCondition ,
-  ElasticLoadBalancingV2Client} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Action, Rule, RuleCondition, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { NotReadyError, PermanentCloudError, TransientCloudError } from '../cloud/errors.ts';
 import type { Tags } from '../cloud/ports.ts';
 import { TENANT_TAG_KEY } from '../tenants/names.ts';
@@ -102,7 +101,9 @@ export class AlbListenerRules {
         if (error instanceof TooManyRulesException) throw tooManyRules(spec.host, error);
         if (!(error instanceof PriorityInUseException)) throw this.#translate(error, 'elasticloadbalancing:CreateRule', spec.host);
         if (attempt >= PRIORITY_ATTEMPTS) {
-          throw new TransientCloudError(`listener priorities for "${spec.host}" kept being taken by concurrent rules (${attempt} attempts); retrying later`, { cause: error });
+          throw new TransientCloudError(`listener priorities for "${spec.host}" kept being taken by concurrent rules (${attempt} attempts); retrying later`, {
+            cause: error,
+          });
         }
         lost.add(priority);
       }
@@ -126,7 +127,8 @@ export class AlbListenerRules {
       try {
         await this.#client.send(new ModifyRuleCommand({ RuleArn: arn, Conditions: hostCondition(spec.host), Actions: forward(spec.targetGroupArn) }));
       } catch (error) {
-        if (error instanceof RuleNotFoundException) throw new NotReadyError(`the rule for "${spec.host}" was deleted while being updated; asking again shortly`, { cause: error });
+        if (error instanceof RuleNotFoundException)
+          throw new NotReadyError(`the rule for "${spec.host}" was deleted while being updated; asking again shortly`, { cause: error });
         throw this.#translate(error, 'elasticloadbalancing:ModifyRule', spec.host);
       }
     }
@@ -193,7 +195,9 @@ function forward(TargetGroupArn: string): Action[] {
 }
 
 function hostsOf(rule: Rule): string[] {
-  return (rule.Conditions ?? []).filter((condition) => condition.Field === 'host-header').flatMap((condition) => condition.HostHeaderConfig?.Values ?? condition.Values ?? []);
+  return (rule.Conditions ?? [])
+    .filter((condition) => condition.Field === 'host-header')
+    .flatMap((condition) => condition.HostHeaderConfig?.Values ?? condition.Values ?? []);
 }
 
 function forwardTarget(rule: Rule): string | undefined {

@@ -78,7 +78,11 @@ describe('AlbLoadBalancer.ensureTargetGroup', () => {
     await expect(loadBalancer.ensureTargetGroup({ name: Name, tags: { 'humangov:tenant': 'ca' } })).resolves.toEqual({ arn: TargetGroupArn });
 
     expect(elb.commandCalls(DescribeTargetGroupsCommand)[0]?.args[0].input).toEqual({ Names: [Name] });
-    expect(elb.commandCalls(ModifyTargetGroupCommand)[0]?.args[0].input).toMatchObject({ TargetGroupArn, HealthCheckPath: '/health', Matcher: { HttpCode: '200' } });
+    expect(elb.commandCalls(ModifyTargetGroupCommand)[0]?.args[0].input).toMatchObject({
+      TargetGroupArn,
+      HealthCheckPath: '/health',
+      Matcher: { HttpCode: '200' },
+    });
     expect(elb.commandCalls(AddTagsCommand)[0]?.args[0].input).toEqual({ ResourceArns: [TargetGroupArn], Tags: [{ Key: 'humangov:tenant', Value: 'ca' }] });
     expect(elb.commandCalls(ModifyTargetGroupAttributesCommand)).toHaveLength(1);
   });
@@ -91,9 +95,11 @@ describe('AlbLoadBalancer.ensureTargetGroup', () => {
   });
 
   it('translates ELB throttling into TransientCloudError', async () => {
-    elb.on(CreateTargetGroupCommand).rejects(
-      new ElasticLoadBalancingV2ServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }),
-    );
+    elb
+      .on(CreateTargetGroupCommand)
+      .rejects(
+        new ElasticLoadBalancingV2ServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }),
+      );
 
     await expect(loadBalancer.ensureTargetGroup({ name: Name, tags: {} })).rejects.toBeInstanceOf(TransientCloudError);
   });
@@ -104,7 +110,10 @@ describe('AlbLoadBalancer.describeTargetHealth', () => {
     elb.on(DescribeTargetHealthCommand).resolves({
       TargetHealthDescriptions: [
         { Target: { Id: '10.0.1.10', Port: 8080, AvailabilityZone: 'us-east-1a' }, TargetHealth: { State: 'healthy' } },
-        { Target: { Id: '10.0.2.10', Port: 8080, AvailabilityZone: 'us-east-1b' }, TargetHealth: { State: 'unhealthy', Reason: 'Target.ResponseCodeMismatch' } },
+        {
+          Target: { Id: '10.0.2.10', Port: 8080, AvailabilityZone: 'us-east-1b' },
+          TargetHealth: { State: 'unhealthy', Reason: 'Target.ResponseCodeMismatch' },
+        },
       ],
     });
 
@@ -142,9 +151,12 @@ describe('AlbLoadBalancer.deleteTargetGroup', () => {
 
 describe('AlbLoadBalancer listener rules', () => {
   it('ensures the rule for the tenant host and deletes it by tenant id', async () => {
-    elb.on(DescribeRulesCommand).resolvesOnce({ Rules: [] }).resolves({
-      Rules: [{ RuleArn: 'rule-ca', Priority: '7', Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['ca.tenants.example.gov'] } }] }],
-    });
+    elb
+      .on(DescribeRulesCommand)
+      .resolvesOnce({ Rules: [] })
+      .resolves({
+        Rules: [{ RuleArn: 'rule-ca', Priority: '7', Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['ca.tenants.example.gov'] } }] }],
+      });
     elb.on(CreateRuleCommand).resolves({ Rules: [{ RuleArn: 'rule-ca' }] });
 
     await loadBalancer.ensureListenerRule({ tenantId: 'ca', host: loadBalancer.hostFor('ca'), targetGroupArn: TargetGroupArn, tags: {} });
@@ -166,7 +178,11 @@ describe('AlbLoadBalancer host, endpoint and health probe', () => {
     const probing = new AlbLoadBalancer({ ...options, httpGet });
 
     await expect(probing.probeHealth('ca')).resolves.toEqual({ status: 200, body: { status: 'ok', tenant: 'ca', image: 'sha256:abc' } });
-    expect(httpGet).toHaveBeenCalledWith({ url: 'https://humangov-prod-1234.us-east-1.elb.amazonaws.com/health', host: 'ca.tenants.example.gov', timeoutMs: 5000 });
+    expect(httpGet).toHaveBeenCalledWith({
+      url: 'https://humangov-prod-1234.us-east-1.elb.amazonaws.com/health',
+      host: 'ca.tenants.example.gov',
+      timeoutMs: 5000,
+    });
   });
 
   it('returns a body that is not JSON as text', async () => {

@@ -72,7 +72,9 @@ export class AlbLoadBalancer implements LoadBalancerPort {
     const arn = (await this.#createTargetGroup(spec)) ?? (await this.#reuseTargetGroup(spec));
     // 30 s instead of 300: the app finishes in-flight requests in well under that, and deploys go faster.
     await this.#call('elasticloadbalancing:ModifyTargetGroupAttributes', spec.name, () =>
-      this.#client.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: arn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }] })),
+      this.#client.send(
+        new ModifyTargetGroupAttributesCommand({ TargetGroupArn: arn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }] }),
+      ),
     );
     return { arn };
   }

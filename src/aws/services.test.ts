@@ -101,9 +101,16 @@ describe('EcsCompute.ensureService', () => {
   });
 
   it('updates task definition and count of an existing service and follows the new primary deployment', async () => {
-    ecs.on(DescribeServicesCommand).resolves({ services: [service({ desiredCount: 3, deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: td(1) }] })] });
+    ecs
+      .on(DescribeServicesCommand)
+      .resolves({ services: [service({ desiredCount: 3, deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: td(1) }] })] });
     ecs.on(UpdateServiceCommand).resolves({
-      service: service({ deployments: [{ id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: td(2) }, { id: 'ecs-svc/1', status: 'ACTIVE', taskDefinition: td(1) }] }),
+      service: service({
+        deployments: [
+          { id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: td(2) },
+          { id: 'ecs-svc/1', status: 'ACTIVE', taskDefinition: td(1) },
+        ],
+      }),
     });
 
     await expect(compute.ensureService(spec)).resolves.toEqual({ serviceArn, deploymentId: 'ecs-svc/2', changed: true });
@@ -118,9 +125,9 @@ describe('EcsCompute.ensureService', () => {
 
   it('throws NotReadyError while the target group is not yet attached to the load balancer', async () => {
     ecs.on(DescribeServicesCommand).resolves({ services: [] });
-    ecs.on(CreateServiceCommand).rejects(
-      new InvalidParameterException({ message: 'The target group with targetGroupArn arn:... does not have an associated load balancer.', ...meta }),
-    );
+    ecs
+      .on(CreateServiceCommand)
+      .rejects(new InvalidParameterException({ message: 'The target group with targetGroupArn arn:... does not have an associated load balancer.', ...meta }));
 
     await expect(compute.ensureService(spec)).rejects.toBeInstanceOf(NotReadyError);
   });
@@ -134,7 +141,9 @@ describe('EcsCompute.ensureService', () => {
   });
 
   it('translates throttling into TransientCloudError', async () => {
-    ecs.on(DescribeServicesCommand).rejects(new ECSServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
+    ecs
+      .on(DescribeServicesCommand)
+      .rejects(new ECSServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
 
     await expect(compute.ensureService(spec)).rejects.toBeInstanceOf(TransientCloudError);
   });
@@ -176,7 +185,16 @@ describe('EcsCompute.describeService', () => {
         service({
           runningCount: 1,
           deployments: [
-            { id: 'ecs-svc/1', status: 'ACTIVE', taskDefinition: td(1), rolloutState: 'COMPLETED', desiredCount: 2, runningCount: 1, failedTasks: 0, createdAt: new Date('2025-01-01T00:00:00Z') },
+            {
+              id: 'ecs-svc/1',
+              status: 'ACTIVE',
+              taskDefinition: td(1),
+              rolloutState: 'COMPLETED',
+              desiredCount: 2,
+              runningCount: 1,
+              failedTasks: 0,
+              createdAt: new Date('2025-01-01T00:00:00Z'),
+            },
             {
               id: 'ecs-svc/2',
               status: 'PRIMARY',

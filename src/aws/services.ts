@@ -13,8 +13,7 @@ import {
   ServiceNotFoundException,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import type { Deployment, Service ,
-  ECSClient} from '@aws-sdk/client-ecs';
+import type { Deployment, Service, ECSClient } from '@aws-sdk/client-ecs';
 import { createHash } from 'node:crypto';
 import { NotReadyError, PermanentCloudError } from '../cloud/errors.ts';
 import type { RolloutState, ServiceChange, ServiceDeploymentState, ServiceSpec, ServiceState } from '../cloud/ports.ts';
@@ -50,7 +49,9 @@ export class EcsServices {
   async update(spec: { name: string; taskDefinitionArn: string }): Promise<ServiceChange> {
     const service = await this.#find(spec.name);
     if (!service || service.status !== 'ACTIVE') {
-      throw new PermanentCloudError(`service "${spec.name}" does not exist (or is being deleted) in cluster "${this.#settings.clusterName}": onboard the tenant before deploying to it`);
+      throw new PermanentCloudError(
+        `service "${spec.name}" does not exist (or is being deleted) in cluster "${this.#settings.clusterName}": onboard the tenant before deploying to it`,
+      );
     }
     return this.#update(service, spec.name, spec.taskDefinitionArn, service.desiredCount ?? 0);
   }
@@ -112,7 +113,10 @@ export class EcsServices {
     } catch (error) {
       // ELB attaches a target group to the load balancer when the listener rule is created; ECS may not see it yet.
       if (error instanceof InvalidParameterException && /does not have an associated load balancer/i.test(error.message)) {
-        throw new NotReadyError(`target group of service "${spec.name}" is not attached to the load balancer yet (its listener rule must exist first); asking again shortly`, { cause: error });
+        throw new NotReadyError(
+          `target group of service "${spec.name}" is not attached to the load balancer yet (its listener rule must exist first); asking again shortly`,
+          { cause: error },
+        );
       }
       throw this.#translate(error, 'ecs:CreateService', spec.name);
     }
@@ -136,7 +140,9 @@ export class EcsServices {
 
   #translate(error: unknown, action: string, name: string): unknown {
     if (error instanceof ClusterNotFoundException) {
-      return new PermanentCloudError(`cluster "${this.#settings.clusterName}" does not exist: check CLUSTER_NAME in the function's environment`, { cause: error });
+      return new PermanentCloudError(`cluster "${this.#settings.clusterName}" does not exist: check CLUSTER_NAME in the function's environment`, {
+        cause: error,
+      });
     }
     return translateAwsError(error, { action, resource: `service "${name}" in cluster "${this.#settings.clusterName}"` });
   }

@@ -114,9 +114,7 @@ export class DynamoDbTables implements TablePort {
     try {
       const backups = await this.#client.send(new DescribeContinuousBackupsCommand({ TableName: name }));
       if (backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED') return;
-      await this.#client.send(
-        new UpdateContinuousBackupsCommand({ TableName: name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
-      );
+      await this.#client.send(new UpdateContinuousBackupsCommand({ TableName: name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
     } catch (error) {
       // DynamoDB turns continuous backups on a little after a new table becomes ACTIVE.
       if (error instanceof ContinuousBackupsUnavailableException) {
@@ -131,7 +129,8 @@ export class DynamoDbTables implements TablePort {
     try {
       await send();
     } catch (error) {
-      if (error instanceof ResourceInUseException) throw new NotReadyError(`table "${name}" is busy with another update; asking again shortly`, { cause: error });
+      if (error instanceof ResourceInUseException)
+        throw new NotReadyError(`table "${name}" is busy with another update; asking again shortly`, { cause: error });
       throw translateAwsError(error, { action, resource: `table "${name}"` });
     }
   }

@@ -61,10 +61,15 @@ function described(revision: number, overrides: Partial<TaskDefinitionSpec> = {}
           image: wanted.image,
           cpu: 0,
           portMappings: [{ containerPort: 8080, hostPort: 8080, protocol: 'tcp' }],
-          environment: Object.entries(wanted.environment).map(([name, value]) => ({ name, value })).reverse(),
+          environment: Object.entries(wanted.environment)
+            .map(([name, value]) => ({ name, value }))
+            .reverse(),
           mountPoints: [],
           volumesFrom: [],
-          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': wanted.logGroup, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'app' } },
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: { 'awslogs-group': wanted.logGroup, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'app' },
+          },
         },
       ],
     },
@@ -137,7 +142,9 @@ describe('EcsCompute.registerTaskDefinition', () => {
 
   it('retries (TransientCloudError) when ECS is busy with concurrent revisions of the family', async () => {
     ecs.on(DescribeTaskDefinitionCommand).rejects(none);
-    ecs.on(RegisterTaskDefinitionCommand).rejects(new ClientException({ message: 'Too many concurrent attempts to create a new revision of the specified family.', ...meta }));
+    ecs
+      .on(RegisterTaskDefinitionCommand)
+      .rejects(new ClientException({ message: 'Too many concurrent attempts to create a new revision of the specified family.', ...meta }));
 
     await expect(compute.registerTaskDefinition(spec)).rejects.toBeInstanceOf(TransientCloudError);
   });
@@ -158,7 +165,9 @@ describe('EcsCompute.describeTaskDefinition', () => {
   });
 
   it('translates ECS throttling into TransientCloudError', async () => {
-    ecs.on(DescribeTaskDefinitionCommand).rejects(new ECSServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
+    ecs
+      .on(DescribeTaskDefinitionCommand)
+      .rejects(new ECSServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
 
     await expect(compute.describeTaskDefinition(arnOf(3))).rejects.toBeInstanceOf(TransientCloudError);
   });
@@ -167,7 +176,8 @@ describe('EcsCompute.describeTaskDefinition', () => {
 describe('EcsCompute.deregisterTaskDefinitions', () => {
   it('deregisters the ACTIVE revisions of exactly this family, then deletes all its revisions in batches of 10', async () => {
     const active = Array.from({ length: 12 }, (_, index) => arnOf(index + 1));
-    ecs.on(ListTaskDefinitionsCommand, { status: 'ACTIVE' })
+    ecs
+      .on(ListTaskDefinitionsCommand, { status: 'ACTIVE' })
       .resolvesOnce({ taskDefinitionArns: [...active.slice(0, 6), arnOf(1, 'humangov-prod-cal')], nextToken: 't' })
       .resolvesOnce({ taskDefinitionArns: active.slice(6) });
     ecs.on(ListTaskDefinitionsCommand, { status: 'INACTIVE' }).resolves({ taskDefinitionArns: [arnOf(13), arnOf(2, 'humangov-prod-cal')] });

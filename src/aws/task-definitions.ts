@@ -11,8 +11,7 @@ import {
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
-import type { ContainerDefinition, RegisterTaskDefinitionCommandInput, Tag, TaskDefinition, TaskDefinitionStatus ,
-  ECSClient} from '@aws-sdk/client-ecs';
+import type { ContainerDefinition, RegisterTaskDefinitionCommandInput, Tag, TaskDefinition, TaskDefinitionStatus, ECSClient } from '@aws-sdk/client-ecs';
 import { isDeepStrictEqual } from 'node:util';
 import { PermanentCloudError, TransientCloudError } from '../cloud/errors.ts';
 import type { TaskDefinitionRef, TaskDefinitionSpec } from '../cloud/ports.ts';
@@ -73,7 +72,9 @@ export class EcsTaskDefinitions {
         const { failures = [] } = await this.#client.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: batch }));
         if (failures.length > 0) {
           const first = failures[0];
-          throw new TransientCloudError(`${failures.length} revision(s) of ${resource} could not be deleted; first: ${first?.arn} ${first?.reason} ${first?.detail ?? ''}`);
+          throw new TransientCloudError(
+            `${failures.length} revision(s) of ${resource} could not be deleted; first: ${first?.arn} ${first?.reason} ${first?.detail ?? ''}`,
+          );
         }
       }
       return inactive.length;

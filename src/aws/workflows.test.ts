@@ -23,7 +23,11 @@ describe('StepFunctionsWorkflows.startExecution', () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: started, startDate: new Date() });
 
     await expect(workflows.startExecution(request)).resolves.toEqual({ executionArn: started, started: true });
-    expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toEqual({ stateMachineArn: onboardArn, name: 'onboard-ca-3', input: '{"tenantId":"ca"}' });
+    expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toEqual({
+      stateMachineArn: onboardArn,
+      name: 'onboard-ca-3',
+      input: '{"tenantId":"ca"}',
+    });
   });
 
   it('returns the first execution, not started, when the name was used before', async () => {
@@ -51,7 +55,9 @@ describe('StepFunctionsWorkflows.startExecution', () => {
   });
 
   it('translates throttling into TransientCloudError', async () => {
-    sfn.on(StartExecutionCommand).rejects(new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
 
     await expect(workflows.startExecution(request)).rejects.toBeInstanceOf(TransientCloudError);
   });
@@ -59,6 +65,8 @@ describe('StepFunctionsWorkflows.startExecution', () => {
 
 describe('executionArn', () => {
   it('builds the execution ARN from the state machine ARN', () => {
-    expect(executionArn('arn:aws-us-gov:states:us-gov-west-1:123456789012:stateMachine:m', 'n')).toBe('arn:aws-us-gov:states:us-gov-west-1:123456789012:execution:m:n');
+    expect(executionArn('arn:aws-us-gov:states:us-gov-west-1:123456789012:stateMachine:m', 'n')).toBe(
+      'arn:aws-us-gov:states:us-gov-west-1:123456789012:execution:m:n',
+    );
   });
 });

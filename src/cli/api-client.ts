@@ -112,7 +112,10 @@ export class ApiClient {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     let headers: Record<string, string> = { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
     if (this.signingRegion) {
-      headers = await signedHeaders({ method, url, headers, body }, { credentials: await this.#signingCredentials(), region: this.signingRegion, service: 'execute-api', now: this.#now() });
+      headers = await signedHeaders(
+        { method, url, headers, body },
+        { credentials: await this.#signingCredentials(), region: this.signingRegion, service: 'execute-api', now: this.#now() },
+      );
     }
 
     const signal = AbortSignal.timeout(this.#timeoutMs);
@@ -167,7 +170,7 @@ export class ApiClient {
         403,
         'FORBIDDEN',
         `AWS refused the request (403: ${gatewayMessage}). The CLI signs every request with SigV4 (service execute-api, region ${this.signingRegion}) ` +
-          'using credentials from the standard AWS chain: check that they are current (`aws sts get-caller-identity`), that the region is the API\'s (--region), ' +
+          "using credentials from the standard AWS chain: check that they are current (`aws sts get-caller-identity`), that the region is the API's (--region), " +
           'and that the identity is allowed execute-api:Invoke on this API',
       );
     }
@@ -176,7 +179,11 @@ export class ApiClient {
 
   #unexpected(response: Response, text: string): ApiResponseError {
     const excerpt = text.length > 200 ? `${text.slice(0, 200)}…` : text;
-    return new ApiResponseError(response.status, 'UNEXPECTED_ANSWER', `unexpected answer from ${this.baseUrl.origin} (HTTP ${response.status}): ${excerpt || 'empty body'}; is --api the HumanGov status API?`);
+    return new ApiResponseError(
+      response.status,
+      'UNEXPECTED_ANSWER',
+      `unexpected answer from ${this.baseUrl.origin} (HTTP ${response.status}): ${excerpt || 'empty body'}; is --api the HumanGov status API?`,
+    );
   }
 }
 
@@ -198,7 +205,12 @@ function signingRegion(url: URL, options: Pick<ApiClientOptions, 'region' | 'def
 /** ` (connection refused)` and the like, from the cause fetch wraps. */
 function networkReason(error: unknown): string {
   const code = (error as { cause?: { code?: unknown } }).cause?.code;
-  const reasons: Record<string, string> = { ECONNREFUSED: 'connection refused', ENOTFOUND: 'unknown host', ECONNRESET: 'connection reset', EHOSTUNREACH: 'host unreachable' };
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ENOTFOUND: 'unknown host',
+    ECONNRESET: 'connection reset',
+    EHOSTUNREACH: 'host unreachable',
+  };
   if (typeof code !== 'string') return '';
   return ` (${reasons[code] ?? code})`;
 }

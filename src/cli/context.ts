@@ -47,7 +47,11 @@ export class CliContext {
 
   /** Built on first use: `push` without --wait and `up` never need it. */
   get api(): ApiClient {
-    this.#api ??= new ApiClient({ baseUrl: this.apiUrl, region: this.#options.region, defaultRegion: this.io.env.AWS_REGION || this.io.env.AWS_DEFAULT_REGION });
+    this.#api ??= new ApiClient({
+      baseUrl: this.apiUrl,
+      region: this.#options.region,
+      defaultRegion: this.io.env.AWS_REGION || this.io.env.AWS_DEFAULT_REGION,
+    });
     return this.#api;
   }
 

@@ -63,9 +63,7 @@ export function table<Row>(rows: readonly Row[], columns: readonly Column<Row>[]
   const cells = rows.map((row) => columns.map((column) => column.value(row) || '-'));
   const widths = columns.map((column, i) => Math.max(visibleWidth(column.header), ...cells.map((line) => visibleWidth(line[i] ?? ''))));
   const render = (line: readonly string[]) =>
-    line
-      .map((cell, i) => (i === line.length - 1 && columns[i]?.align !== 'right' ? cell : pad(cell, widths[i] ?? 0, columns[i]?.align ?? 'left')))
-      .join('  ');
+    line.map((cell, i) => (i === line.length - 1 && columns[i]?.align !== 'right' ? cell : pad(cell, widths[i] ?? 0, columns[i]?.align ?? 'left'))).join('  ');
   return [c.bold(render(columns.map((column) => column.header))), ...cells.map(render)];
 }
 

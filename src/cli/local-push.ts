@@ -39,7 +39,13 @@ export async function pushLocalImage(request: { contextDir: string; tag: string;
   // A relative HUMANGOV_HOME is relative to the repository, where `npm start` always runs, not to wherever the CLI was called.
   const settings = localSettingsFromEnv(request.env, REPO_ROOT);
   const spool = new RecordingSpool(settings.home);
-  const bus = await LocalEventBus.fromServerless({ stage: settings.stage, region: settings.region, accountId: settings.accountId, publishTo: spool, log: request.log });
+  const bus = await LocalEventBus.fromServerless({
+    stage: settings.stage,
+    region: settings.region,
+    accountId: settings.accountId,
+    publishTo: spool,
+    log: request.log,
+  });
   try {
     const registry = new LocalRegistry({ home: settings.home, repository: settings.imageRepository, events: bus });
     const push = await registry.push({ contextDir: request.contextDir, tag: request.tag });

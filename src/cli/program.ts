@@ -32,8 +32,8 @@ function buildProgram(io: CliIo, contexts: CliContext[]): Command {
   const program = new Command('humangov')
     .description('HumanGov control plane: tenants (US states), image deployments, and the local provider')
     .option('--api <url>', `status API URL; an https://…execute-api… URL is a deployed stage, called with SigV4 (default ${defaultApiUrl(io.env)})`)
-    .option('--region <region>', 'AWS region to sign for, when the API\'s host does not name it (default AWS_REGION)')
-    .option('--json', 'machine output: the API\'s JSON, one document, no colours or progress')
+    .option('--region <region>', "AWS region to sign for, when the API's host does not name it (default AWS_REGION)")
+    .option('--json', "machine output: the API's JSON, one document, no colours or progress")
     .option('--no-color', 'no colours, even on a terminal')
     .showHelpAfterError('(run with --help for usage)')
     // Usage errors exit 2 (see run); commander would exit 1 and end the process itself.
@@ -65,7 +65,12 @@ export async function run(args: readonly string[], io: CliIo = processIo()): Pro
       return error.exitCode === 0 ? 0 : 2;
     }
     const context = contexts.at(-1);
-    return report(error, io, context?.json ?? args.includes('--json'), context ? context.c.isColorSupported && io.stderr.isTTY : io.stderr.isTTY && !io.env.NO_COLOR);
+    return report(
+      error,
+      io,
+      context?.json ?? args.includes('--json'),
+      context ? context.c.isColorSupported && io.stderr.isTTY : io.stderr.isTTY && !io.env.NO_COLOR,
+    );
   }
 }
 

@@ -119,7 +119,9 @@ export async function follow<T>(options: FollowOptions<T>): Promise<{ value: T; 
   } catch (error) {
     spinner?.stop();
     if (options.signal?.aborted) {
-      throw new WaitInterruptedError(`stopped waiting for ${options.what}; the control plane carries on: look again with \`${options.lookAgain}\``, { cause: error });
+      throw new WaitInterruptedError(`stopped waiting for ${options.what}; the control plane carries on: look again with \`${options.lookAgain}\``, {
+        cause: error,
+      });
     }
     throw error;
   }

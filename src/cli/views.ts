@@ -34,8 +34,15 @@ export function tenantTable(tenants: readonly TenantSummary[], zones: ReadonlyMa
 
 /** `tenant show`: what it is, how it is, what it owns, and how it got there. */
 export function tenantDetailLines(t: TenantDetail, c: Colors, now: Date): string[] {
-  const desired = [`${t.desiredState}`, `${t.desiredCount} task${t.desiredCount === 1 ? '' : 's'}`, t.canary ? 'canary' : undefined, t.purgeData ? 'purge data on removal' : undefined];
-  const health = t.health ? `${t.health.healthy}/${t.health.total} healthy in ${t.health.zones.join(', ') || 'no zone'}${t.health.checkedAt ? ` (checked ${ago(t.health.checkedAt, now)})` : ''}` : undefined;
+  const desired = [
+    `${t.desiredState}`,
+    `${t.desiredCount} task${t.desiredCount === 1 ? '' : 's'}`,
+    t.canary ? 'canary' : undefined,
+    t.purgeData ? 'purge data on removal' : undefined,
+  ];
+  const health = t.health
+    ? `${t.health.healthy}/${t.health.total} healthy in ${t.health.zones.join(', ') || 'no zone'}${t.health.checkedAt ? ` (checked ${ago(t.health.checkedAt, now)})` : ''}`
+    : undefined;
   const lines = fields(
     [
       ['tenant', `${c.bold(t.tenantId)} (${t.displayName})`],

@@ -39,7 +39,11 @@ export function describeTenant(state: TenantState, ctx: Pick<CliContext, 'c'>): 
   return `${ctx.c.bold(state.status)}${state.statusReason ? `: ${state.statusReason}` : ''}${health}`;
 }
 
-export async function waitForTenant(ctx: CliContext, tenantId: string, wait: TenantWait): Promise<{ state: TenantState; verdict: Exclude<Verdict, 'pending'> }> {
+export async function waitForTenant(
+  ctx: CliContext,
+  tenantId: string,
+  wait: TenantWait,
+): Promise<{ state: TenantState; verdict: Exclude<Verdict, 'pending'> }> {
   const poll = async (): Promise<TenantState> => {
     try {
       return await ctx.api.getTenant(tenantId);

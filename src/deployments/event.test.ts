@@ -29,7 +29,9 @@ describe('parseDeployRequest', () => {
   it('names every problem of a malformed event', () => {
     const bad = { event: { ...event, time: 'yesterday', detail: { ...event.detail, 'image-digest': 'sha256:xyz', result: 'FAILURE' } }, maxConcurrency: 0 };
     expect(() => parseDeployRequest(bad, REPOSITORY)).toThrow(InvalidDeployEventError);
-    expect(() => parseDeployRequest(bad, REPOSITORY)).toThrow(/event.time: .*event.detail.image-digest: .*event.detail.result: result must be SUCCESS.*maxConcurrency/);
+    expect(() => parseDeployRequest(bad, REPOSITORY)).toThrow(
+      /event.time: .*event.detail.image-digest: .*event.detail.result: result must be SUCCESS.*maxConcurrency/,
+    );
   });
 
   it('refuses a push to another repository than the one tenants run', () => {

@@ -51,7 +51,9 @@ export function parseDeployRequest(input: unknown, imageRepository: string): Dep
   const { event, maxConcurrency, failureThreshold } = parsed.data;
   const repositoryName = event.detail['repository-name'];
   if (imageRepository !== repositoryName && !imageRepository.endsWith(`/${repositoryName}`)) {
-    throw new InvalidDeployEventError(`the push went to repository "${repositoryName}", but tenants run images from "${imageRepository}"; only pushes to that repository deploy`);
+    throw new InvalidDeployEventError(
+      `the push went to repository "${repositoryName}", but tenants run images from "${imageRepository}"; only pushes to that repository deploy`,
+    );
   }
   return {
     deploymentId: deploymentIdFor(event),
@@ -70,6 +72,9 @@ export function parseDeployRequest(input: unknown, imageRepository: string): Dep
  * valid Step Functions execution name (80 characters of [A-Za-z0-9_-]).
  */
 export function deploymentIdFor(event: Pick<EcrPushEvent, 'id' | 'time'>): string {
-  const stamp = new Date(event.time).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const stamp = new Date(event.time)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
   return `${stamp}-${event.id.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 80);
 }

@@ -29,7 +29,13 @@ describe('planRollout', () => {
   });
 
   it('takes the first tenant by id as canary when none is marked, and leaves out tenants not running or being deleted', () => {
-    const plan = planRollout([tenant('ny'), tenant('ca', { status: 'PROVISIONING' }), tenant('al', { desiredState: 'DELETED' }), tenant('ga', { status: 'DEGRADED' }), tenant('tx')]);
+    const plan = planRollout([
+      tenant('ny'),
+      tenant('ca', { status: 'PROVISIONING' }),
+      tenant('al', { desiredState: 'DELETED' }),
+      tenant('ga', { status: 'DEGRADED' }),
+      tenant('tx'),
+    ]);
     expect(plan).toEqual({ canaryTenantId: 'ny', waves: [['ny'], ['tx']] });
   });
 
@@ -40,7 +46,11 @@ describe('planRollout', () => {
 
 describe('stopVerdict', () => {
   it('stops when the canary fails, whatever the threshold', () => {
-    expect(stopVerdict(deployment({ ca: 'ROLLED_BACK', ny: 'PENDING' }, { failureThreshold: 5 }))).toMatchObject({ stop: true, kind: 'FAILURES', reason: expect.stringMatching(/canary tenant "ca"/) });
+    expect(stopVerdict(deployment({ ca: 'ROLLED_BACK', ny: 'PENDING' }, { failureThreshold: 5 }))).toMatchObject({
+      stop: true,
+      kind: 'FAILURES',
+      reason: expect.stringMatching(/canary tenant "ca"/),
+    });
   });
 
   it('tolerates failures up to the threshold and stops past it', () => {
@@ -72,7 +82,10 @@ describe('finalStatus', () => {
   });
 
   it('is SUPERSEDED only when the supersede left tenants out', () => {
-    expect(finalStatus(deployment({ ca: 'SUCCEEDED', ny: 'SKIPPED' }, { supersededBy: 'newer', stop: { kind: 'SUPERSEDED', reason: 'a newer push', at: 'now' } })).status).toBe('SUPERSEDED');
+    expect(
+      finalStatus(deployment({ ca: 'SUCCEEDED', ny: 'SKIPPED' }, { supersededBy: 'newer', stop: { kind: 'SUPERSEDED', reason: 'a newer push', at: 'now' } }))
+        .status,
+    ).toBe('SUPERSEDED');
     expect(finalStatus(deployment({ ca: 'SUCCEEDED', ny: 'SUCCEEDED' }, { supersededBy: 'newer' })).status).toBe('SUCCEEDED');
   });
 });

@@ -29,8 +29,14 @@ export function isDeployable(tenant: TenantRecord): boolean {
  * rollout this one supersedes, and are reached once it lets go of them.
  */
 export function planRollout(tenants: readonly TenantRecord[]): RolloutPlan {
-  const ids = tenants.filter(isDeployable).map((t) => t.tenantId).sort();
-  const marked = tenants.filter((t) => t.canary === true && isDeployable(t)).map((t) => t.tenantId).sort();
+  const ids = tenants
+    .filter(isDeployable)
+    .map((t) => t.tenantId)
+    .sort();
+  const marked = tenants
+    .filter((t) => t.canary === true && isDeployable(t))
+    .map((t) => t.tenantId)
+    .sort();
   const canaryTenantId = marked[0] ?? ids[0];
   if (canaryTenantId === undefined) return { waves: [] };
   const rest = ids.filter((id) => id !== canaryTenantId);
@@ -51,7 +57,10 @@ export function stopVerdict(deployment: DeploymentRecord): StopVerdict {
   }
   const failed = results.filter((r) => FAILED_OUTCOMES.includes(r.outcome));
   if (failed.length > deployment.failureThreshold) {
-    const names = failed.map((r) => r.tenantId).sort().join(', ');
+    const names = failed
+      .map((r) => r.tenantId)
+      .sort()
+      .join(', ');
     return {
       stop: true,
       kind: 'FAILURES',
@@ -73,7 +82,10 @@ export function finalStatus(deployment: DeploymentRecord): { status: Exclude<Dep
   const results = Object.values(deployment.results ?? {});
   if (verdict.stop && verdict.kind === 'FAILURES') return { status: 'FAILED', reason: verdict.reason };
   if (deployment.stop?.kind === 'SUPERSEDED') return { status: 'SUPERSEDED', reason: deployment.stop.reason };
-  const rolledBack = results.filter((r) => FAILED_OUTCOMES.includes(r.outcome)).map((r) => r.tenantId).sort();
+  const rolledBack = results
+    .filter((r) => FAILED_OUTCOMES.includes(r.outcome))
+    .map((r) => r.tenantId)
+    .sort();
   const done = results.filter((r) => r.outcome === 'SUCCEEDED').length;
   const reason =
     results.length === 0

@@ -81,7 +81,8 @@ export async function checkTenantTurn(deps: DeployDeps, release: Release): Promi
   }
   const verdict = stopVerdict(deployment);
   if (!verdict.stop) return release;
-  if (!deployment.stop) await deps.deployments.recordStop(deployment.deploymentId, { kind: verdict.kind, reason: verdict.reason, at: deps.now().toISOString() });
+  if (!deployment.stop)
+    await deps.deployments.recordStop(deployment.deploymentId, { kind: verdict.kind, reason: verdict.reason, at: deps.now().toISOString() });
   return { ...release, phase: 'SKIPPED', reason: `not deployed: ${verdict.reason}` };
 }
 
@@ -125,10 +126,18 @@ export async function failDeployment(deps: DeployDeps, deploymentId: string, fai
 
 function skipPending(deployment: Deployment, reason: string, now: Date): Record<string, TenantResult> {
   return Object.fromEntries(
-    Object.entries(deployment.results ?? {}).map(([id, r]) => [id, r.outcome === 'PENDING' ? { ...r, outcome: 'SKIPPED', reason, endedAt: now.toISOString() } : r]),
+    Object.entries(deployment.results ?? {}).map(([id, r]) => [
+      id,
+      r.outcome === 'PENDING' ? { ...r, outcome: 'SKIPPED', reason, endedAt: now.toISOString() } : r,
+    ]),
   );
 }
 
 function summary(deployment: Deployment): FinishedDeployment {
-  return { deploymentId: deployment.deploymentId, status: deployment.status, ...(deployment.reason ? { reason: deployment.reason } : {}), counts: deployment.counts };
+  return {
+    deploymentId: deployment.deploymentId,
+    status: deployment.status,
+    ...(deployment.reason ? { reason: deployment.reason } : {}),
+    counts: deployment.counts,
+  };
 }

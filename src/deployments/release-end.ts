@@ -97,7 +97,12 @@ async function putBack(deps: DeployDeps, tenant: TenantRecord, release: Release,
   const reason = moved
     ? `deploying ${release.image.tag} stopped on an error (${failure}); the service was put back on ${previous ?? 'its previous task definition'} without verification${problem}`
     : `deploying ${release.image.tag} stopped on an error before the service changed (${failure})`;
-  await deps.tenants.transition(release.tenantId, moved ? 'DEGRADED' : 'ACTIVE', { reason, executionId: release.executionId, current: tenant, releaseLockOf: release.executionId });
+  await deps.tenants.transition(release.tenantId, moved ? 'DEGRADED' : 'ACTIVE', {
+    reason,
+    executionId: release.executionId,
+    current: tenant,
+    releaseLockOf: release.executionId,
+  });
 }
 
 /** How the write that ends a release finds the record (as startRelease left it) and gives the lease back. */

@@ -42,7 +42,9 @@ async function takeLease(deps: DeployDeps, release: Release): Promise<{ tenant: 
     if (!(error instanceof TenantLockedError)) throw error;
     const lockAttempts = release.lockAttempts + 1;
     if (lockAttempts >= RELEASE_BOUNDS.lockAttempts) {
-      return { notNow: skipped(deps, { ...release, lockAttempts }, `another workflow (${error.holder}) held the tenant for the whole wait; deploy it again later`) };
+      return {
+        notNow: skipped(deps, { ...release, lockAttempts }, `another workflow (${error.holder}) held the tenant for the whole wait; deploy it again later`),
+      };
     }
     return { notNow: { ...release, phase: 'LOCK_HELD', lockAttempts } };
   }
@@ -69,9 +71,14 @@ export async function startRelease(deps: DeployDeps, release: Release): Promise<
     throw new TenantReleaseError(release.tenantId, 'its record names no task definition or target group; onboard it again to repair it');
   }
   const current = await compute.describeTaskDefinition(previousTaskDefinitionArn);
-  if (!current) throw new TenantReleaseError(release.tenantId, `its task definition ${previousTaskDefinitionArn} no longer exists; onboard it again to repair it`);
+  if (!current)
+    throw new TenantReleaseError(release.tenantId, `its task definition ${previousTaskDefinitionArn} no longer exists; onboard it again to repair it`);
   const previousDigest = tenant.image?.digest ?? digestOf(current.image);
-  if (!previousDigest) throw new TenantReleaseError(release.tenantId, `its task definition runs ${current.image}, not pinned by digest, so a rollback could not be verified; onboard it again to repair it`);
+  if (!previousDigest)
+    throw new TenantReleaseError(
+      release.tenantId,
+      `its task definition runs ${current.image}, not pinned by digest, so a rollback could not be verified; onboard it again to repair it`,
+    );
   const registered = await compute.registerTaskDefinition(withImage(current, release.image));
 
   const startedAt = release.startedAt ?? deps.now().toISOString();

@@ -37,7 +37,13 @@ export const RELEASE_PHASES = [
 export type ReleasePhase = (typeof RELEASE_PHASES)[number];
 
 /** Phases that end a release, and the outcome each is recorded as. */
-export const TERMINAL_PHASES = { SKIPPED: 'SKIPPED', NOOP: 'NOOP', SUCCEEDED: 'SUCCEEDED', ROLLED_BACK: 'ROLLED_BACK', FAILED: 'FAILED' } as const satisfies Partial<Record<ReleasePhase, TenantOutcome>>;
+export const TERMINAL_PHASES = {
+  SKIPPED: 'SKIPPED',
+  NOOP: 'NOOP',
+  SUCCEEDED: 'SUCCEEDED',
+  ROLLED_BACK: 'ROLLED_BACK',
+  FAILED: 'FAILED',
+} as const satisfies Partial<Record<ReleasePhase, TenantOutcome>>;
 
 /**
  * Bounds of the waits, in attempts; the ASL's Wait states give each attempt
@@ -108,7 +114,9 @@ export function isTerminal(phase: ReleasePhase): phase is keyof typeof TERMINAL_
 /** The tenant result a release is recorded as. A release that ended in no terminal phase failed. */
 export function resultOf(release: Release, now: Date, failure?: string): TenantResult {
   const outcome: TenantOutcome = failure || !isTerminal(release.phase) ? 'FAILED' : TERMINAL_PHASES[release.phase];
-  const error = failure ?? (isTerminal(release.phase) ? [release.error, release.rollbackError].filter(Boolean).join('; ') : `the release stopped in phase ${release.phase}`);
+  const error =
+    failure ??
+    (isTerminal(release.phase) ? [release.error, release.rollbackError].filter(Boolean).join('; ') : `the release stopped in phase ${release.phase}`);
   return stripUndefined({
     tenantId: release.tenantId,
     outcome,

@@ -20,7 +20,15 @@ import type { ReleaseSource } from '../workflows/deps.ts';
 import { imageRefSchema, type ImageRef } from '../tenants/schema.ts';
 import { DeploymentNotFoundError } from './errors.ts';
 import type { RolloutPlan } from './policy.ts';
-import { countOutcomes, deploymentRecordSchema, type Deployment, type DeploymentRecord, type DeploymentStatus, type StopKind, type TenantResult } from './schema.ts';
+import {
+  countOutcomes,
+  deploymentRecordSchema,
+  type Deployment,
+  type DeploymentRecord,
+  type DeploymentStatus,
+  type StopKind,
+  type TenantResult,
+} from './schema.ts';
 
 const LATEST = '@latest';
 const RELEASE = '@release';
@@ -131,7 +139,13 @@ export class DeploymentRepository implements ReleaseSource {
 
   /** Writes one tenant's result; an ended deployment is not changed any more. */
   async recordResult(deploymentId: string, result: TenantResult): Promise<void> {
-    await this.#update(deploymentId, 'SET #results.#tenant = :result', { '#results': 'results', '#tenant': result.tenantId }, { ':result': result }, '#status = :inProgress');
+    await this.#update(
+      deploymentId,
+      'SET #results.#tenant = :result',
+      { '#results': 'results', '#tenant': result.tenantId },
+      { ':result': result },
+      '#status = :inProgress',
+    );
   }
 
   /** Notes the first reason the rollout stopped scheduling tenants; later reasons do not replace it. */

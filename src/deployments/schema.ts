@@ -33,7 +33,9 @@ export const tenantResultSchema = z.object({
 });
 export type TenantResult = z.infer<typeof tenantResultSchema>;
 
-export const deploymentCountsSchema = z.object(Object.fromEntries(TENANT_OUTCOMES.map((o) => [o, z.number().int().min(0)])) as Record<TenantOutcome, z.ZodNumber>);
+export const deploymentCountsSchema = z.object(
+  Object.fromEntries(TENANT_OUTCOMES.map((o) => [o, z.number().int().min(0)])) as Record<TenantOutcome, z.ZodNumber>,
+);
 export type DeploymentCounts = Record<TenantOutcome, number>;
 
 /** Why a rollout stopped scheduling tenants before reaching them all. */

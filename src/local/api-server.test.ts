@@ -64,12 +64,16 @@ describe('local status API server (real HTTP, the functions/api.ts handler)', ()
 
   it('passes a non-text body base64-encoded, which the API refuses with 415', async () => {
     events.length = 0;
-    const answer = await fetch(`${server.url}/tenants`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array([1, 2, 3]) });
+    const answer = await fetch(`${server.url}/tenants`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: new Uint8Array([1, 2, 3]),
+    });
     expect(answer.status).toBe(415);
     expect(events[0]).toMatchObject({ body: 'AQID', isBase64Encoded: true });
   });
 
-  it('answers the handler\'s errors as the handler writes them (405 with Allow)', async () => {
+  it("answers the handler's errors as the handler writes them (405 with Allow)", async () => {
     const answer = await fetch(`${server.url}/tenants`, { method: 'PUT' });
     expect(answer.status).toBe(405);
     expect(answer.headers.get('allow')).toBe('GET, POST');
@@ -92,7 +96,12 @@ describe('local status API server (real HTTP, the functions/api.ts handler)', ()
         else controller.close();
       },
     });
-    const streamed = await fetch(`${server.url}/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+    const streamed = await fetch(`${server.url}/tenants`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     expect(streamed.status).toBe(413);
     expect(sent).toBeLessThan(1024);
     expect(events).toEqual([]);

@@ -6,9 +6,7 @@ import { controlPlaneTables, tenantResourceNames, type TenantResourceNames } fro
 import { InvalidTenantError } from './errors.ts';
 
 /** Valid tenant ids, biased towards the edges: 2 and 20 characters, hyphens, digits. */
-const tenantIds = fc
-  .stringMatching(/^[a-z][a-z0-9-]{0,18}[a-z0-9]$/)
-  .filter((id) => !id.includes('--'));
+const tenantIds = fc.stringMatching(/^[a-z][a-z0-9-]{0,18}[a-z0-9]$/).filter((id) => !id.includes('--'));
 const stages = fc.stringMatching(STAGE_PATTERN);
 const accounts = fc.stringMatching(/^\d{12}$/);
 

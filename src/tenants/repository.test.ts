@@ -46,7 +46,10 @@ describe('TenantRepository (dynalite, real wire protocol)', () => {
       observed: { endpoint: 'http://ca.localhost:8080', health: { healthy: 2, total: 2, zones: ['us-east-1a', 'us-east-1b'] } },
     });
     expect(active).toMatchObject({ status: 'ACTIVE', statusReason: 'verified through the load balancer', endpoint: 'http://ca.localhost:8080', version: 2 });
-    expect(active.history?.map((h) => [h.from, h.to])).toEqual([[undefined, 'PROVISIONING'], ['PROVISIONING', 'ACTIVE']]);
+    expect(active.history?.map((h) => [h.from, h.to])).toEqual([
+      [undefined, 'PROVISIONING'],
+      ['PROVISIONING', 'ACTIVE'],
+    ]);
     expect(active.updatedAt).toBe('2026-11-26T10:05:00.000Z');
   });
 
@@ -114,7 +117,12 @@ describe('TenantRepository (dynalite, real wire protocol)', () => {
     await repo.create({ tenantId: 'ca' });
     await table.db.send(new PutCommand({ TableName: table.tableName, Item: { tenantId: 'CA', desiredCount: 'two' } }));
     const listed = await repo.all();
-    expect(listed.map((t) => [t.tenantId, t.status])).toEqual(expect.arrayContaining([['CA', 'FAILED'], ['ca', undefined]]));
+    expect(listed.map((t) => [t.tenantId, t.status])).toEqual(
+      expect.arrayContaining([
+        ['CA', 'FAILED'],
+        ['ca', undefined],
+      ]),
+    );
     expect(listed.find((t) => t.tenantId === 'CA')?.statusReason).toMatch(/^invalid record: tenantId: .*; desiredCount: desiredCount must be a whole number/);
   });
 
@@ -146,7 +154,13 @@ describe('TenantRepository (dynalite, real wire protocol)', () => {
     await repo.create({ tenantId: 'ca', desiredCount: 3 });
     await repo.transition('ca', 'PROVISIONING');
     const held = await repo.acquireLock('ca', 'exec-1', 60_000);
-    expect(held).toMatchObject({ tenantId: 'ca', desiredCount: 3, status: 'PROVISIONING', version: 1, lock: { owner: 'exec-1', expiresAt: clock.getTime() + 60_000 } });
+    expect(held).toMatchObject({
+      tenantId: 'ca',
+      desiredCount: 3,
+      status: 'PROVISIONING',
+      version: 1,
+      lock: { owner: 'exec-1', expiresAt: clock.getTime() + 60_000 },
+    });
   });
 
   it('moves the record just read with one write, and reads it again only if it changed since', async () => {
@@ -218,7 +232,11 @@ describe('TenantRepository (dynalite, real wire protocol)', () => {
     const provisioning = await repo.transition('ca', 'PROVISIONING', { leaveHistoryRoom: true });
     await repo.transition('ca', 'DEGRADED', { reason: 'another writer' });
     const stale = await repo.transition('ca', 'ACTIVE', { reason: 'recovered', after: { version: provisioning.version ?? 0, status: 'PROVISIONING' } });
-    expect(stale.history?.map((h) => [h.from, h.to])).toEqual([[undefined, 'PROVISIONING'], ['PROVISIONING', 'DEGRADED'], ['DEGRADED', 'ACTIVE']]);
+    expect(stale.history?.map((h) => [h.from, h.to])).toEqual([
+      [undefined, 'PROVISIONING'],
+      ['PROVISIONING', 'DEGRADED'],
+      ['DEGRADED', 'ACTIVE'],
+    ]);
 
     for (let i = 0; i < HISTORY_LIMIT; i++) await repo.transition('ca', i % 2 ? 'ACTIVE' : 'DEPLOYING', { reason: `step ${i}` });
     const full = await repo.require('ca');
@@ -232,7 +250,12 @@ describe('TenantRepository (dynalite, real wire protocol)', () => {
     await repo.transition('ca', 'PROVISIONING', { executionId: 'exec-1' });
     const held = await repo.acquireLock('ca', 'exec-1', 60_000);
     const first = await repo.transition('ca', 'ACTIVE', { reason: 'onboarded', executionId: 'exec-1', current: held, releaseLockOf: 'exec-1' });
-    const retried = await repo.transition('ca', 'ACTIVE', { reason: 'onboarded', executionId: 'exec-1', after: { version: held.version ?? 0, status: 'PROVISIONING' }, releaseLockOf: 'exec-1' });
+    const retried = await repo.transition('ca', 'ACTIVE', {
+      reason: 'onboarded',
+      executionId: 'exec-1',
+      after: { version: held.version ?? 0, status: 'PROVISIONING' },
+      releaseLockOf: 'exec-1',
+    });
     expect(retried).toEqual(first);
     await expect(repo.transition('ca', 'ACTIVE', { reason: 'onboarded', executionId: 'exec-2' })).rejects.toThrow(/cannot move from ACTIVE to ACTIVE/);
   });

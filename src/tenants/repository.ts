@@ -95,9 +95,7 @@ export class TenantRepository {
   async create(fields: TenantUserFields): Promise<TenantRecord> {
     const item = { ...fields, createdAt: this.#now().toISOString() };
     try {
-      await this.#db.send(
-        new PutCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(tenantId)' }),
-      );
+      await this.#db.send(new PutCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(tenantId)' }));
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new TenantExistsError(fields.tenantId, { cause: error });
       throw error;
@@ -311,7 +309,10 @@ export class TenantRepository {
 
   /** `transition` as one write that appends to the history; undefined when the record is not as `after` says (or its history is full). */
   async #appendTransition(tenantId: string, to: TenantStatus, after: TenantStamp, options: TransitionOptions): Promise<TenantRecord | undefined> {
-    const append = { ...stripUndefined<HistoryEntry>({ at: this.#now().toISOString(), to, reason: options.reason, executionId: options.executionId }), from: after.status };
+    const append = {
+      ...stripUndefined<HistoryEntry>({ at: this.#now().toISOString(), to, reason: options.reason, executionId: options.executionId }),
+      from: after.status,
+    };
     try {
       return await this.#write(
         tenantId,
@@ -399,7 +400,9 @@ export class TenantRepository {
 /** True when `current` is already the move to `to` that this execution (with this reason) made. */
 function madeBy(current: TenantRecord, to: TenantStatus, options: TransitionOptions): boolean {
   const last = current.history?.at(-1);
-  return options.executionId !== undefined && current.status === to && last?.to === to && last.reason === options.reason && last.executionId === options.executionId;
+  return (
+    options.executionId !== undefined && current.status === to && last?.to === to && last.reason === options.reason && last.executionId === options.executionId
+  );
 }
 
 function stripUndefined<T extends object>(value: T): T {

@@ -1,9 +1,6 @@
 import type { ServiceState } from '../cloud/ports.ts';
 
-export type RolloutVerdict =
-  | { state: 'IN_PROGRESS'; detail: string }
-  | { state: 'COMPLETED' }
-  | { state: 'FAILED'; reason: string };
+export type RolloutVerdict = { state: 'IN_PROGRESS'; detail: string } | { state: 'COMPLETED' } | { state: 'FAILED'; reason: string };
 
 /**
  * Judges one ECS deployment of a service. "Stable" is not "success": the
@@ -23,7 +20,10 @@ export function assessRollout(service: ServiceState | undefined, deploymentId: s
     return { state: 'FAILED', reason: `ECS rolled deployment ${deploymentId} back: ${ours.rolloutStateReason ?? 'tasks failed to start or stay healthy'}` };
   }
   if (ours.status !== 'PRIMARY') {
-    return { state: 'FAILED', reason: `deployment ${deploymentId} is no longer the primary deployment (it is ${ours.status}); the service moved on without it` };
+    return {
+      state: 'FAILED',
+      reason: `deployment ${deploymentId} is no longer the primary deployment (it is ${ours.status}); the service moved on without it`,
+    };
   }
   if (ours.rolloutState === 'COMPLETED') return { state: 'COMPLETED' };
   return {

@@ -4,7 +4,11 @@ import { deploymentIdFor } from '../../src/deployments/event.ts';
 import type { DeploymentRepository } from '../../src/deployments/repository.ts';
 import { apiEvent, invoke, startApiTables, type ApiTables } from './support.ts';
 
-const image = (tag: string, hex: string) => ({ repository: '123456789012.dkr.ecr.us-east-1.amazonaws.com/humangov-app', tag, digest: `sha256:${hex.repeat(64)}` });
+const image = (tag: string, hex: string) => ({
+  repository: '123456789012.dkr.ecr.us-east-1.amazonaws.com/humangov-app',
+  tag,
+  digest: `sha256:${hex.repeat(64)}`,
+});
 const taskDef = (tenantId: string, revision: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/humangov-test-${tenantId}:${revision}`;
 
 /** Seeds a rollout through the repository's own steps, as the image-deploy workflow writes it. */
@@ -66,13 +70,18 @@ describe('status API: deployments (real middy chain, dynalite)', () => {
     await deployments.finish(ids.failed, { status: 'FAILED', reason, endedAt: '2026-11-25T09:07:00.000Z' });
 
     ids.running = await seed(deployments, 'evt-3', '2026-11-26T09:00:00.000Z', 'v1.2.0', 'c');
-    await deployments.recordResult(ids.running, { tenantId: 'tx', outcome: 'SUCCEEDED', startedAt: '2026-11-26T09:01:00.000Z', endedAt: '2026-11-26T09:03:00.000Z' });
+    await deployments.recordResult(ids.running, {
+      tenantId: 'tx',
+      outcome: 'SUCCEEDED',
+      startedAt: '2026-11-26T09:01:00.000Z',
+      endedAt: '2026-11-26T09:03:00.000Z',
+    });
   });
   afterAll(() => tables.close());
 
   const call = (target: string) => invoke(handler, apiEvent('GET', target));
 
-  it('lists deployments newest first with their counts, hiding the table\'s pointer items', async () => {
+  it("lists deployments newest first with their counts, hiding the table's pointer items", async () => {
     const { status, body } = await call('/deployments');
     expect(status).toBe(200);
     expect(body.nextCursor).toBeNull();
@@ -144,9 +153,12 @@ describe('status API: deployments (real middy chain, dynalite)', () => {
     expect((await call(`/deployments?cursor=${tenantCursor}`)).status).toBe(400);
   });
 
-  it('answers an unknown deployment, or a pointer item\'s key, with 404 saying how to list deployments', async () => {
+  it("answers an unknown deployment, or a pointer item's key, with 404 saying how to list deployments", async () => {
     const notFound = { code: 'NOT_FOUND', message: 'deployment "20990101T000000Z-nope" does not exist; list deployments with GET /deployments' };
     expect(await call('/deployments/20990101T000000Z-nope')).toMatchObject({ status: 404, body: { error: notFound } });
-    expect((await call('/deployments/%40latest')).body.error).toEqual({ code: 'NOT_FOUND', message: 'deployment "@latest" does not exist; list deployments with GET /deployments' });
+    expect((await call('/deployments/%40latest')).body.error).toEqual({
+      code: 'NOT_FOUND',
+      message: 'deployment "@latest" does not exist; list deployments with GET /deployments',
+    });
   });
 });

@@ -22,9 +22,7 @@ export interface ApiTables {
 export async function startApiTables(): Promise<ApiTables> {
   const tenantsTable = await startTenantsTable();
   const deploymentsTableName = controlPlaneTables('test').deployments;
-  await tenantsTable.client.send(
-    new CreateTableCommand({ TableName: deploymentsTableName, ...DEPLOYMENTS_TABLE_DEFINITION, BillingMode: 'PAY_PER_REQUEST' }),
-  );
+  await tenantsTable.client.send(new CreateTableCommand({ TableName: deploymentsTableName, ...DEPLOYMENTS_TABLE_DEFINITION, BillingMode: 'PAY_PER_REQUEST' }));
   return {
     tenantsTable,
     deploymentsTableName,
@@ -88,7 +86,10 @@ export interface Answer {
 }
 
 /** Invokes the handler as Lambda would and parses its JSON answer. */
-export async function invoke(handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpApiResult>, event: APIGatewayProxyEventV2): Promise<Answer> {
+export async function invoke(
+  handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpApiResult>,
+  event: APIGatewayProxyEventV2,
+): Promise<Answer> {
   const result = await handler(event, lambdaContext(event.requestContext.requestId));
   return { status: result.statusCode, headers: result.headers, body: result.body ? JSON.parse(result.body) : undefined };
 }

@@ -67,7 +67,11 @@ describe('status API: tenants (real middy chain, dynalite)', () => {
 
   it('stores every user-written field given to POST, from a base64 body as API Gateway may deliver it', async () => {
     const body = { tenantId: 'new-york', displayName: 'Empire State', desiredCount: 3, purgeData: true, canary: true };
-    const created = await call('POST', '/tenants', { body: JSON.stringify(body), base64: true, headers: { 'content-type': 'application/json; charset=utf-8' } });
+    const created = await call('POST', '/tenants', {
+      body: JSON.stringify(body),
+      base64: true,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ ...body, desiredState: 'ACTIVE' });
   });
@@ -121,7 +125,12 @@ describe('status API: tenants (real middy chain, dynalite)', () => {
     const answer = await call('POST', '/tenants', { body: 'tenantId=ca', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(answer).toMatchObject({
       status: 415,
-      body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'POST /tenants takes a JSON body with content-type: application/json; got "application/x-www-form-urlencoded"' } },
+      body: {
+        error: {
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+          message: 'POST /tenants takes a JSON body with content-type: application/json; got "application/x-www-form-urlencoded"',
+        },
+      },
     });
     expect((await call('POST', '/tenants', { body: '{"tenantId":"ca"}' })).status).toBe(415);
     // Mixed-case header names (a direct invocation) are normalised first.
@@ -135,7 +144,9 @@ describe('status API: tenants (real middy chain, dynalite)', () => {
     expect(answer.body.error).toEqual({ code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('at most 16384 bytes') });
     // 16,000 bytes are 21,336 base64 characters: under the limit, so judged by their content instead.
     const justUnder = JSON.stringify({ tenantId: 'ca', displayName: 'x'.repeat(16_000 - 35) });
-    expect((await call('POST', '/tenants', { body: justUnder, base64: true, headers: { 'content-type': 'application/json' } })).body.error.code).toBe('INVALID_TENANT');
+    expect((await call('POST', '/tenants', { body: justUnder, base64: true, headers: { 'content-type': 'application/json' } })).body.error.code).toBe(
+      'INVALID_TENANT',
+    );
     expect(await tenants.get('ca')).toBeUndefined();
   });
 
@@ -256,7 +267,10 @@ describe('status API: tenants (real middy chain, dynalite)', () => {
     expect((await call('GET', `/tenants?cursor=${foreign}`)).body.error.code).toBe('INVALID_CURSOR');
     expect((await call('GET', '/tenants?limit=0')).body.error).toEqual({ code: 'BAD_REQUEST', message: 'limit: limit must be at least 1' });
     expect((await call('GET', '/tenants?limit=ten')).body.error.message).toBe('limit: limit must be a whole number from 1 to 100');
-    expect((await call('GET', '/tenants?limt=5')).body.error).toEqual({ code: 'BAD_REQUEST', message: 'unknown query parameter "limt"; GET /tenants takes limit, cursor' });
+    expect((await call('GET', '/tenants?limt=5')).body.error).toEqual({
+      code: 'BAD_REQUEST',
+      message: 'unknown query parameter "limt"; GET /tenants takes limit, cursor',
+    });
     // An empty cursor is a first page, as a client without one yet sends it.
     expect((await call('GET', '/tenants?cursor=')).status).toBe(200);
   });

@@ -13,7 +13,12 @@ interface Sent {
 function fakeFetch(answers: (() => Response)[]): { fetch: typeof fetch; sent: Sent[] } {
   const sent: Sent[] = [];
   const fetchFn = (async (input: URL | RequestInfo, init?: RequestInit) => {
-    sent.push({ url: String(input), method: init?.method ?? 'GET', headers: { ...(init?.headers as Record<string, string>) }, body: init?.body as string | undefined });
+    sent.push({
+      url: String(input),
+      method: init?.method ?? 'GET',
+      headers: { ...(init?.headers as Record<string, string>) },
+      body: init?.body as string | undefined,
+    });
     const answer = answers.shift();
     if (!answer) throw new Error('the test sent more requests than it scripted');
     return answer();
@@ -27,7 +32,10 @@ const now = () => new Date('2026-01-31T09:08:07Z');
 
 describe('ApiClient', () => {
   it('follows nextCursor until the listing ends', async () => {
-    const { fetch, sent } = fakeFetch([json(200, { items: [{ tenantId: 'ca' }], nextCursor: 'abc' }), json(200, { items: [{ tenantId: 'ny' }], nextCursor: null })]);
+    const { fetch, sent } = fakeFetch([
+      json(200, { items: [{ tenantId: 'ca' }], nextCursor: 'abc' }),
+      json(200, { items: [{ tenantId: 'ny' }], nextCursor: null }),
+    ]);
     const client = new ApiClient({ baseUrl: 'http://127.0.0.1:3000', fetch });
     const tenants = await client.listTenants();
     expect(tenants.map((t) => t.tenantId)).toEqual(['ca', 'ny']);
@@ -40,8 +48,15 @@ describe('ApiClient', () => {
     await client.addTenant({ tenantId: 'ca', desiredCount: 3, canary: true });
     await client.removeTenant('ca');
     await client.removeTenant('ca', { purge: true });
-    expect(sent[0]).toMatchObject({ method: 'POST', body: '{"tenantId":"ca","desiredCount":3,"canary":true}', headers: { 'content-type': 'application/json' } });
-    expect(sent.slice(1).map((s) => `${s.method} ${s.url}`)).toEqual(['DELETE http://127.0.0.1:3000/tenants/ca', 'DELETE http://127.0.0.1:3000/tenants/ca?purge=true']);
+    expect(sent[0]).toMatchObject({
+      method: 'POST',
+      body: '{"tenantId":"ca","desiredCount":3,"canary":true}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(sent.slice(1).map((s) => `${s.method} ${s.url}`)).toEqual([
+      'DELETE http://127.0.0.1:3000/tenants/ca',
+      'DELETE http://127.0.0.1:3000/tenants/ca?purge=true',
+    ]);
   });
 
   it('does not sign requests to a local control plane', async () => {
@@ -55,7 +70,9 @@ describe('ApiClient', () => {
     const client = new ApiClient({ baseUrl: 'https://abc123.execute-api.eu-west-2.amazonaws.com/dev/', fetch, credentials, now, defaultRegion: 'us-east-1' });
     await client.listTenants();
     expect(sent[0]?.url).toBe('https://abc123.execute-api.eu-west-2.amazonaws.com/dev/tenants');
-    expect(sent[0]?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20260131\/eu-west-2\/execute-api\/aws4_request, SignedHeaders=accept;host;x-amz-date, Signature=[0-9a-f]{64}$/);
+    expect(sent[0]?.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20260131\/eu-west-2\/execute-api\/aws4_request, SignedHeaders=accept;host;x-amz-date, Signature=[0-9a-f]{64}$/,
+    );
     expect(sent[0]?.headers['x-amz-date']).toBe('20260131T090807Z');
   });
 
@@ -68,7 +85,7 @@ describe('ApiClient', () => {
     expect(() => new ApiClient({ baseUrl: 'https://vpce-0abc.execute-api.internal', credentials })).toThrow(UsageError);
   });
 
-  it("explains SigV4 credentials and permissions when AWS answers 403", async () => {
+  it('explains SigV4 credentials and permissions when AWS answers 403', async () => {
     const { fetch } = fakeFetch([json(403, { message: 'Forbidden' })]);
     const client = new ApiClient({ baseUrl: 'https://abc123.execute-api.us-east-1.amazonaws.com', fetch, credentials, now });
     const error = await client.listTenants().catch((e: unknown) => e);
@@ -77,7 +94,10 @@ describe('ApiClient', () => {
   });
 
   it('says how to configure credentials when the AWS chain finds none', async () => {
-    const client = new ApiClient({ baseUrl: 'https://abc123.execute-api.us-east-1.amazonaws.com', credentials: () => Promise.reject(new Error('Could not load credentials from any providers')) });
+    const client = new ApiClient({
+      baseUrl: 'https://abc123.execute-api.us-east-1.amazonaws.com',
+      credentials: () => Promise.reject(new Error('Could not load credentials from any providers')),
+    });
     await expect(client.listTenants()).rejects.toThrow(AwsCredentialsError);
     await expect(client.listTenants()).rejects.toThrow(/Could not load credentials.*aws sso login/);
   });

@@ -34,19 +34,46 @@ describe('table', () => {
       { id: 'ca', status: statusText('ACTIVE', on), n: '2/2' },
       { id: 'new-york', status: statusText('PROVISIONING', on), n: '0/2' },
     ];
-    const lines = table(rows, [{ header: 'TENANT', value: (r) => r.id }, { header: 'STATUS', value: (r) => r.status }, { header: 'HEALTHY', value: (r) => r.n, align: 'right' }], on).map(stripAnsi);
+    const lines = table(
+      rows,
+      [
+        { header: 'TENANT', value: (r) => r.id },
+        { header: 'STATUS', value: (r) => r.status },
+        { header: 'HEALTHY', value: (r) => r.n, align: 'right' },
+      ],
+      on,
+    ).map(stripAnsi);
     expect(lines).toEqual(['TENANT    STATUS        HEALTHY', 'ca        ACTIVE            2/2', 'new-york  PROVISIONING      0/2']);
   });
 
   it('shows "-" for an empty cell and leaves no trailing spaces', () => {
-    const lines = table([{ a: 'x', b: '' }, { a: 'longer', b: 'y' }], [{ header: 'A', value: (r) => r.a }, { header: 'B', value: (r) => r.b }], off);
+    const lines = table(
+      [
+        { a: 'x', b: '' },
+        { a: 'longer', b: 'y' },
+      ],
+      [
+        { header: 'A', value: (r) => r.a },
+        { header: 'B', value: (r) => r.b },
+      ],
+      off,
+    );
     expect(lines).toEqual(['A       B', 'x       -', 'longer  y']);
   });
 });
 
 describe('fields', () => {
   it('aligns labels and leaves out what is not known', () => {
-    expect(fields([['tenant', 'ca'], ['endpoint', undefined], ['status', 'ACTIVE']], off)).toEqual(['tenant  ca', 'status  ACTIVE']);
+    expect(
+      fields(
+        [
+          ['tenant', 'ca'],
+          ['endpoint', undefined],
+          ['status', 'ACTIVE'],
+        ],
+        off,
+      ),
+    ).toEqual(['tenant  ca', 'status  ACTIVE']);
   });
 });
 

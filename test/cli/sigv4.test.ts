@@ -31,7 +31,9 @@ function expectedAuthorization(request: {
   amzDate: string;
 }): string {
   const encode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
-  const names = Object.keys(request.headers).map((n) => n.toLowerCase()).sort();
+  const names = Object.keys(request.headers)
+    .map((n) => n.toLowerCase())
+    .sort();
   const canonicalHeaders = names.map((n) => `${n}:${(request.headers[n] ?? '').trim()}\n`).join('');
   const canonicalQuery = request.query
     .map(([k, v]) => [encode(k), encode(v)] as const)
@@ -114,7 +116,10 @@ describe('signedHeaders', () => {
   });
 
   it('leaves the host header to fetch, which sends the same value it was signed with', async () => {
-    const headers = await signedHeaders({ method: 'GET', url: new URL('https://x.execute-api.us-east-1.amazonaws.com/tenants'), headers: {} }, { ...SUITE, service: 'execute-api' });
+    const headers = await signedHeaders(
+      { method: 'GET', url: new URL('https://x.execute-api.us-east-1.amazonaws.com/tenants'), headers: {} },
+      { ...SUITE, service: 'execute-api' },
+    );
     expect(headers).not.toHaveProperty('host');
     expect(headers.authorization).toContain('SignedHeaders=host;x-amz-date');
   });

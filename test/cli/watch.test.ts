@@ -33,7 +33,16 @@ describe('tenantVerdict', () => {
   it('does not take a FAILED the tenant already had for the outcome of removing it', () => {
     const failedBefore = tenant('FAILED', [['t1', 'FAILED']]);
     expect(tenantVerdict(failedBefore, { want: 'DELETED', before: failedBefore })).toBe('pending');
-    expect(tenantVerdict(tenant('FAILED', [['t1', 'FAILED'], ['t2', 'DEPROVISIONING'], ['t3', 'FAILED']]), { want: 'DELETED', before: failedBefore })).toBe('ended-otherwise');
+    expect(
+      tenantVerdict(
+        tenant('FAILED', [
+          ['t1', 'FAILED'],
+          ['t2', 'DEPROVISIONING'],
+          ['t3', 'FAILED'],
+        ]),
+        { want: 'DELETED', before: failedBefore },
+      ),
+    ).toBe('ended-otherwise');
   });
 
   it('counts a removed tenant whose record is gone as deleted', () => {
@@ -67,6 +76,8 @@ describe('deploymentVerdict', () => {
   });
 
   it('describes progress tenant by tenant', () => {
-    expect(describeDeployment(deployment('IN_PROGRESS', ['SUCCEEDED', 'FAILED', 'PENDING']), { c })).toBe('IN_PROGRESS: 2/3 tenants done, 1 failed, deploying to t2');
+    expect(describeDeployment(deployment('IN_PROGRESS', ['SUCCEEDED', 'FAILED', 'PENDING']), { c })).toBe(
+      'IN_PROGRESS: 2/3 tenants done, 1 failed, deploying to t2',
+    );
   });
 });

@@ -57,9 +57,22 @@ describe('fleet dashboard in Chromium', () => {
     expect(await row(page, 'wa').innerText()).toContain(DEGRADED_REASON);
     expect(await row(page, 'fl').locator('.badge').innerText()).toContain('New');
     // Worst first: the tenants that need a person are at the top.
-    expect(await page.locator('table.fleet tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tenant')))).toEqual(['ny', 'wa', 'oh', 'ca', 'tx', 'fl']);
+    expect(await page.locator('table.fleet tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tenant')))).toEqual([
+      'ny',
+      'wa',
+      'oh',
+      'ca',
+      'tx',
+      'fl',
+    ]);
 
-    expect({ all: await count(page, 'ALL').innerText(), failed: await count(page, 'FAILED').innerText(), degraded: await count(page, 'DEGRADED').innerText(), active: await count(page, 'ACTIVE').innerText(), new: await count(page, 'NEW').innerText() }).toEqual({
+    expect({
+      all: await count(page, 'ALL').innerText(),
+      failed: await count(page, 'FAILED').innerText(),
+      degraded: await count(page, 'DEGRADED').innerText(),
+      active: await count(page, 'ACTIVE').innerText(),
+      new: await count(page, 'NEW').innerText(),
+    }).toEqual({
       all: '6',
       failed: '1',
       degraded: '1',
@@ -75,7 +88,10 @@ describe('fleet dashboard in Chromium', () => {
   it('filters the fleet by status with a labelled control', async () => {
     const { page } = await open();
     await page.getByLabel('Show').selectOption('FAILED');
-    await eventually(async () => expect(await page.locator('table.fleet tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tenant')))).toEqual(['ny']), WAIT);
+    await eventually(
+      async () => expect(await page.locator('table.fleet tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tenant')))).toEqual(['ny']),
+      WAIT,
+    );
     expect(await page.locator('table.fleet caption').innerText()).toBe('1 of 6 tenants: Failed');
     await page.close();
   });
@@ -93,15 +109,23 @@ describe('fleet dashboard in Chromium', () => {
     const { page } = await open();
     const cards = page.locator('#deployments .timeline > li');
     await eventually(async () => expect(await cards.locator('.stages').count()).toBe(2), WAIT);
-    expect(await cards.evaluateAll((items) => items.map((item) => item.getAttribute('data-deployment')))).toEqual([fleet.deploymentIds.newer, fleet.deploymentIds.older]);
+    expect(await cards.evaluateAll((items) => items.map((item) => item.getAttribute('data-deployment')))).toEqual([
+      fleet.deploymentIds.newer,
+      fleet.deploymentIds.older,
+    ]);
 
     const newer = cards.first();
     expect(await newer.getByRole('heading', { level: 3 }).innerText()).toMatch(/^v1\.1\.0\s+bbbbbbbbbbbb\s+Failed$/);
     expect(await newer.innerText()).toMatch(/Started 30 min ago · ended 21 min ago · took 9 min/);
     expect(await newer.locator('.progress').innerText()).toBe('2 succeeded · 1 rolled back · 1 skipped — failures passed the threshold (1 > 0)');
-    const stages = await newer.locator('.stages > li').evaluateAll((items) =>
-      items.map((item) => [item.querySelector('.stage')?.textContent, Array.from(item.querySelectorAll('.chip')).map((chip) => `${chip.getAttribute('data-tenant')}:${chip.getAttribute('data-outcome')}`)]),
-    );
+    const stages = await newer
+      .locator('.stages > li')
+      .evaluateAll((items) =>
+        items.map((item) => [
+          item.querySelector('.stage')?.textContent,
+          Array.from(item.querySelectorAll('.chip')).map((chip) => `${chip.getAttribute('data-tenant')}:${chip.getAttribute('data-outcome')}`),
+        ]),
+      );
     expect(stages).toEqual([
       ['Canary', ['tx:SUCCEEDED']],
       ['Wave 1', ['ca:SUCCEEDED', 'oh:SKIPPED', 'wa:ROLLED_BACK']],
@@ -123,7 +147,13 @@ describe('fleet dashboard in Chromium', () => {
     expect(await page.getByRole('heading', { level: 2 }).filter({ visible: true }).innerText()).toMatch(/^Washington\s+! Degraded$/);
 
     const history = page.getByRole('table', { name: 'Transitions, newest first' });
-    const transitions = await history.locator('tbody tr').evaluateAll((rows) => rows.map((r) => Array.from(r.children).slice(1, 4).map((cell) => cell.textContent?.trim())));
+    const transitions = await history.locator('tbody tr').evaluateAll((rows) =>
+      rows.map((r) =>
+        Array.from(r.children)
+          .slice(1, 4)
+          .map((cell) => cell.textContent?.trim()),
+      ),
+    );
     expect(transitions).toEqual([
       ['Active', '! Degraded', DEGRADED_REASON],
       ['Provisioning', '✓ Active', 'verified: 2 of 2 targets healthy in 2 zones'],

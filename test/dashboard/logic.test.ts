@@ -25,8 +25,21 @@ function tenant(tenantId: string, status: TenantSummary['status'], fields: Parti
   };
 }
 
-function result(tenantId: string, outcome: DeploymentDetail['tenants'][number]['outcome'], why: { error?: string; reason?: string } = {}): DeploymentDetail['tenants'][number] {
-  return { tenantId, outcome, previousTaskDefinitionArn: null, newTaskDefinitionArn: null, error: why.error ?? null, reason: why.reason ?? null, startedAt: null, endedAt: null };
+function result(
+  tenantId: string,
+  outcome: DeploymentDetail['tenants'][number]['outcome'],
+  why: { error?: string; reason?: string } = {},
+): DeploymentDetail['tenants'][number] {
+  return {
+    tenantId,
+    outcome,
+    previousTaskDefinitionArn: null,
+    newTaskDefinitionArn: null,
+    error: why.error ?? null,
+    reason: why.reason ?? null,
+    startedAt: null,
+    endedAt: null,
+  };
 }
 
 describe('dashboard logic: statuses and the fleet', () => {
@@ -51,7 +64,10 @@ describe('dashboard logic: statuses and the fleet', () => {
   });
 
   it('lists the worst statuses first, then by name, and filters to one status', () => {
-    const rows = [tenant('tx', 'ACTIVE'), tenant('ca', 'ACTIVE'), tenant('fl', null), tenant('wa', 'DEGRADED'), tenant('ny', 'FAILED')].map((t) => ({ tenant: t, zones: null }));
+    const rows = [tenant('tx', 'ACTIVE'), tenant('ca', 'ACTIVE'), tenant('fl', null), tenant('wa', 'DEGRADED'), tenant('ny', 'FAILED')].map((t) => ({
+      tenant: t,
+      zones: null,
+    }));
     expect(logic.visibleRows(rows, 'ALL').map((row) => row.tenant.tenantId)).toEqual(['ny', 'wa', 'ca', 'tx', 'fl']);
     expect(logic.visibleRows(rows, 'ACTIVE').map((row) => row.tenant.tenantId)).toEqual(['ca', 'tx']);
     expect(logic.visibleRows(rows, 'NEW').map((row) => row.tenant.tenantId)).toEqual(['fl']);
@@ -78,11 +94,18 @@ describe('dashboard logic: statuses and the fleet', () => {
   it('reads again only the details whose summaries changed, and deployments still running or whose status moved', () => {
     const ca = tenant('ca', 'ACTIVE', { updatedAt: 't1' });
     const tx = tenant('tx', 'ACTIVE', { updatedAt: 't2' });
-    const details = new Map([['ca', { updatedAt: 't1' } as TenantDetail], ['tx', { updatedAt: 't1' } as TenantDetail]]);
+    const details = new Map([
+      ['ca', { updatedAt: 't1' } as TenantDetail],
+      ['tx', { updatedAt: 't1' } as TenantDetail],
+    ]);
     expect(logic.staleTenantDetails([ca, tx, tenant('fl', null)], details)).toEqual(['tx', 'fl']);
     expect(logic.staleTenantDetails([{ ...tx, health: { healthy: 2, total: 2, zones: [] } }], details)).toEqual([]);
 
-    const ended = new Map([['d1', { status: 'SUCCEEDED' } as DeploymentDetail], ['d2', { status: 'IN_PROGRESS' } as DeploymentDetail], ['d3', { status: 'IN_PROGRESS' } as DeploymentDetail]]);
+    const ended = new Map([
+      ['d1', { status: 'SUCCEEDED' } as DeploymentDetail],
+      ['d2', { status: 'IN_PROGRESS' } as DeploymentDetail],
+      ['d3', { status: 'IN_PROGRESS' } as DeploymentDetail],
+    ]);
     const listed = [
       { deploymentId: 'd1', status: 'SUCCEEDED' },
       { deploymentId: 'd2', status: 'IN_PROGRESS' },
@@ -93,7 +116,10 @@ describe('dashboard logic: statuses and the fleet', () => {
   });
 
   it('announces the tenants whose status moved, and not tenants seen for the first time', () => {
-    const before = new Map([['ca', 'ACTIVE' as const], ['ny', 'PROVISIONING' as const]]);
+    const before = new Map([
+      ['ca', 'ACTIVE' as const],
+      ['ny', 'PROVISIONING' as const],
+    ]);
     const after = [tenant('ca', 'ACTIVE'), tenant('ny', 'FAILED', { displayName: 'New York' }), tenant('fl', null)];
     expect(logic.statusChanges(before, after)).toEqual(['New York is now Failed.']);
   });
@@ -168,7 +194,11 @@ describe('dashboard logic: routes', () => {
 
 describe('dashboard logic: rollouts and verification', () => {
   it('lays a rollout out as the canary then each wave, a tenant without a result yet as pending', () => {
-    const stages = logic.rolloutStages({ canaryTenantId: 'tx', waves: [['tx'], ['ca', 'ny']], tenants: [result('tx', 'SUCCEEDED'), result('ca', 'ROLLED_BACK', { error: '503' })] });
+    const stages = logic.rolloutStages({
+      canaryTenantId: 'tx',
+      waves: [['tx'], ['ca', 'ny']],
+      tenants: [result('tx', 'SUCCEEDED'), result('ca', 'ROLLED_BACK', { error: '503' })],
+    });
     expect(stages.map((stage) => [stage.label, stage.tenants.map((t) => `${t.tenantId}:${t.outcome}`)])).toEqual([
       ['Canary', ['tx:SUCCEEDED']],
       ['Wave 1', ['ca:ROLLED_BACK', 'ny:PENDING']],
@@ -176,7 +206,11 @@ describe('dashboard logic: rollouts and verification', () => {
   });
 
   it('numbers waves from 1 when there is no canary, and keeps results outside the plan', () => {
-    const stages = logic.rolloutStages({ canaryTenantId: null, waves: [['ca', 'tx']], tenants: [result('ca', 'SUCCEEDED'), result('tx', 'NOOP'), result('zz', 'SKIPPED')] });
+    const stages = logic.rolloutStages({
+      canaryTenantId: null,
+      waves: [['ca', 'tx']],
+      tenants: [result('ca', 'SUCCEEDED'), result('tx', 'NOOP'), result('zz', 'SKIPPED')],
+    });
     expect(stages.map((stage) => [stage.label, stage.tenants.map((t) => t.tenantId)])).toEqual([
       ['Wave 1', ['ca', 'tx']],
       ['Other tenants', ['zz']],
@@ -185,7 +219,9 @@ describe('dashboard logic: rollouts and verification', () => {
   });
 
   it('sums outcomes in words, leaving out those with no tenant', () => {
-    expect(logic.outcomeSummary({ PENDING: 1, SUCCEEDED: 3, ROLLED_BACK: 1, FAILED: 0, SKIPPED: 2, NOOP: 0 })).toBe('1 pending · 3 succeeded · 1 rolled back · 2 skipped');
+    expect(logic.outcomeSummary({ PENDING: 1, SUCCEEDED: 3, ROLLED_BACK: 1, FAILED: 0, SKIPPED: 2, NOOP: 0 })).toBe(
+      '1 pending · 3 succeeded · 1 rolled back · 2 skipped',
+    );
     expect(logic.outcomeSummary({})).toBe('no tenants yet');
   });
 
@@ -202,11 +238,13 @@ describe('dashboard logic: rollouts and verification', () => {
   });
 
   it('orders deployments newest first by start, then by id', () => {
-    const ids = logic.newestFirst([
-      { deploymentId: 'a', startedAt: '2026-11-24T09:00:00Z' },
-      { deploymentId: 'c', startedAt: '2026-11-26T09:00:00Z' },
-      { deploymentId: 'b', startedAt: '2026-11-26T09:00:00Z' },
-    ]).map((d) => d.deploymentId);
+    const ids = logic
+      .newestFirst([
+        { deploymentId: 'a', startedAt: '2026-11-24T09:00:00Z' },
+        { deploymentId: 'c', startedAt: '2026-11-26T09:00:00Z' },
+        { deploymentId: 'b', startedAt: '2026-11-26T09:00:00Z' },
+      ])
+      .map((d) => d.deploymentId);
     expect(ids).toEqual(['c', 'b', 'a']);
   });
 });

@@ -37,7 +37,9 @@ describe('status API: the dashboard routes (real middy chain)', () => {
       'x-frame-options': 'DENY',
     });
     const csp = page.headers['content-security-policy'] ?? '';
-    expect(csp.split('; ')).toEqual(expect.arrayContaining(["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]));
+    expect(csp.split('; ')).toEqual(
+      expect.arrayContaining(["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]),
+    );
     expect(csp).not.toContain('unsafe-inline');
     // Inline code would be refused by that CSP: the page has none, and loads its assets by relative URL.
     expect(page.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|<style|\son\w+=|style="/);
@@ -58,7 +60,11 @@ describe('status API: the dashboard routes (real middy chain)', () => {
     const version = await assetVersion();
     const script = await get(`/dashboard/app.js?v=${version}`);
     expect(script.statusCode).toBe(200);
-    expect(script.headers).toMatchObject({ 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'private, max-age=31536000, immutable', 'x-content-type-options': 'nosniff' });
+    expect(script.headers).toMatchObject({
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'private, max-age=31536000, immutable',
+      'x-content-type-options': 'nosniff',
+    });
     const css = await get(`/dashboard/app.css?v=${version}`);
     expect(css.headers).toMatchObject({ 'content-type': 'text/css; charset=utf-8', 'cache-control': 'private, max-age=31536000, immutable' });
     expect(css.body).toContain('.badge');
@@ -79,7 +85,7 @@ describe('status API: the dashboard routes (real middy chain)', () => {
     expect(JSON.parse(unknown.body).error.message).toBe('unknown query parameter "tennant"; GET / takes tenant');
   });
 
-  it('leaves the dashboard out of the JSON API\'s route list in a 404', async () => {
+  it("leaves the dashboard out of the JSON API's route list in a 404", async () => {
     const missing = await get('/nowhere');
     expect(missing.statusCode).toBe(404);
     expect(JSON.parse(missing.body).error.message).toBe(

@@ -124,9 +124,11 @@ describe('local control plane, end to end', () => {
   }, 180_000);
 
   it('stops a release whose /health fails, leaving both tenants on the previous image and serving', async () => {
-    const broken = await appVariant('broken', (server) =>
-      // The app answers /health with 500: the canary never turns healthy, ECS's circuit breaker rolls it back.
-      `import { createServer } from 'node:http';\ncreateServer((req, res) => { res.statusCode = req.url === '/health' ? 500 : 200; res.end('broken'); }).listen(Number(process.env.PORT));\n// ${server.length}\n`,
+    const broken = await appVariant(
+      'broken',
+      (server) =>
+        // The app answers /health with 500: the canary never turns healthy, ECS's circuit breaker rolls it back.
+        `import { createServer } from 'node:http';\ncreateServer((req, res) => { res.statusCode = req.url === '/health' ? 500 : 200; res.end('broken'); }).listen(Number(process.env.PORT));\n// ${server.length}\n`,
     );
     try {
       await plane.registry.push({ contextDir: broken.dir, tag: 'v1.2.0-broken' });
@@ -156,7 +158,12 @@ describe('local control plane, end to end', () => {
 
     const names = tenantResourceNames('local', 'new-york', settings.accountId);
     expect((await db.send(new DescribeTableCommand({ TableName: names.table }))).Table?.TableStatus).toBe('ACTIVE');
-    const s3 = new S3Client({ endpoint: plane.urls.s3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' } });
+    const s3 = new S3Client({
+      endpoint: plane.urls.s3,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
+    });
     await expect(s3.send(new HeadBucketCommand({ Bucket: names.bucket }))).resolves.toBeDefined();
   }, 120_000);
 

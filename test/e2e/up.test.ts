@@ -46,7 +46,11 @@ describe('npm start (humangov up)', () => {
     expect(out).toMatch(/released it as v\d+\.\d+\.\d+ \(sha256:[a-f0-9]{64}\)/);
     expect(out).toContain('npx humangov tenant add ca --wait');
 
-    const created = await fetch(`${api}/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenantId: 'tx' }) });
+    const created = await fetch(`${api}/tenants`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantId: 'tx' }),
+    });
     expect(created.status).toBe(201);
     await eventually(
       'tx to be ACTIVE',

@@ -120,7 +120,11 @@ export class DeployFleet {
   }
 
   outcomes(deployment: Deployment): Record<string, TenantOutcome> {
-    return Object.fromEntries(Object.values(deployment.results ?? {}).map((r) => [r.tenantId, r.outcome]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+    return Object.fromEntries(
+      Object.values(deployment.results ?? {})
+        .map((r) => [r.tenantId, r.outcome])
+        .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    );
   }
 
   /** The digest users of the tenant get: that of the task definition its service's completed deployment runs. */
@@ -140,7 +144,10 @@ export class DeployFleet {
 
   /** Services the workflow pointed at a task definition, in order (seeding excluded). */
   updatedServices(): string[] {
-    return this.cloud.script.calls.slice(this.#mark).filter((c) => c.op === 'compute.updateService' && c.ok).map((c) => (c.args[0] as { name: string }).name);
+    return this.cloud.script.calls
+      .slice(this.#mark)
+      .filter((c) => c.op === 'compute.updateService' && c.ok)
+      .map((c) => (c.args[0] as { name: string }).name);
   }
 
   /** The tenant's targets read unhealthy for the next `polls` checks (by default, all of one verification). */
@@ -166,7 +173,12 @@ export class DeployFleet {
   #watchTenantsTable(): void {
     this.table.db.middlewareStack.add(
       (next, context) => async (args) => {
-        const input = args.input as { TableName?: string; Key?: { tenantId?: unknown }; UpdateExpression?: string; ExpressionAttributeValues?: Record<string, unknown> };
+        const input = args.input as {
+          TableName?: string;
+          Key?: { tenantId?: unknown };
+          UpdateExpression?: string;
+          ExpressionAttributeValues?: Record<string, unknown>;
+        };
         const tenantId = input.Key?.tenantId;
         if (input.TableName !== this.table.tableName || typeof tenantId !== 'string') return next(args);
         const call: TenantTableCall = { tenantId, command: (context.commandName ?? 'unknown').replace(/Command$/, ''), ...purposeOf(input) };

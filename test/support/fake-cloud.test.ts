@@ -3,7 +3,16 @@ import { PermanentCloudError, TransientCloudError } from '../../src/cloud/errors
 import { FakeCloud } from './fake-cloud.ts';
 
 async function service(cloud: FakeCloud, image: string) {
-  const td = await cloud.compute.registerTaskDefinition({ family: 'f', image, cpu: 256, memory: 512, environment: { APP_IMAGE: image }, taskRoleArn: 'r', logGroup: 'l', tags: {} });
+  const td = await cloud.compute.registerTaskDefinition({
+    family: 'f',
+    image,
+    cpu: 256,
+    memory: 512,
+    environment: { APP_IMAGE: image },
+    taskRoleArn: 'r',
+    logGroup: 'l',
+    tags: {},
+  });
   const tg = await cloud.loadBalancer.ensureTargetGroup({ name: 'tg', tags: {} });
   await cloud.loadBalancer.ensureListenerRule({ tenantId: 'ca', host: 'ca.x', targetGroupArn: tg.arn, tags: {} });
   return { td, tg, change: await cloud.compute.ensureService({ name: 's', taskDefinitionArn: td.arn, desiredCount: 2, targetGroupArn: tg.arn, tags: {} }) };
@@ -43,12 +52,24 @@ describe('FakeCloud', () => {
     const cloud = new FakeCloud({ rolloutPolls: 1 });
     const { td } = await service(cloud, 'i@sha256:1');
     await cloud.compute.describeService('s');
-    const v2 = await cloud.compute.registerTaskDefinition({ family: 'f', image: 'i@sha256:2', cpu: 256, memory: 512, environment: { APP_IMAGE: 'i@sha256:2' }, taskRoleArn: 'r', logGroup: 'l', tags: {} });
+    const v2 = await cloud.compute.registerTaskDefinition({
+      family: 'f',
+      image: 'i@sha256:2',
+      cpu: 256,
+      memory: 512,
+      environment: { APP_IMAGE: 'i@sha256:2' },
+      taskRoleArn: 'r',
+      logGroup: 'l',
+      tags: {},
+    });
     cloud.compute.rollBackNextDeployment({ reason: 'exit code 1' });
     const update = await cloud.compute.updateService({ name: 's', taskDefinitionArn: v2.arn });
 
     const afterFailure = await cloud.compute.describeService('s');
-    expect(afterFailure?.deployments.find((d) => d.id === update.deploymentId)).toMatchObject({ rolloutState: 'FAILED', rolloutStateReason: expect.stringContaining('exit code 1') });
+    expect(afterFailure?.deployments.find((d) => d.id === update.deploymentId)).toMatchObject({
+      rolloutState: 'FAILED',
+      rolloutStateReason: expect.stringContaining('exit code 1'),
+    });
     expect(afterFailure?.deployments[0]).toMatchObject({ status: 'PRIMARY', taskDefinitionArn: td.arn });
     await cloud.compute.describeService('s');
     expect(await cloud.loadBalancer.probeHealth('ca')).toMatchObject({ body: { image: 'i@sha256:1' } });

@@ -129,7 +129,16 @@ export class FakeTables implements TablePort {
       let table = this.items.get(spec.name);
       if (!table) {
         const arn = `arn:aws:dynamodb:${this.#platform.region}:${this.#platform.accountId}:table/${spec.name}`;
-        table = { ...structuredClone(spec), arn, status: 'CREATING', billingMode: 'PAY_PER_REQUEST', pointInTimeRecovery: false, deletionProtection: true, encrypted: true, creatingPolls: this.#creatingPolls };
+        table = {
+          ...structuredClone(spec),
+          arn,
+          status: 'CREATING',
+          billingMode: 'PAY_PER_REQUEST',
+          pointInTimeRecovery: false,
+          deletionProtection: true,
+          encrypted: true,
+          creatingPolls: this.#creatingPolls,
+        };
         this.items.set(spec.name, table);
         this.#script.created.table++;
       }
@@ -167,7 +176,16 @@ export class FakeBuckets implements BucketPort {
     return this.#script.run('buckets.ensureBucket', [spec], () => {
       let bucket = this.items.get(spec.name);
       if (!bucket) {
-        bucket = { ...structuredClone(spec), arn: `arn:aws:s3:::${spec.name}`, publicAccessBlocked: true, encrypted: true, versioning: true, tlsOnly: true, ownershipEnforced: true, objects: new Set() };
+        bucket = {
+          ...structuredClone(spec),
+          arn: `arn:aws:s3:::${spec.name}`,
+          publicAccessBlocked: true,
+          encrypted: true,
+          versioning: true,
+          tlsOnly: true,
+          ownershipEnforced: true,
+          objects: new Set(),
+        };
         this.items.set(spec.name, bucket);
         this.#script.created.bucket++;
       }

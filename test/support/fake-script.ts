@@ -35,16 +35,7 @@ export interface ScriptedFailure {
 }
 
 /** Resources the fake counts creations and deletions of, to prove idempotency. */
-export type ResourceKind =
-  | 'table'
-  | 'bucket'
-  | 'taskRole'
-  | 'logGroup'
-  | 'taskDefinition'
-  | 'service'
-  | 'deployment'
-  | 'targetGroup'
-  | 'listenerRule';
+export type ResourceKind = 'table' | 'bucket' | 'taskRole' | 'logGroup' | 'taskDefinition' | 'service' | 'deployment' | 'targetGroup' | 'listenerRule';
 
 function makeError(failure: ScriptedFailure, op: FakeOperation): Error {
   if (typeof failure.kind === 'function') return failure.kind();

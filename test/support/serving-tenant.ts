@@ -8,7 +8,13 @@ import type { TenantRepository } from '../../src/tenants/repository.ts';
  * service's first deployment may still be running; callers wait as they need.
  * Shared by the image-deploy tests and bench:rollout.
  */
-export async function seedServingTenant(cloud: Cloud, tenants: TenantRepository, id: string, imageDigest: string, options: { canary?: boolean } = {}): Promise<string> {
+export async function seedServingTenant(
+  cloud: Cloud,
+  tenants: TenantRepository,
+  id: string,
+  imageDigest: string,
+  options: { canary?: boolean } = {},
+): Promise<string> {
   const { compute, loadBalancer: lb, platform } = cloud;
   const names = tenantResourceNames(platform.stage, id, platform.accountId);
   const image = `${platform.imageRepository}@${imageDigest}`;

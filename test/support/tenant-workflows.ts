@@ -91,7 +91,11 @@ export class TenantWorkflowHarness {
   }
 
   /** Starts an execution; `outcome` settles with how it ended (it never rejects). */
-  async start(workflow: WorkflowName, input: unknown, request: RunRequest = {}): Promise<{ name: string; abort: () => void; outcome: Promise<ExecutionOutcome> }> {
+  async start(
+    workflow: WorkflowName,
+    input: unknown,
+    request: RunRequest = {},
+  ): Promise<{ name: string; abort: () => void; outcome: Promise<ExecutionOutcome> }> {
     const name = request.name ?? `${workflow}-${++executions}`;
     const running = await this.#runner.start(workflow, input, { handlers: this.#handlers, name, timeScale: request.timeScale ?? 0.001, minDelayMs: 1 });
     const actions = () => this.trace.filter((t) => t.execution === name).map((t) => `${t.fn}.${t.action}${t.error ? '!' : ''}`);

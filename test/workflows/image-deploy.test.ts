@@ -57,7 +57,13 @@ describe('image-deploy', () => {
 
     const after = fleet.taskDefinition('ca');
     const pinned = `${fleet.cloud.platform.imageRepository}@${NEW}`;
-    expect(after).toEqual({ ...before, image: pinned, environment: { ...before.environment, APP_IMAGE: pinned }, arn: after.arn, revision: before.revision + 1 });
+    expect(after).toEqual({
+      ...before,
+      image: pinned,
+      environment: { ...before.environment, APP_IMAGE: pinned },
+      arn: after.arn,
+      revision: before.revision + 1,
+    });
     expect(deployment.results?.ca).toMatchObject({ previousTaskDefinitionArn: before.arn, newTaskDefinitionArn: after.arn, outcome: 'SUCCEEDED' });
   });
 
@@ -146,7 +152,11 @@ describe('image-deploy', () => {
 
     expect(fleet.outcomes(deployment)).toEqual({ ca: 'SUCCEEDED', ny: 'FAILED', tx: 'SUCCEEDED' });
     expect(deployment.results?.ny?.error).toMatch(/PermanentCloudError: ECS says: service humangov-ny not found/);
-    expect(await fleet.tenant('ny')).toMatchObject({ status: 'DEGRADED', image: { digest: OLD }, statusReason: expect.stringMatching(/put back on .* without verification/) });
+    expect(await fleet.tenant('ny')).toMatchObject({
+      status: 'DEGRADED',
+      image: { digest: OLD },
+      statusReason: expect.stringMatching(/put back on .* without verification/),
+    });
     expect((await fleet.tenant('ny'))?.lock).toBeUndefined();
   });
 
@@ -173,7 +183,10 @@ describe('image-deploy', () => {
     expect(fleet.tenantTableCalls('ny')).toEqual(['UpdateItem lease', 'UpdateItem DEPLOYING', 'UpdateItem ACTIVE']);
     expect(fleet.tenantTableCalls('tx')).toEqual(['UpdateItem lease', 'UpdateItem unlock']);
     for (const id of ['ca', 'ny', 'tx']) expect((await fleet.tenant(id))?.lock).toBeUndefined();
-    expect((await fleet.tenant('ny'))?.history?.map((h) => [h.from, h.to])).toEqual([['ACTIVE', 'DEPLOYING'], ['DEPLOYING', 'ACTIVE']]);
+    expect((await fleet.tenant('ny'))?.history?.map((h) => [h.from, h.to])).toEqual([
+      ['ACTIVE', 'DEPLOYING'],
+      ['DEPLOYING', 'ACTIVE'],
+    ]);
   });
 
   it("ends each release once though the first answer to every write of a tenant's record is lost", async () => {
@@ -244,7 +257,10 @@ describe('image-deploy events', () => {
     const broken = { ...event, detail: { ...event.detail, 'image-digest': 'latest', 'action-type': 'DELETE' } };
 
     await expect(fleet.run(fleet.input(broken), 'malformed')).rejects.toMatchObject({
-      cause: { name: 'InvalidDeployEventError', message: expect.stringMatching(/detail.image-digest: digest must look like sha256.*detail.action-type: action-type must be PUSH/) },
+      cause: {
+        name: 'InvalidDeployEventError',
+        message: expect.stringMatching(/detail.image-digest: digest must look like sha256.*detail.action-type: action-type must be PUSH/),
+      },
     });
     await expect(fleet.run({ maxConcurrency: 50 }, 'no-event')).rejects.toMatchObject({ cause: { name: 'InvalidDeployEventError' } });
 

@@ -10,7 +10,14 @@ import { networkSteps } from '../../src/workflows/steps/network.ts';
 import { recordSteps } from '../../src/workflows/steps/record.ts';
 import { FakeCloud } from '../support/fake-cloud.ts';
 
-const TRANSIENT = ['TransientCloudError', 'ConcurrentUpdateError', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+const TRANSIENT = [
+  'TransientCloudError',
+  'ConcurrentUpdateError',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
 
 // Only the action names are read here; no step runs.
 const deps = { cloud: new FakeCloud() } as unknown as StepDeps;
@@ -47,19 +54,29 @@ describe.each(['tenant-onboard', 'tenant-offboard'] as const)('%s definition', (
   });
 
   it('calls only actions the functions have, with tenant and execution ids, retrying transient errors with jitter and catching the rest', async () => {
-    const tasks = [...allStates(await loadDefinition(workflow))].filter(([, s]) => s.Type === 'Task') as [string, AslState & { Parameters: Record<string, unknown>; Retry: Retrier[]; Catch: { ErrorEquals: string[] }[] }][];
+    const tasks = [...allStates(await loadDefinition(workflow))].filter(([, s]) => s.Type === 'Task') as [
+      string,
+      AslState & { Parameters: Record<string, unknown>; Retry: Retrier[]; Catch: { ErrorEquals: string[] }[] },
+    ][];
     expect(tasks.length).toBeGreaterThan(10);
     for (const [name, state] of tasks) {
       labelled(name, () => expect(ACTIONS[state.Resource ?? '']).toContain(state.Parameters.action));
       labelled(name, () => expect(state.Parameters).toMatchObject({ 'tenantId.$': '$.tenantId', 'executionId.$': '$$.Execution.Name' }));
       const transient = state.Retry.find((r) => r.ErrorEquals.includes('TransientCloudError'));
       labelled(name, () => expect(transient?.ErrorEquals).toEqual(TRANSIENT));
-      labelled(name, () => expect(transient).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: expect.any(Number), MaxAttempts: expect.any(Number), IntervalSeconds: expect.any(Number) }));
+      labelled(name, () =>
+        expect(transient).toMatchObject({
+          JitterStrategy: 'FULL',
+          BackoffRate: expect.any(Number),
+          MaxAttempts: expect.any(Number),
+          IntervalSeconds: expect.any(Number),
+        }),
+      );
       labelled(name, () => expect(state.Catch.at(-1)?.ErrorEquals).toEqual(['States.ALL']));
     }
   });
 
-  it('waits for another execution\'s lease for about an hour, not for ever', async () => {
+  it("waits for another execution's lease for about an hour, not for ever", async () => {
     const lock = (await loadDefinition(workflow)).States.AcquireTenantLock?.Retry?.find((r) => r.ErrorEquals.includes('TenantLockedError')) as Retrier;
     expect(totalWaitSeconds(lock)).toBeGreaterThan(45 * 60);
     expect(totalWaitSeconds(lock)).toBeLessThan(75 * 60);

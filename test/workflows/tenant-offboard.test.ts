@@ -87,13 +87,19 @@ describe('tenant-offboard', () => {
 
   it('leaves FAILED with the reason when a step fails for good, and a re-run finishes the job', async () => {
     await activeTenantToDelete('nv');
-    h.cloud.script.fail('access.deleteTaskRole', { kind: 'permanent', message: 'DeleteConflict: detach the managed policy AdminAccess a person attached to the role' });
+    h.cloud.script.fail('access.deleteTaskRole', {
+      kind: 'permanent',
+      message: 'DeleteConflict: detach the managed policy AdminAccess a person attached to the role',
+    });
 
     const failed = await h.run('tenant-offboard', { tenantId: 'nv' });
 
     expect(failed).toMatchObject({ status: 'FAILED', error: 'PermanentCloudError' });
     expect(failed.actions.slice(-3)).toEqual(['access.removeTaskRole!', 'record.markFailed', 'record.releaseLock']);
-    expect(await h.tenants.require('nv')).toMatchObject({ status: 'FAILED', statusReason: 'DeleteConflict: detach the managed policy AdminAccess a person attached to the role' });
+    expect(await h.tenants.require('nv')).toMatchObject({
+      status: 'FAILED',
+      statusReason: 'DeleteConflict: detach the managed policy AdminAccess a person attached to the role',
+    });
 
     const retried = await h.run('tenant-offboard', { tenantId: 'nv' });
 

@@ -43,14 +43,33 @@ describe('tenant-onboard', () => {
     const outcome = await h.run('tenant-onboard', { tenantId: 'ca' });
 
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(outcome.actions).toEqual([...PROVISIONING_ACTIONS, 'compute.checkRollout', 'compute.checkRollout', 'network.verify', 'record.markActive', 'record.releaseLock']);
+    expect(outcome.actions).toEqual([
+      ...PROVISIONING_ACTIONS,
+      'compute.checkRollout',
+      'compute.checkRollout',
+      'network.verify',
+      'record.markActive',
+      'record.releaseLock',
+    ]);
     const record = await h.tenants.require('ca');
     expect(record).toMatchObject({ status: 'ACTIVE', endpoint: 'https://ca.humangov.test', image: RELEASE_V1, health: { healthy: 2, total: 2 } });
     expect(record.health?.zones).toHaveLength(2);
-    expect(Object.keys(record.resources ?? {}).sort()).toEqual(
-      ['bucketArn', 'bucketName', 'listenerRuleArn', 'logGroup', 'serviceArn', 'tableArn', 'tableName', 'targetGroupArn', 'taskDefinitionArn', 'taskRoleArn'],
-    );
-    expect(record.history?.map((e) => [e.from, e.to])).toEqual([[undefined, 'PROVISIONING'], ['PROVISIONING', 'ACTIVE']]);
+    expect(Object.keys(record.resources ?? {}).sort()).toEqual([
+      'bucketArn',
+      'bucketName',
+      'listenerRuleArn',
+      'logGroup',
+      'serviceArn',
+      'tableArn',
+      'tableName',
+      'targetGroupArn',
+      'taskDefinitionArn',
+      'taskRoleArn',
+    ]);
+    expect(record.history?.map((e) => [e.from, e.to])).toEqual([
+      [undefined, 'PROVISIONING'],
+      ['PROVISIONING', 'ACTIVE'],
+    ]);
     expect(new Set(record.history?.map((e) => e.executionId)).size).toBe(1);
     expect(record.lock).toBeUndefined();
   });
@@ -116,7 +135,10 @@ describe('tenant-onboard', () => {
 
   it('on a permanent failure removes what it made except data, and leaves FAILED with the reason', async () => {
     await h.tenants.create({ tenantId: 'or' });
-    h.cloud.script.fail('loadBalancer.describeTargetHealth', { kind: 'permanent', message: 'AccessDenied: the control plane may not call elasticloadbalancing:DescribeTargetHealth' });
+    h.cloud.script.fail('loadBalancer.describeTargetHealth', {
+      kind: 'permanent',
+      message: 'AccessDenied: the control plane may not call elasticloadbalancing:DescribeTargetHealth',
+    });
 
     const outcome = await h.run('tenant-onboard', { tenantId: 'or' });
 
@@ -195,7 +217,17 @@ describe('tenant-onboard', () => {
     const third = await h.run('tenant-onboard', { tenantId: 'wy' });
 
     expect([second.status, third.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
-    expect(h.cloud.script.created).toEqual({ table: 1, bucket: 1, taskRole: 1, logGroup: 1, taskDefinition: 1, service: 1, deployment: 1, targetGroup: 1, listenerRule: 1 });
+    expect(h.cloud.script.created).toEqual({
+      table: 1,
+      bucket: 1,
+      taskRole: 1,
+      logGroup: 1,
+      taskDefinition: 1,
+      service: 1,
+      deployment: 1,
+      targetGroup: 1,
+      listenerRule: 1,
+    });
     expect((await h.tenants.require('wy')).status).toBe('ACTIVE');
   });
 
@@ -227,7 +259,10 @@ describe('tenant-onboard', () => {
     expect(invalidId.actions).toEqual(['record.acquireLock!', 'record.markFailed', 'record.releaseLock']);
     const raw = async (tenantId: string) => (await h.table.db.send(new GetCommand({ TableName: h.table.tableName, Key: { tenantId } }))).Item;
     expect(await raw('ma')).toMatchObject({ status: 'FAILED', statusReason: 'desiredCount: desiredCount must be at most 10' });
-    expect(await raw('Bad_Id')).toMatchObject({ status: 'FAILED', statusReason: expect.stringContaining('tenantId "Bad_Id" must start with a lowercase letter') });
+    expect(await raw('Bad_Id')).toMatchObject({
+      status: 'FAILED',
+      statusReason: expect.stringContaining('tenantId "Bad_Id" must start with a lowercase letter'),
+    });
     expect(h.cloud.script.calls).toHaveLength(0);
   });
 

@@ -41,7 +41,8 @@ export async function employeeApi(app: FastifyInstance, options: ApiRouteOptions
   });
 
   app.post('/', async (request, reply) => {
-    if (!request.isMultipart()) throw new ValidationError({ body: `send multipart/form-data with ${EMPLOYEE_FIELD_NAMES.join(', ')} and the PDF as "${DOCUMENT_FIELD}"` });
+    if (!request.isMultipart())
+      throw new ValidationError({ body: `send multipart/form-data with ${EMPLOYEE_FIELD_NAMES.join(', ')} and the PDF as "${DOCUMENT_FIELD}"` });
     const id = randomUUID();
     const { input, document } = await readMultipart(request, options, service.newDocumentKey(id));
     const employee = await service.create(id, input, document, request.log);
@@ -81,7 +82,8 @@ async function readMultipart(
   try {
     rejectUnknownFields(form.fields, EMPLOYEE_FIELD_NAMES);
   } catch (error) {
-    if (form.document) await options.storage.remove(form.document.key).catch((cause: unknown) => request.log.error({ err: cause }, 'could not remove a refused upload'));
+    if (form.document)
+      await options.storage.remove(form.document.key).catch((cause: unknown) => request.log.error({ err: cause }, 'could not remove a refused upload'));
     throw error;
   }
   return { input: form.fields, document: form.document };

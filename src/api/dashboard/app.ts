@@ -125,7 +125,8 @@ export function dashboardApp(env: DashboardEnv) {
   function renderStatusLine(): void {
     const at = state.loadedAt === null ? null : logic.absoluteTime(new Date(state.loadedAt).toISOString());
     const paused = doc.visibilityState === 'hidden' ? ' Paused while this tab is hidden.' : ` Refreshes every ${POLL_MS / 1000} s.`;
-    if (state.problem) ui.updated.textContent = `Could not refresh (${state.problem}); ${at ? `showing what was read at ${at}` : 'nothing read yet'}. Retrying.`;
+    if (state.problem)
+      ui.updated.textContent = `Could not refresh (${state.problem}); ${at ? `showing what was read at ${at}` : 'nothing read yet'}. Retrying.`;
     else ui.updated.textContent = at ? `Updated ${at}.${paused}` : 'Loading…';
   }
 
@@ -146,7 +147,9 @@ export function dashboardApp(env: DashboardEnv) {
         env.fleet.table(ui.fleet, logic.fleetRows(state.tenants, state.tenantDetails), ui.filter.value, nowMs);
         env.deployments.list(ui.deployments, state.deployments, state.deploymentDetails, nowMs);
       }
-      const attention = (['FAILED', 'DEGRADED'] as const).filter((key) => counts[key] > 0).map((key) => `${counts[key]} ${logic.statusText(key).label.toLowerCase()}`);
+      const attention = (['FAILED', 'DEGRADED'] as const)
+        .filter((key) => counts[key] > 0)
+        .map((key) => `${counts[key]} ${logic.statusText(key).label.toLowerCase()}`);
       doc.title = `HumanGov fleet${attention.length > 0 ? ` — ${attention.join(', ')}` : ''}`;
     } else {
       const detail = state.tenantDetails.get(route.tenantId);

@@ -68,7 +68,15 @@ export function deploymentsView(logic: DashboardLogic, dom: DashboardDom) {
       h(
         'article',
         { 'aria-labelledby': `deployment-${deployment.deploymentId}` },
-        h('h3', { id: `deployment-${deployment.deploymentId}` }, image ? image.tag : deployment.deploymentId, ' ', h('code', { class: 'digest', title: image?.digest ?? '' }, logic.shortDigest(image?.digest)), ' ', status),
+        h(
+          'h3',
+          { id: `deployment-${deployment.deploymentId}` },
+          image ? image.tag : deployment.deploymentId,
+          ' ',
+          h('code', { class: 'digest', title: image?.digest ?? '' }, logic.shortDigest(image?.digest)),
+          ' ',
+          status,
+        ),
         when(deployment, nowMs),
         h('p', { class: 'progress' }, logic.outcomeSummary(deployment.counts), deployment.reason ? ` — ${deployment.reason}` : ''),
         detail ? stages(detail) : h('p', { class: 'meta' }, 'Loading per-tenant progress…'),
@@ -82,7 +90,14 @@ export function deploymentsView(logic: DashboardLogic, dom: DashboardDom) {
       dom.replace(container, h('p', { class: 'empty' }, 'No deployments yet: pushing a v* tag to the app repository starts one.'));
       return;
     }
-    dom.replace(container, h('ol', { class: 'timeline' }, deployments.map((deployment) => card(deployment, details.get(deployment.deploymentId), nowMs))));
+    dom.replace(
+      container,
+      h(
+        'ol',
+        { class: 'timeline' },
+        deployments.map((deployment) => card(deployment, details.get(deployment.deploymentId), nowMs)),
+      ),
+    );
   }
 
   return { list };

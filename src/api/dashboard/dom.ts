@@ -62,7 +62,9 @@ export function dashboardDom(doc: Document, logic: DashboardLogic) {
   function replace(container: HTMLElement, ...children: Child[]): void {
     const active = doc.activeElement;
     const key = active && container.contains(active) ? active.getAttribute('data-key') : null;
-    const nodes = children.flatMap((child) => (child === null || child === undefined || child === false ? [] : [typeof child === 'number' ? String(child) : child]));
+    const nodes = children.flatMap((child) =>
+      child === null || child === undefined || child === false ? [] : [typeof child === 'number' ? String(child) : child],
+    );
     container.replaceChildren(...nodes);
     if (key === null) return;
     for (const element of Array.from(container.querySelectorAll<HTMLElement>('[data-key]'))) {

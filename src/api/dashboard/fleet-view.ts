@@ -46,7 +46,12 @@ export function fleetView(logic: DashboardLogic, dom: DashboardDom) {
       statusCell(row),
       h('td', {}, logic.humanize(tenant.desiredState)),
       h('td', { class: 'endpoint' }, dom.externalLink(tenant.endpoint)),
-      h('td', {}, tenant.image ? `${tenant.image.tag} ` : '—', tenant.image ? h('code', { class: 'digest', title: tenant.image.digest }, logic.shortDigest(tenant.image.digest)) : null),
+      h(
+        'td',
+        {},
+        tenant.image ? `${tenant.image.tag} ` : '—',
+        tenant.image ? h('code', { class: 'digest', title: tenant.image.digest }, logic.shortDigest(tenant.image.digest)) : null,
+      ),
       h('td', { class: 'num' }, logic.healthLabel(tenant.health)),
       h('td', {}, logic.zonesLabel(row.zones)),
       h('td', {}, dom.time(tenant.updatedAt, nowMs)),
@@ -60,14 +65,32 @@ export function fleetView(logic: DashboardLogic, dom: DashboardDom) {
     const body =
       visible.length > 0
         ? visible.map((row) => tableRow(row, nowMs))
-        : [h('tr', {}, h('td', { colspan: headings.length, class: 'empty' }, rows.length === 0 ? 'No tenants yet: add one with POST /tenants or `humangov tenant add`.' : 'No tenant has this status.'))];
+        : [
+            h(
+              'tr',
+              {},
+              h(
+                'td',
+                { colspan: headings.length, class: 'empty' },
+                rows.length === 0 ? 'No tenants yet: add one with POST /tenants or `humangov tenant add`.' : 'No tenant has this status.',
+              ),
+            ),
+          ];
     dom.replace(
       container,
       h(
         'table',
         { class: 'fleet' },
         h('caption', {}, caption),
-        h('thead', {}, h('tr', {}, headings.map((text) => h('th', { scope: 'col' }, text)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            headings.map((text) => h('th', { scope: 'col' }, text)),
+          ),
+        ),
         h('tbody', {}, body),
       ),
     );

@@ -96,7 +96,9 @@ export function dashboardLogic() {
 
   /** Ended deployments never change again; running ones, and ones whose status moved since we read them, are read again. */
   function staleDeploymentDetails(ids: readonly { deploymentId: string; status: string }[], details: ReadonlyMap<string, DeploymentDetail>): string[] {
-    return ids.filter(({ deploymentId, status }) => status === 'IN_PROGRESS' || details.get(deploymentId)?.status !== status).map(({ deploymentId }) => deploymentId);
+    return ids
+      .filter(({ deploymentId, status }) => status === 'IN_PROGRESS' || details.get(deploymentId)?.status !== status)
+      .map(({ deploymentId }) => deploymentId);
   }
 
   function newestFirst<T extends { deploymentId: string; startedAt: string }>(deployments: readonly T[]): T[] {

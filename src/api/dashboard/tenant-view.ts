@@ -34,27 +34,56 @@ export function tenantView(logic: DashboardLogic, dom: DashboardDom) {
     const verdict =
       findings.length === 0
         ? h('p', {}, dom.pill('good', '✓', 'Meets the target-health rule'))
-        : h('ul', { class: 'problems' }, findings.map((finding) => h('li', {}, finding)));
+        : h(
+            'ul',
+            { class: 'problems' },
+            findings.map((finding) => h('li', {}, finding)),
+          );
     return h('section', { 'aria-labelledby': 'verification-heading' }, h('h3', { id: 'verification-heading' }, 'Last verification'), checked, verdict);
   }
 
   function table(caption: string, headings: string[], rows: (Node | string)[][], empty: string): HTMLElement {
-    const body = rows.length > 0 ? rows.map((cells) => h('tr', {}, cells.map((cell, i) => (i === 0 ? h('th', { scope: 'row' }, cell) : h('td', {}, cell))))) : [h('tr', {}, h('td', { colspan: headings.length, class: 'empty' }, empty))];
+    const body =
+      rows.length > 0
+        ? rows.map((cells) =>
+            h(
+              'tr',
+              {},
+              cells.map((cell, i) => (i === 0 ? h('th', { scope: 'row' }, cell) : h('td', {}, cell))),
+            ),
+          )
+        : [h('tr', {}, h('td', { colspan: headings.length, class: 'empty' }, empty))];
     return h(
       'div',
       { class: 'scroll' },
-      h('table', {}, h('caption', {}, caption), h('thead', {}, h('tr', {}, headings.map((text) => h('th', { scope: 'col' }, text)))), h('tbody', {}, body)),
+      h(
+        'table',
+        {},
+        h('caption', {}, caption),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            headings.map((text) => h('th', { scope: 'col' }, text)),
+          ),
+        ),
+        h('tbody', {}, body),
+      ),
     );
   }
 
   function history(tenant: TenantDetail, nowMs: number): HTMLElement {
-    const rows = [...tenant.history].reverse().map((entry) => [
-      h('span', {}, dom.time(entry.at, nowMs), h('span', { class: 'meta id' }, logic.absoluteTime(entry.at))),
-      entry.from ? logic.statusText(entry.from).label : 'New',
-      dom.statusBadge(entry.to),
-      entry.reason ?? '—',
-      entry.executionId ? h('code', {}, entry.executionId) : '—',
-    ]);
+    const rows = [...tenant.history]
+      .reverse()
+      .map((entry) => [
+        h('span', {}, dom.time(entry.at, nowMs), h('span', { class: 'meta id' }, logic.absoluteTime(entry.at))),
+        entry.from ? logic.statusText(entry.from).label : 'New',
+        dom.statusBadge(entry.to),
+        entry.reason ?? '—',
+        entry.executionId ? h('code', {}, entry.executionId) : '—',
+      ]);
     return table('Transitions, newest first', ['When', 'From', 'To', 'Reason', 'Execution'], rows, 'No transitions yet.');
   }
 
@@ -63,7 +92,13 @@ export function tenantView(logic: DashboardLogic, dom: DashboardDom) {
       const result = deployment.tenants.find((candidate) => candidate.tenantId === tenant.tenantId);
       if (!result) return [];
       const text = logic.outcomeText(result.outcome);
-      return [[deployment.image ? logic.imageLabel(deployment.image) : deployment.deploymentId, dom.pill(text.tone, text.symbol, text.label), result.error ?? result.reason ?? '—']];
+      return [
+        [
+          deployment.image ? logic.imageLabel(deployment.image) : deployment.deploymentId,
+          dom.pill(text.tone, text.symbol, text.label),
+          result.error ?? result.reason ?? '—',
+        ],
+      ];
     });
     return table('This tenant in recent deployments, newest first', ['Image', 'Outcome', 'Why'], rows, 'In none of the recent deployments.');
   }

@@ -9,7 +9,7 @@ import { timeoutOption, type ContextFor } from './options.ts';
 export function deploymentsCommand(program: Command, contextFor: ContextFor): void {
   program
     .command('deployments')
-    .description('list image deployments, or show one deployment\'s progress per tenant')
+    .description("list image deployments, or show one deployment's progress per tenant")
     .argument('[id]', 'a deployment id (from the list) to show in detail')
     .option('--wait', 'with an id: follow the deployment until it ends (exit 1 unless it SUCCEEDED)')
     .addOption(timeoutOption())
@@ -41,7 +41,13 @@ export async function followDeployment(ctx: CliContext, id: string, options: { t
   const took = `(${duration(Date.now() - started)})`;
   if (verdict === 'ended-as-wanted') {
     const count = state.tenants.length;
-    return ctx.print(`${c.green('✓')} deployment ${id} ${c.green('SUCCEEDED')}: ${state.image?.tag ?? '?'} on ${count} tenant${count === 1 ? '' : 's'}${state.reason ? ` (${state.reason})` : ''} ${took}`);
+    return ctx.print(
+      `${c.green('✓')} deployment ${id} ${c.green('SUCCEEDED')}: ${state.image?.tag ?? '?'} on ${count} tenant${count === 1 ? '' : 's'}${state.reason ? ` (${state.reason})` : ''} ${took}`,
+    );
   }
-  ctx.print([`${c.red('✗')} deployment ${id} ended ${c.red(state.status)}: ${state.reason ?? state.stop?.reason ?? 'no reason given'} ${took}`, '', ...deploymentDetailLines(state, c, ctx.io.now())]);
+  ctx.print([
+    `${c.red('✗')} deployment ${id} ended ${c.red(state.status)}: ${state.reason ?? state.stop?.reason ?? 'no reason given'} ${took}`,
+    '',
+    ...deploymentDetailLines(state, c, ctx.io.now()),
+  ]);
 }

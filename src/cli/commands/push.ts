@@ -20,13 +20,15 @@ export function pushCommand(program: Command, contextFor: ContextFor): void {
     .command('push')
     .description('build app/ (or --context) into the local registry and emit the ECR push event: tags starting with "v" roll out (local provider only)')
     .requiredOption('--tag <tag>', 'image tag; v1.2.3 deploys, other tags are only stored')
-    .option('--context <dir>', 'directory with the package.json to build (default: this repository\'s app/)')
+    .option('--context <dir>', "directory with the package.json to build (default: this repository's app/)")
     .option('--wait', 'follow the deployment the push starts until it ends (exit 1 unless it SUCCEEDED)')
     .addOption(timeoutOption())
     .action(async (options: PushOptions, command: Command) => {
       const ctx = contextFor(command);
       if (!ctx.api.isLocal) {
-        throw new UsageError(`push builds into the local registry of \`npm start\`; ${ctx.apiUrl} is a deployed stage: push the image to its ECR repository (docker push) instead`);
+        throw new UsageError(
+          `push builds into the local registry of \`npm start\`; ${ctx.apiUrl} is a deployed stage: push the image to its ECR repository (docker push) instead`,
+        );
       }
       const { pushLocalImage, DEFAULT_CONTEXT } = await import('../local-push.ts');
       const { InvalidImageTagError } = await import('../../local/registry/errors.ts');

@@ -31,7 +31,7 @@ export function tenantCommand(program: Command, contextFor: ContextFor): void {
     .command('add')
     .description('onboard a tenant: its own table, bucket, role and service behind the load balancer')
     .argument('<id>', 'tenant id: 2-20 lowercase letters, digits and hyphens (e.g. ca, new-york)')
-    .option('--name <displayName>', 'display name (default: the state\'s name, else the id)')
+    .option('--name <displayName>', "display name (default: the state's name, else the id)")
     .option('--count <n>', 'tasks to run (1-10, default 2)', positiveInteger)
     .option('--canary', 'make it the tenant every release reaches first')
     .option('--wait', 'follow onboarding until the tenant is ACTIVE (exit 1 if it ends FAILED or DEGRADED)')
@@ -46,7 +46,9 @@ export function tenantCommand(program: Command, contextFor: ContextFor): void {
       });
       if (!options.wait) {
         if (ctx.json) return ctx.document(created);
-        return ctx.print(`tenant ${created.tenantId} (${created.displayName}) added; onboarding starts now. Follow it with \`humangov tenant show ${created.tenantId}\` or add --wait`);
+        return ctx.print(
+          `tenant ${created.tenantId} (${created.displayName}) added; onboarding starts now. Follow it with \`humangov tenant show ${created.tenantId}\` or add --wait`,
+        );
       }
       await finishWait(ctx, id, { want: 'ACTIVE', before: created, timeoutMs: options.timeout * 1000 });
     });
@@ -84,7 +86,9 @@ export function tenantCommand(program: Command, contextFor: ContextFor): void {
       const answer = await ctx.api.removeTenant(id, { purge: options.purge });
       if (!options.wait) {
         if (ctx.json) return ctx.document(answer);
-        return ctx.print(`tenant ${id} is being removed${options.purge ? ' with its data' : ' (its data is kept)'}; follow it with \`humangov tenant show ${id}\` or add --wait`);
+        return ctx.print(
+          `tenant ${id} is being removed${options.purge ? ' with its data' : ' (its data is kept)'}; follow it with \`humangov tenant show ${id}\` or add --wait`,
+        );
       }
       await finishWait(ctx, id, { want: 'DELETED', before: answer, timeoutMs: options.timeout * 1000 });
     });

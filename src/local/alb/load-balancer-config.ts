@@ -61,7 +61,9 @@ export class LoadBalancerConfig {
     try {
       this.#doc = await this.#store.read();
     } catch (error) {
-      throw new PermanentCloudError(`cannot read the load balancer's state ${this.#path}; repair or delete it (onboarding recreates target groups and rules)`, { cause: error });
+      throw new PermanentCloudError(`cannot read the load balancer's state ${this.#path}; repair or delete it (onboarding recreates target groups and rules)`, {
+        cause: error,
+      });
     }
   }
 
@@ -109,7 +111,13 @@ export class LoadBalancerConfig {
       existing.tags = { ...existing.tags, ...tags };
       return existing;
     }
-    const created: TargetGroupRecord = { name, arn: `${this.#arnPrefix}:targetgroup/${name}/${hex(8)}`, tags: { ...tags }, createdAt: new Date().toISOString(), targets: {} };
+    const created: TargetGroupRecord = {
+      name,
+      arn: `${this.#arnPrefix}:targetgroup/${name}/${hex(8)}`,
+      tags: { ...tags },
+      createdAt: new Date().toISOString(),
+      targets: {},
+    };
     this.#doc.targetGroups[name] = created;
     return created;
   }

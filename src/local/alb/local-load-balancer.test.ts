@@ -73,7 +73,8 @@ afterEach(async () => {
 async function tenant(tenantId: string, targets: FakeApp[]): Promise<string> {
   const { arn } = await lb.ensureTargetGroup({ name: `hg-local-${tenantId}`, tags: {} });
   await lb.ensureListenerRule({ tenantId, host: lb.hostFor(tenantId), targetGroupArn: arn, tags: {} });
-  for (const [i, app] of targets.entries()) await lb.registerTarget(arn, { id: app.name, host: '127.0.0.1', port: app.port, zone: i % 2 ? 'us-east-1b' : 'us-east-1a' });
+  for (const [i, app] of targets.entries())
+    await lb.registerTarget(arn, { id: app.name, host: '127.0.0.1', port: app.port, zone: i % 2 ? 'us-east-1b' : 'us-east-1a' });
   return arn;
 }
 
@@ -101,7 +102,9 @@ describe('LocalLoadBalancer routing', () => {
         let body = '';
         res.on('data', (c: Buffer) => (body += c.toString()));
         res.on('end', () => resolve(body));
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     expect(html).toContain('no tenant is served at &#34;x&#60;b&#62;.localhost&#34;');
   });
@@ -118,11 +121,20 @@ describe('LocalLoadBalancer routing', () => {
     await waitFor('target healthy', async () => (await healthyCount(arn)) === 1);
     const payload = Buffer.alloc(3 * 1024 * 1024, 7);
     const res = await new Promise<{ status: number; headers: Record<string, unknown>; length: number }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: lb.port, method: 'POST', path: '/echo', headers: { host: `ca.localhost:${lb.port}`, 'x-custom': 'kept', 'x-forwarded-for': '203.0.113.9', 'transfer-encoding': 'chunked' } }, (r) => {
-        let length = 0;
-        r.on('data', (c: Buffer) => (length += c.length));
-        r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, length }));
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: lb.port,
+          method: 'POST',
+          path: '/echo',
+          headers: { host: `ca.localhost:${lb.port}`, 'x-custom': 'kept', 'x-forwarded-for': '203.0.113.9', 'transfer-encoding': 'chunked' },
+        },
+        (r) => {
+          let length = 0;
+          r.on('data', (c: Buffer) => (length += c.length));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, length }));
+        },
+      );
       req.on('error', reject);
       req.write(payload.subarray(0, 1024 * 1024));
       req.end(payload.subarray(1024 * 1024));
@@ -131,7 +143,14 @@ describe('LocalLoadBalancer routing', () => {
     expect(res.length).toBe(payload.length);
     expect(res.headers['set-cookie']).toEqual(['a=1', 'b=2']);
     const seen = JSON.parse(String(res.headers['x-seen'])) as Record<string, string>;
-    expect(seen).toMatchObject({ host: `ca.localhost:${lb.port}`, 'x-custom': 'kept', 'x-forwarded-for': '203.0.113.9, 127.0.0.1', 'x-forwarded-proto': 'http', 'x-forwarded-host': `ca.localhost:${lb.port}`, 'x-forwarded-port': String(lb.port) });
+    expect(seen).toMatchObject({
+      host: `ca.localhost:${lb.port}`,
+      'x-custom': 'kept',
+      'x-forwarded-for': '203.0.113.9, 127.0.0.1',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': `ca.localhost:${lb.port}`,
+      'x-forwarded-port': String(lb.port),
+    });
   });
 });
 
@@ -235,7 +254,9 @@ describe('LocalLoadBalancer as the LoadBalancerPort', () => {
     const other = await lb.ensureTargetGroup({ name: 'hg-local-ny', tags: {} });
 
     const ca = await lb.ensureListenerRule({ tenantId: 'ca', host: 'ca.localhost', targetGroupArn: first.arn, tags: {} });
-    expect(ca.arn).toMatch(/^arn:aws:elasticloadbalancing:us-east-1:000000000000:listener-rule\/app\/humangov-local\/[0-9a-f]{16}\/[0-9a-f]{16}\/[0-9a-f]{16}$/);
+    expect(ca.arn).toMatch(
+      /^arn:aws:elasticloadbalancing:us-east-1:000000000000:listener-rule\/app\/humangov-local\/[0-9a-f]{16}\/[0-9a-f]{16}\/[0-9a-f]{16}$/,
+    );
     expect(await lb.ensureListenerRule({ tenantId: 'ca', host: 'ca.localhost', targetGroupArn: first.arn, tags: {} })).toEqual(ca);
     const [ny, tx] = await Promise.all([
       lb.ensureListenerRule({ tenantId: 'ny', host: 'ny.localhost', targetGroupArn: other.arn, tags: {} }),
@@ -252,7 +273,9 @@ describe('LocalLoadBalancer as the LoadBalancerPort', () => {
   it('refuses what an ALB refuses, and treats deleting the missing as done', async () => {
     await expect(lb.ensureTargetGroup({ name: '-bad-', tags: {} })).rejects.toBeInstanceOf(PermanentCloudError);
     await expect(lb.ensureTargetGroup({ name: 'x'.repeat(33), tags: {} })).rejects.toBeInstanceOf(PermanentCloudError);
-    await expect(lb.ensureListenerRule({ tenantId: 'ca', host: 'ca.localhost', targetGroupArn: 'arn:nope', tags: {} })).rejects.toBeInstanceOf(PermanentCloudError);
+    await expect(lb.ensureListenerRule({ tenantId: 'ca', host: 'ca.localhost', targetGroupArn: 'arn:nope', tags: {} })).rejects.toBeInstanceOf(
+      PermanentCloudError,
+    );
     await expect(lb.describeTargetHealth('arn:nope')).rejects.toBeInstanceOf(PermanentCloudError);
     const { arn } = await lb.ensureTargetGroup({ name: 'hg-local-ca', tags: {} });
     await lb.ensureListenerRule({ tenantId: 'ca', host: 'ca.localhost', targetGroupArn: arn, tags: {} });

@@ -66,7 +66,16 @@ export class LocalLoadBalancer implements LoadBalancerPort {
     const log = options.log ?? logJson;
     this.#checker = new HealthChecker({ ...DEFAULT_HEALTH_CHECK, ...options.healthCheck }, (target, previous) => {
       const { id, host, port, zone } = target.address;
-      log({ level: target.state === 'unhealthy' ? 'WARN' : 'INFO', message: `target ${target.state}`, targetGroupArn: target.targetGroupArn, target: id, address: `${host}:${port}`, zone, previous, reason: target.reason });
+      log({
+        level: target.state === 'unhealthy' ? 'WARN' : 'INFO',
+        message: `target ${target.state}`,
+        targetGroupArn: target.targetGroupArn,
+        target: id,
+        address: `${host}:${port}`,
+        zone,
+        previous,
+        reason: target.reason,
+      });
     });
   }
 
@@ -80,7 +89,13 @@ export class LocalLoadBalancer implements LoadBalancerPort {
     const server = createServer((req, res) => this.#route(req, res));
     server.keepAliveTimeout = 65_000; // longer than clients expect, as the ALB's 60 s idle timeout
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (error) => reject(new PermanentCloudError(`the load balancer cannot listen on ${this.#listenHost}:${this.#configuredPort}; set HUMANGOV_LB_PORT to a free port`, { cause: error })));
+      server.once('error', (error) =>
+        reject(
+          new PermanentCloudError(`the load balancer cannot listen on ${this.#listenHost}:${this.#configuredPort}; set HUMANGOV_LB_PORT to a free port`, {
+            cause: error,
+          }),
+        ),
+      );
       server.listen(this.#configuredPort, this.#listenHost, () => resolve());
     });
     this.#server = server;
@@ -152,25 +167,38 @@ export class LocalLoadBalancer implements LoadBalancerPort {
 
   probeHealth(tenantId: string): Promise<HealthProbe> {
     return new Promise((resolve, reject) => {
-      const req = request({ host: this.#listenHost, port: this.port, path: '/health', agent: false, headers: { host: `${this.hostFor(tenantId)}:${this.port}`, accept: 'application/json' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', (error) => reject(new TransientCloudError(`reading /health of tenant "${tenantId}" through the load balancer failed`, { cause: error })));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          if ((res.headers['content-type'] ?? '').includes('json')) {
-            try {
-              body = JSON.parse(text);
-            } catch {
-              // Kept as text: a target answering broken JSON is for the verifier to judge.
+      const req = request(
+        {
+          host: this.#listenHost,
+          port: this.port,
+          path: '/health',
+          agent: false,
+          headers: { host: `${this.hostFor(tenantId)}:${this.port}`, accept: 'application/json' },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', (error) =>
+            reject(new TransientCloudError(`reading /health of tenant "${tenantId}" through the load balancer failed`, { cause: error })),
+          );
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let body: unknown = text;
+            if ((res.headers['content-type'] ?? '').includes('json')) {
+              try {
+                body = JSON.parse(text);
+              } catch {
+                // Kept as text: a target answering broken JSON is for the verifier to judge.
+              }
             }
-          }
-          resolve({ status: res.statusCode ?? 0, body });
-        });
-      });
+            resolve({ status: res.statusCode ?? 0, body });
+          });
+        },
+      );
       req.setTimeout(this.#idleTimeoutMs, () => req.destroy(new Error('timed out')));
-      req.on('error', (error) => reject(new TransientCloudError(`GET /health of tenant "${tenantId}" through the load balancer on port ${this.port} failed`, { cause: error })));
+      req.on('error', (error) =>
+        reject(new TransientCloudError(`GET /health of tenant "${tenantId}" through the load balancer on port ${this.port} failed`, { cause: error })),
+      );
       req.end();
     });
   }
@@ -181,7 +209,12 @@ export class LocalLoadBalancer implements LoadBalancerPort {
   async registerTarget(targetGroupArn: string, address: TargetAddress): Promise<void> {
     this.#config.putTarget(targetGroupArn, address);
     const existing = this.#sets.get(targetGroupArn)?.targets.get(address.id);
-    const same = existing && existing.state !== 'draining' && existing.address.host === address.host && existing.address.port === address.port && existing.address.zone === address.zone;
+    const same =
+      existing &&
+      existing.state !== 'draining' &&
+      existing.address.host === address.host &&
+      existing.address.port === address.port &&
+      existing.address.zone === address.zone;
     if (!same) {
       if (existing) this.#removeTarget(targetGroupArn, existing);
       this.#addTarget(targetGroupArn, address);
@@ -251,7 +284,13 @@ export class LocalLoadBalancer implements LoadBalancerPort {
     const hostname = hostnameOf(req.headers.host);
     const rule = this.#config.ruleForHost(hostname);
     if (!rule) {
-      respondWithError(req, res, 404, 'UnknownHost', `no tenant is served at "${hostname || '(no Host header)'}"; tenants are served at <tenantId>.localhost:${this.port}`);
+      respondWithError(
+        req,
+        res,
+        404,
+        'UnknownHost',
+        `no tenant is served at "${hostname || '(no Host header)'}"; tenants are served at <tenantId>.localhost:${this.port}`,
+      );
       return;
     }
     const target = this.#sets.get(rule.targetGroupArn)?.next();

@@ -2,7 +2,17 @@ import { request } from 'node:http';
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 
 /** Headers that describe one connection, not the message: never forwarded (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 export interface Upstream {
   host: string;
@@ -95,10 +105,14 @@ export function forward(req: IncomingMessage, res: ServerResponse, upstream: Ups
   const priorFor = req.headers['x-forwarded-for'];
   const headers = endToEnd(req.rawHeaders, REPLACED_ON_REQUEST);
   headers.push(
-    'X-Forwarded-For', priorFor ? `${String(priorFor)}, ${clientIp}` : clientIp,
-    'X-Forwarded-Proto', 'http',
-    'X-Forwarded-Port', String(options.listenerPort),
-    'X-Forwarded-Host', req.headers.host ?? '',
+    'X-Forwarded-For',
+    priorFor ? `${String(priorFor)}, ${clientIp}` : clientIp,
+    'X-Forwarded-Proto',
+    'http',
+    'X-Forwarded-Port',
+    String(options.listenerPort),
+    'X-Forwarded-Host',
+    req.headers.host ?? '',
   );
   if (hasBody(req) && req.headers['content-length'] === undefined) headers.push('Transfer-Encoding', 'chunked');
 

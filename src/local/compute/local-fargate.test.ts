@@ -23,9 +23,23 @@ let logs: Record<string, unknown>[] = [];
 const pids = new Set<number>();
 
 async function startControlPlane(): Promise<void> {
-  lb = new LocalLoadBalancer({ home, port: 0, healthCheck: { intervalMs: 100, timeoutMs: 500, healthyThreshold: 2, unhealthyThreshold: 2 }, deregistrationDelayMs: 1000, log: () => undefined });
+  lb = new LocalLoadBalancer({
+    home,
+    port: 0,
+    healthCheck: { intervalMs: 100, timeoutMs: 500, healthyThreshold: 2, unhealthyThreshold: 2 },
+    deregistrationDelayMs: 1000,
+    log: () => undefined,
+  });
   await lb.start();
-  fargate = new LocalFargate({ home, targets: lb, reconcileIntervalMs: 50, healthCheckGracePeriodMs: 1000, restartDelayMs: 100, stopTimeoutMs: 2000, log: (entry) => logs.push(entry) });
+  fargate = new LocalFargate({
+    home,
+    targets: lb,
+    reconcileIntervalMs: 50,
+    healthCheckGracePeriodMs: 1000,
+    restartDelayMs: 100,
+    stopTimeoutMs: 2000,
+    log: (entry) => logs.push(entry),
+  });
   await fargate.resume();
   ({ arn: targetGroupArn } = await lb.ensureTargetGroup({ name: 'hg-local-ca', tags: {} }));
   await lb.ensureListenerRule({ tenantId: 'ca', host: lb.hostFor('ca'), targetGroupArn, tags: {} });
@@ -49,8 +63,14 @@ afterEach(async () => {
 async function taskDefinition(name: string, variant: FixtureVariant = 'ok'): Promise<string> {
   const { image } = await pushFixtureImage(home, name, variant);
   const spec: TaskDefinitionSpec = {
-    family: 'humangov-local-ca', image, cpu: 256, memory: 512, environment: { APP_IMAGE: name, TENANT_ID: 'ca' },
-    taskRoleArn: 'arn:aws:iam::000000000000:role/humangov-local-ca-task', logGroup: '/humangov/local/tenants/ca', tags: { 'humangov:tenant': 'ca' },
+    family: 'humangov-local-ca',
+    image,
+    cpu: 256,
+    memory: 512,
+    environment: { APP_IMAGE: name, TENANT_ID: 'ca' },
+    taskRoleArn: 'arn:aws:iam::000000000000:role/humangov-local-ca-task',
+    logGroup: '/humangov/local/tenants/ca',
+    tags: { 'humangov:tenant': 'ca' },
   };
   return (await fargate.registerTaskDefinition(spec)).arn;
 }
@@ -66,11 +86,15 @@ function remember(): number[] {
 
 /** Waits for a deployment to end; fails fast, with the service's state, if it ends otherwise than expected. */
 async function rolloutEnds(id: string, expected: 'COMPLETED' | 'FAILED', timeoutMs = 20_000) {
-  const end = await waitFor(`deployment ${id} to leave IN_PROGRESS`, async () => {
-    remember();
-    const d = await deployment(id);
-    return d && d.rolloutState !== 'IN_PROGRESS' ? d : undefined;
-  }, { timeoutMs, describe: state });
+  const end = await waitFor(
+    `deployment ${id} to leave IN_PROGRESS`,
+    async () => {
+      remember();
+      const d = await deployment(id);
+      return d && d.rolloutState !== 'IN_PROGRESS' ? d : undefined;
+    },
+    { timeoutMs, describe: state },
+  );
   labelled(JSON.stringify(await state()), () => expect(end.rolloutState).toBe(expected));
   return end;
 }
@@ -90,7 +114,12 @@ describe('LocalFargate services', () => {
     const targets = await lb.describeTargetHealth(targetGroupArn);
     expect(targets.map((t) => t.state)).toEqual(['healthy', 'healthy']);
     expect(new Set(targets.map((t) => t.zone))).toEqual(new Set(['us-east-1a', 'us-east-1b']));
-    expect(await state()).toMatchObject({ status: 'ACTIVE', desiredCount: 2, runningCount: 2, deployments: [{ status: 'PRIMARY', taskDefinitionArn: v1, runningCount: 2, failedTasks: 0 }] });
+    expect(await state()).toMatchObject({
+      status: 'ACTIVE',
+      desiredCount: 2,
+      runningCount: 2,
+      deployments: [{ status: 'PRIMARY', taskDefinitionArn: v1, runningCount: 2, failedTasks: 0 }],
+    });
     expect(await lb.probeHealth('ca')).toEqual({ status: 200, body: { status: 'ok', image: 'v1' } });
     expect(await ensure(v1)).toEqual({ ...change, changed: false });
 
@@ -116,7 +145,10 @@ describe('LocalFargate services', () => {
     expect(result.seen).toEqual(new Set(['v1', 'v2']));
     for (const pid of oldPids) expect(processGone(pid)).toBe(true);
     const service = await state();
-    expect(service.deployments.map((d) => [d.status, d.rolloutState])).toEqual([['PRIMARY', 'COMPLETED'], ['INACTIVE', 'COMPLETED']]);
+    expect(service.deployments.map((d) => [d.status, d.rolloutState])).toEqual([
+      ['PRIMARY', 'COMPLETED'],
+      ['INACTIVE', 'COMPLETED'],
+    ]);
     expect(service.runningCount).toBe(2);
     expect(await lb.probeHealth('ca')).toMatchObject({ body: { image: 'v2' } });
   });
@@ -127,7 +159,9 @@ describe('LocalFargate services', () => {
     const bad = await fargate.updateService({ name: SERVICE, taskDefinitionArn: await taskDefinition('v2-unhealthy', 'unhealthy') });
 
     const failed = await rolloutEnds(bad.deploymentId, 'FAILED');
-    expect(failed.rolloutStateReason).toMatch(/^ECS deployment circuit breaker: tasks failed ALB health checks: \d+ tasks failed; last: Target.ResponseCodeMismatch/);
+    expect(failed.rolloutStateReason).toMatch(
+      /^ECS deployment circuit breaker: tasks failed ALB health checks: \d+ tasks failed; last: Target.ResponseCodeMismatch/,
+    );
     const rollback = (await state()).deployments[0];
     expect(rollback).toMatchObject({ status: 'PRIMARY', taskDefinitionArn: v1 });
     await rolloutEnds(rollback?.id ?? '', 'COMPLETED');
@@ -142,7 +176,9 @@ describe('LocalFargate services', () => {
     const crash = await taskDefinition('v2-crash', 'crash');
     const bad = await fargate.updateService({ name: SERVICE, taskDefinitionArn: crash });
     const failed = await rolloutEnds(bad.deploymentId, 'FAILED');
-    expect(failed.rolloutStateReason).toMatch(/tasks failed to start: \d+ tasks failed; last: process exited with code 1 before passing health checks \(log: .*\.log\)/);
+    expect(failed.rolloutStateReason).toMatch(
+      /tasks failed to start: \d+ tasks failed; last: process exited with code 1 before passing health checks \(log: .*\.log\)/,
+    );
     await waitFor('rollback completed', async () => (await state()).deployments[0]?.rolloutState === 'COMPLETED');
     expect((await state()).deployments[0]?.taskDefinitionArn).toBe(v1);
 
@@ -184,10 +220,14 @@ describe('LocalFargate services', () => {
     for (const pid of before) expect(processGone(pid)).toBe(true);
 
     await startControlPlane();
-    await waitFor('two healthy tasks after the restart', async () => {
-      remember();
-      return (await lb.describeTargetHealth(targetGroupArn)).filter((t) => t.state === 'healthy').length === 2;
-    }, { describe: () => lb.describeTargetHealth(targetGroupArn) });
+    await waitFor(
+      'two healthy tasks after the restart',
+      async () => {
+        remember();
+        return (await lb.describeTargetHealth(targetGroupArn)).filter((t) => t.state === 'healthy').length === 2;
+      },
+      { describe: () => lb.describeTargetHealth(targetGroupArn) },
+    );
     expect((await state()).deployments[0]).toMatchObject({ id: change.deploymentId, rolloutState: 'COMPLETED', runningCount: 2 });
     expect(await lb.probeHealth('ca')).toMatchObject({ status: 200, body: { image: 'v1' } });
   });
@@ -196,7 +236,9 @@ describe('LocalFargate services', () => {
     await fargate.stopAll();
     await lb.close();
     const { image } = await pushFixtureImage(home, 'v1');
-    const crashed = spawn(process.execPath, [new URL('./fixtures/control-plane.ts', import.meta.url).pathname, home, image], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const crashed = spawn(process.execPath, [new URL('./fixtures/control-plane.ts', import.meta.url).pathname, home, image], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     crashed.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise((resolve) => crashed.once('exit', resolve));
@@ -226,7 +268,16 @@ describe('LocalFargate services', () => {
 describe('LocalFargate task definitions', () => {
   it('registers revisions, reuses an equal one and deregisters a family', async () => {
     const { image } = await pushFixtureImage(home, 'v1');
-    const spec: TaskDefinitionSpec = { family: 'humangov-local-tx', image, cpu: 256, memory: 512, environment: { A: '1', B: '2' }, taskRoleArn: 'arn:role', logGroup: '/g', tags: {} };
+    const spec: TaskDefinitionSpec = {
+      family: 'humangov-local-tx',
+      image,
+      cpu: 256,
+      memory: 512,
+      environment: { A: '1', B: '2' },
+      taskRoleArn: 'arn:role',
+      logGroup: '/g',
+      tags: {},
+    };
     const first = await fargate.registerTaskDefinition(spec);
     expect(first).toEqual({ arn: 'arn:aws:ecs:us-east-1:000000000000:task-definition/humangov-local-tx:1', family: 'humangov-local-tx', revision: 1 });
     expect(await fargate.registerTaskDefinition({ ...spec, environment: { B: '2', A: '1' } })).toEqual(first);

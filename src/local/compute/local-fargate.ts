@@ -93,7 +93,8 @@ export class LocalFargate implements ComputePort {
     });
     for (const record of Object.values(services)) {
       for (const leftover of record.tasks) {
-        if (killOrphanTask(leftover.pid, leftover.id)) this.#log({ level: 'WARN', message: 'stopped a task left running by an earlier run', service: record.name, taskId: leftover.id, pid: leftover.pid });
+        if (killOrphanTask(leftover.pid, leftover.id))
+          this.#log({ level: 'WARN', message: 'stopped a task left running by an earlier run', service: record.name, taskId: leftover.id, pid: leftover.pid });
         // Its target is stale either way: the LB reloaded it from disk but nothing we run serves there.
         await this.#registry.deregisterTarget(leftover.targetGroupArn, leftover.id).catch(() => undefined);
       }
@@ -128,10 +129,18 @@ export class LocalFargate implements ComputePort {
   }
 
   /** The live tasks of a service, for status pages and tests. */
-  tasksOf(serviceName: string): { id: string; pid?: number; port: number; zone: string; state: string; deploymentId: string; health?: string; logFile: string }[] {
+  tasksOf(
+    serviceName: string,
+  ): { id: string; pid?: number; port: number; zone: string; state: string; deploymentId: string; health?: string; logFile: string }[] {
     return [...(this.#controllers.get(serviceName)?.tasks ?? [])].map((t) => ({
-      id: t.id, ...(t.pid === undefined ? {} : { pid: t.pid }), port: t.port, zone: t.zone, state: t.state, deploymentId: t.deploymentId,
-      ...(t.health() ? { health: t.health()?.state } : {}), logFile: t.logFile,
+      id: t.id,
+      ...(t.pid === undefined ? {} : { pid: t.pid }),
+      port: t.port,
+      zone: t.zone,
+      state: t.state,
+      deploymentId: t.deploymentId,
+      ...(t.health() ? { health: t.health()?.state } : {}),
+      logFile: t.logFile,
     }));
   }
 
@@ -149,7 +158,8 @@ export class LocalFargate implements ComputePort {
 
   async ensureService(spec: ServiceSpec): Promise<ServiceChange> {
     await this.resume();
-    if (!Number.isInteger(spec.desiredCount) || spec.desiredCount < 0) throw new PermanentCloudError(`desiredCount ${spec.desiredCount} of service "${spec.name}" must be a whole number >= 0`);
+    if (!Number.isInteger(spec.desiredCount) || spec.desiredCount < 0)
+      throw new PermanentCloudError(`desiredCount ${spec.desiredCount} of service "${spec.name}" must be a whole number >= 0`);
     const definition = this.#activeDefinition(spec.taskDefinitionArn);
     // Throws PermanentCloudError when the target group does not exist, as CreateService does.
     await this.#registry.describeTargetHealth(spec.targetGroupArn);
@@ -157,8 +167,15 @@ export class LocalFargate implements ComputePort {
     if (controller?.record.status === 'DRAINING') throw new NotReadyError(`service "${spec.name}" is still being deleted; try again once it is INACTIVE`);
     if (!controller || controller.record.status === 'INACTIVE') {
       const record: ServiceRecord = {
-        name: spec.name, arn: `${this.#serviceArnPrefix}${spec.name}`, status: 'ACTIVE', desiredCount: spec.desiredCount,
-        targetGroupArn: spec.targetGroupArn, tags: { ...spec.tags }, createdAt: new Date().toISOString(), deployments: [], tasks: [],
+        name: spec.name,
+        arn: `${this.#serviceArnPrefix}${spec.name}`,
+        status: 'ACTIVE',
+        desiredCount: spec.desiredCount,
+        targetGroupArn: spec.targetGroupArn,
+        tags: { ...spec.tags },
+        createdAt: new Date().toISOString(),
+        deployments: [],
+        tasks: [],
       };
       controller = this.#controller(record);
       this.#controllers.set(spec.name, controller);
@@ -184,7 +201,9 @@ export class LocalFargate implements ComputePort {
     await this.resume();
     const controller = this.#controllers.get(spec.name);
     if (!controller || controller.record.status !== 'ACTIVE') {
-      throw new PermanentCloudError(`service "${spec.name}" is not active (${controller?.record.status ?? 'it does not exist'}); create it with ensureService first`);
+      throw new PermanentCloudError(
+        `service "${spec.name}" is not active (${controller?.record.status ?? 'it does not exist'}); create it with ensureService first`,
+      );
     }
     const definition = this.#activeDefinition(spec.taskDefinitionArn);
     const primary = controller.primary;
@@ -260,14 +279,20 @@ export class LocalFargate implements ComputePort {
         controller.reconcile();
       } catch (error) {
         // One service's bug must not stop the scheduling of every other.
-        this.#log({ level: 'ERROR', message: 'reconcile failed', service: controller.record.name, error: error instanceof Error ? error.stack : String(error) });
+        this.#log({
+          level: 'ERROR',
+          message: 'reconcile failed',
+          service: controller.record.name,
+          error: error instanceof Error ? error.stack : String(error),
+        });
       }
     }
   }
 
   /** Writes every service record through; the changes of one moment share a write (JsonStore.persist). */
   #save(): Promise<void> {
-    return this.#store.persist(() => ({ services: Object.fromEntries([...this.#controllers].map(([name, { record }]) => [name, record])) }))
+    return this.#store
+      .persist(() => ({ services: Object.fromEntries([...this.#controllers].map(([name, { record }]) => [name, record])) }))
       .catch((error: unknown) => this.#log({ level: 'WARN', message: 'saving services failed', error: errorMessage(error) }));
   }
 }

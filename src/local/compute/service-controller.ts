@@ -79,7 +79,14 @@ export class ServiceController {
       if (task.live && task.definition.arn === taskDefinitionArn && task.targetGroupArn === this.record.targetGroupArn) task.deploymentId = deployment.id;
     }
     this.#trimHistory();
-    this.#context.log({ level: 'INFO', message: 'deployment started', service: this.record.name, deploymentId: deployment.id, taskDefinitionArn, desiredCount: deployment.desiredCount });
+    this.#context.log({
+      level: 'INFO',
+      message: 'deployment started',
+      service: this.record.name,
+      deploymentId: deployment.id,
+      taskDefinitionArn,
+      desiredCount: deployment.desiredCount,
+    });
     this.#context.save();
     this.#context.kick();
     return deployment;
@@ -129,10 +136,12 @@ export class ServiceController {
 
   /** Stops every task (drain, SIGTERM, SIGKILL) and waits until they are gone. */
   async stopAll(reason: string): Promise<void> {
-    await Promise.all([...this.tasks].map(async (task) => {
-      await task.stop(reason);
-      await task.stopped();
-    }));
+    await Promise.all(
+      [...this.tasks].map(async (task) => {
+        await task.stop(reason);
+        await task.stopped();
+      }),
+    );
   }
 
   #replaceUnhealthy(now: number): void {
@@ -196,17 +205,29 @@ export class ServiceController {
       }
       const zone = this.#quietestZone(own);
       const folder = definition.tags[TENANT_TAG_KEY] ?? definition.family;
-      const task = new Task(definition, { deploymentId: primary.id, targetGroupArn: this.record.targetGroupArn, zone, logFile: (id) => join(this.#context.logsDir, folder, `${id}.log`) }, {
-        home: this.#context.home,
-        registry: this.#context.registry,
-        platformEnvironment: this.#context.platformEnvironment,
-        stopTimeoutMs: this.#context.stopTimeoutMs,
-        onSpawned: () => this.#context.kick(),
-        onEnd: (ended, end) => this.#onTaskEnd(ended, end),
-      });
+      const task = new Task(
+        definition,
+        { deploymentId: primary.id, targetGroupArn: this.record.targetGroupArn, zone, logFile: (id) => join(this.#context.logsDir, folder, `${id}.log`) },
+        {
+          home: this.#context.home,
+          registry: this.#context.registry,
+          platformEnvironment: this.#context.platformEnvironment,
+          stopTimeoutMs: this.#context.stopTimeoutMs,
+          onSpawned: () => this.#context.kick(),
+          onEnd: (ended, end) => this.#onTaskEnd(ended, end),
+        },
+      );
       own.push(task);
       this.tasks.add(task);
-      this.#context.log({ level: 'INFO', message: 'task starting', service: this.record.name, taskId: task.id, deploymentId: primary.id, zone, logFile: task.logFile });
+      this.#context.log({
+        level: 'INFO',
+        message: 'task starting',
+        service: this.record.name,
+        taskId: task.id,
+        deploymentId: primary.id,
+        zone,
+        logFile: task.logFile,
+      });
     }
   }
 

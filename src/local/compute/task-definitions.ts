@@ -54,7 +54,9 @@ export class TaskDefinitions {
     try {
       this.#doc = await this.#store.read();
     } catch (error) {
-      throw new PermanentCloudError(`cannot read the task definitions in ${this.#path}; repair or delete it (onboarding registers them again)`, { cause: error });
+      throw new PermanentCloudError(`cannot read the task definitions in ${this.#path}; repair or delete it (onboarding registers them again)`, {
+        cause: error,
+      });
     }
   }
 
@@ -67,8 +69,10 @@ export class TaskDefinitions {
   }
 
   async register(spec: TaskDefinitionSpec): Promise<TaskDefinitionRef> {
-    if (!FAMILY.test(spec.family)) throw new PermanentCloudError(`task definition family "${spec.family}" must be 1 to 255 letters, digits, hyphens or underscores`);
-    if (!PINNED_IMAGE.test(spec.image)) throw new PermanentCloudError(`task definition image "${spec.image}" must be pinned by digest: <repository>@sha256:<64 hex digits>`);
+    if (!FAMILY.test(spec.family))
+      throw new PermanentCloudError(`task definition family "${spec.family}" must be 1 to 255 letters, digits, hyphens or underscores`);
+    if (!PINNED_IMAGE.test(spec.image))
+      throw new PermanentCloudError(`task definition image "${spec.image}" must be pinned by digest: <repository>@sha256:<64 hex digits>`);
     const family = (this.#doc.families[spec.family] ??= { lastRevision: 0, revisions: [] });
     const newest = family.revisions.filter((r) => r.status === 'ACTIVE').at(-1);
     if (newest && canonical(newest.spec) === canonical(spec)) {

@@ -18,7 +18,12 @@ describe('LocalBucketPort on the local S3', () => {
     s3 = await startLocalS3({ home: home.home, port: 0, host: '127.0.0.1' });
     port = new LocalBucketPort({ home: home.home, endpoint: s3.endpoint });
     // Any credentials work, as with dynalite: a developer's own keys, or a task's placeholders.
-    client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'AKIAANYTHING', secretAccessKey: 'x' } });
+    client = new S3Client({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AKIAANYTHING', secretAccessKey: 'x' },
+    });
   });
 
   afterAll(async () => {
@@ -46,9 +51,23 @@ describe('LocalBucketPort on the local S3', () => {
   it('serves objects through presigned URLs', async () => {
     await client.send(new PutObjectCommand({ Bucket: name, Key: 'ids/1.pdf', Body: '%PDF-1.4 test', ContentType: 'application/pdf' }));
     const endpoint = new URL(s3.endpoint);
-    const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials: { accessKeyId: 'AKIAANYTHING', secretAccessKey: 'x' }, sha256: Sha256, uriEscapePath: false });
+    const signer = new SignatureV4({
+      service: 's3',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIAANYTHING', secretAccessKey: 'x' },
+      sha256: Sha256,
+      uriEscapePath: false,
+    });
     const presigned = await signer.presign(
-      { method: 'GET', protocol: 'http:', hostname: endpoint.hostname, port: Number(endpoint.port), path: `/${name}/ids/1.pdf`, headers: { host: endpoint.host }, query: {} },
+      {
+        method: 'GET',
+        protocol: 'http:',
+        hostname: endpoint.hostname,
+        port: Number(endpoint.port),
+        path: `/${name}/ids/1.pdf`,
+        headers: { host: endpoint.host },
+        query: {},
+      },
       { expiresIn: 60 },
     );
     const query = new URLSearchParams(presigned.query as Record<string, string>);

@@ -39,7 +39,9 @@ export function tlsOnlyPolicy(bucket: string): PolicyDocument {
   const arn = bucketArn(bucket);
   return {
     Version: '2012-10-17',
-    Statement: [{ Sid: 'DenyInsecureTransport', Effect: 'Deny', Action: 's3:*', Resource: [arn, `${arn}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+    Statement: [
+      { Sid: 'DenyInsecureTransport', Effect: 'Deny', Action: 's3:*', Resource: [arn, `${arn}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+    ],
   };
 }
 
@@ -64,7 +66,13 @@ export class LocalBucketPort implements BucketPort {
     this.#endpoint = options.endpoint;
     this.#client =
       options.client ??
-      new S3Client({ endpoint: options.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 });
+      new S3Client({
+        endpoint: options.endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        maxAttempts: 2,
+      });
     this.#store = new JsonStore(join(localPaths(options.home).state, 'buckets.json'), () => ({}));
   }
 
@@ -73,7 +81,8 @@ export class LocalBucketPort implements BucketPort {
       await this.#client.send(new CreateBucketCommand({ Bucket: spec.name }));
     } catch (error) {
       // One account locally, so "exists" is always "ours": reuse it.
-      if (!(error instanceof BucketAlreadyOwnedByYou || error instanceof BucketAlreadyExists)) throw toCloudError(error, `creating bucket ${spec.name}`, this.#endpoint);
+      if (!(error instanceof BucketAlreadyOwnedByYou || error instanceof BucketAlreadyExists))
+        throw toCloudError(error, `creating bucket ${spec.name}`, this.#endpoint);
     }
     await this.#store.update((doc) => {
       doc[spec.name] = {
@@ -112,7 +121,10 @@ export class LocalBucketPort implements BucketPort {
       const keys = (page.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [{ Key: o.Key }]));
       if (keys.length === 0) return;
       const { Errors = [] } = await this.#client.send(new DeleteObjectsCommand({ Bucket: name, Delete: { Objects: keys, Quiet: true } }));
-      if (Errors.length > 0) throw new TransientCloudError(`emptying bucket ${name}: ${Errors.length} objects could not be deleted (first: ${Errors[0]?.Key}: ${Errors[0]?.Message})`);
+      if (Errors.length > 0)
+        throw new TransientCloudError(
+          `emptying bucket ${name}: ${Errors.length} objects could not be deleted (first: ${Errors[0]?.Key}: ${Errors[0]?.Message})`,
+        );
     }
   }
 }

@@ -50,7 +50,8 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
   const path = localPaths(options.home).dynamodb;
   await mkdir(path, { recursive: true });
   const repaired = await repairInterruptedTables(path);
-  if (repaired.activated.length + repaired.deleted.length > 0) log({ level: 'WARN', message: 'finished table transitions interrupted by the last stop', ...repaired });
+  if (repaired.activated.length + repaired.deleted.length > 0)
+    log({ level: 'WARN', message: 'finished table transitions interrupted by the last stop', ...repaired });
 
   const ms = options.tableTransitionMs ?? 500;
   const server = dynalite({ path, createTableMs: ms, deleteTableMs: ms, updateTableMs: ms });

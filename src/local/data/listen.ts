@@ -16,7 +16,8 @@ export function listen(server: Server, port: number, host: string, what: string,
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      const hint = error.code === 'EADDRINUSE' ? `the port is in use (is another "npm start" running?); stop it or set ${envVar} to another port` : error.message;
+      const hint =
+        error.code === 'EADDRINUSE' ? `the port is in use (is another "npm start" running?); stop it or set ${envVar} to another port` : error.message;
       reject(new LocalServerError(`${what} cannot listen on ${host}:${port}: ${hint}`, { cause: error }));
     };
     const onListening = () => {

@@ -84,7 +84,8 @@ export class LocalTablePort implements TablePort {
     try {
       await this.#client.send(new DeleteTableCommand({ TableName: name }));
     } catch (error) {
-      if (error instanceof ResourceInUseException) throw new NotReadyError(`table ${name} is still being created; delete it once it is ACTIVE`, { cause: error });
+      if (error instanceof ResourceInUseException)
+        throw new NotReadyError(`table ${name} is still being created; delete it once it is ACTIVE`, { cause: error });
       if (!(error instanceof ResourceNotFoundException)) throw toCloudError(error, `deleting table ${name}`, this.#endpoint);
     }
     await this.#store.update((doc) => {
@@ -140,7 +141,9 @@ export class LocalTablePort implements TablePort {
     const wanted = JSON.stringify(spec.definition.KeySchema.map((k) => [k.AttributeName, k.KeyType]));
     const actual = JSON.stringify((table.KeySchema ?? []).map((k) => [k.AttributeName, k.KeyType]));
     if (wanted !== actual) {
-      throw new PermanentCloudError(`table ${spec.name} exists with key ${actual}, not ${wanted}; a key cannot change in place: move the data and delete the table, or use another name`);
+      throw new PermanentCloudError(
+        `table ${spec.name} exists with key ${actual}, not ${wanted}; a key cannot change in place: move the data and delete the table, or use another name`,
+      );
     }
   }
 

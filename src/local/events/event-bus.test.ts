@@ -10,7 +10,13 @@ const FIXTURE = fileURLToPath(new URL('./fixtures/serverless.yml', import.meta.u
 const push = (tag: string) => ({
   Source: 'aws.ecr',
   DetailType: 'ECR Image Action',
-  Detail: JSON.stringify({ result: 'SUCCESS', 'repository-name': 'humangov-local-app', 'image-digest': `sha256:${'b'.repeat(64)}`, 'action-type': 'PUSH', 'image-tag': tag }),
+  Detail: JSON.stringify({
+    result: 'SUCCESS',
+    'repository-name': 'humangov-local-app',
+    'image-digest': `sha256:${'b'.repeat(64)}`,
+    'action-type': 'PUSH',
+    'image-tag': tag,
+  }),
 });
 
 describe('LocalEventBus', () => {

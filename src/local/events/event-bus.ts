@@ -159,7 +159,8 @@ export class LocalEventBus {
     } catch {
       detail = undefined;
     }
-    if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not a JSON object' };
+    if (typeof detail !== 'object' || detail === null || Array.isArray(detail))
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not a JSON object' };
     if (!entry.Source || !entry.DetailType) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source and DetailType are required' };
     return {
       version: '0',
@@ -208,7 +209,14 @@ export class LocalEventBus {
     const maxAgeSeconds = target?.maximumEventAgeSeconds ?? 86_400;
     if ((Date.now() - Date.parse(delivery.event.time)) / 1000 > maxAgeSeconds) {
       // A spooled event that waited for `npm start` longer than the target's RetryPolicy allows.
-      this.#log({ level: 'ERROR', message: 'event older than the target allows; dropped', rule: delivery.ruleId, target: delivery.targetId, eventId: delivery.event.id, time: delivery.event.time });
+      this.#log({
+        level: 'ERROR',
+        message: 'event older than the target allows; dropped',
+        rule: delivery.ruleId,
+        target: delivery.targetId,
+        eventId: delivery.event.id,
+        time: delivery.event.time,
+      });
       return;
     }
     try {

@@ -22,7 +22,7 @@ const ec2Event = {
     'source-ip': '10.0.0.123',
     FileName: 'image.png',
     location: 'New York',
-    'responseElements': null,
+    responseElements: null,
     eventVersion: '',
   },
 };
@@ -35,7 +35,9 @@ function matches(pattern: EventPattern, event: unknown = ec2Event): boolean {
 describe('EventBridge pattern matching', () => {
   it('matches exact values, with a list meaning any of them, and every key required', () => {
     expect(matches({ source: ['aws.ec2'] })).toBe(true);
-    expect(matches({ source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'], detail: { state: ['stopped', 'terminated'] } })).toBe(true);
+    expect(matches({ source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'], detail: { state: ['stopped', 'terminated'] } })).toBe(
+      true,
+    );
     expect(matches({ source: ['aws.ec2'], detail: { state: ['stopped'] } })).toBe(false);
     expect(matches({ source: ['aws.ec2'], detail: { 'no-such-field': ['x'] } })).toBe(false);
     expect(matches({ detail: { 'c-count': [5] } })).toBe(true);
@@ -43,7 +45,9 @@ describe('EventBridge pattern matching', () => {
   });
 
   it('matches an event array when it shares a value with the pattern', () => {
-    expect(matches({ resources: ['arn:aws:ec2:us-west-1:123456789012:instance/i-1234567890abcdef0', 'arn:aws:ec2:us-west-1:123456789012:instance/i-other'] })).toBe(true);
+    expect(
+      matches({ resources: ['arn:aws:ec2:us-west-1:123456789012:instance/i-1234567890abcdef0', 'arn:aws:ec2:us-west-1:123456789012:instance/i-other'] }),
+    ).toBe(true);
     expect(matches({ resources: ['arn:aws:ec2:us-west-1:123456789012:instance/i-other'] })).toBe(false);
   });
 
@@ -66,7 +70,12 @@ describe('EventBridge pattern matching', () => {
     expect(matches({ detail: { location: [{ 'equals-ignore-case': 'new york' }] } })).toBe(true);
     expect(matches({ detail: { FileName: [{ wildcard: '*.png' }] } })).toBe(true);
     expect(matches({ detail: { FileName: [{ wildcard: 'dir/*.png' }] } })).toBe(false);
-    expect(matchesPattern({ EventBusArn: [{ wildcard: 'arn:aws:events:us-east-1:*:event-bus/*' }] }, { EventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/myBus' })).toBe(true);
+    expect(
+      matchesPattern(
+        { EventBusArn: [{ wildcard: 'arn:aws:events:us-east-1:*:event-bus/*' }] },
+        { EventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/myBus' },
+      ),
+    ).toBe(true);
     expect(matchesPattern({ name: [{ wildcard: 'a\\*b' }] }, { name: 'a*b' })).toBe(true);
     expect(matchesPattern({ name: [{ wildcard: 'a\\*b' }] }, { name: 'axb' })).toBe(false);
   });
@@ -85,7 +94,9 @@ describe('EventBridge pattern matching', () => {
   });
 
   it('matches numeric ranges', () => {
-    expect(matches({ detail: { 'c-count': [{ numeric: ['>', 0, '<=', 5] }], 'd-count': [{ numeric: ['<', 10] }], 'x-limit': [{ numeric: ['=', 301.8] }] } })).toBe(true);
+    expect(
+      matches({ detail: { 'c-count': [{ numeric: ['>', 0, '<=', 5] }], 'd-count': [{ numeric: ['<', 10] }], 'x-limit': [{ numeric: ['=', 301.8] }] } }),
+    ).toBe(true);
     expect(matches({ detail: { 'c-count': [{ numeric: ['>', 5] }] } })).toBe(false);
     expect(matches({ detail: { state: [{ numeric: ['>', 0] }] } })).toBe(false);
   });
@@ -106,7 +117,9 @@ describe('EventBridge pattern matching', () => {
   it('matches $or of sub-patterns, alongside other keys', () => {
     const pattern = {
       source: ['aws.ec2'],
-      detail: { $or: [{ 'c-count': [{ numeric: ['>', 0, '<=', 5] }] }, { 'd-count': [{ numeric: ['<', 10] }] }, { 'x-limit': [{ numeric: ['>', 0, '<=', 5] }] }] },
+      detail: {
+        $or: [{ 'c-count': [{ numeric: ['>', 0, '<=', 5] }] }, { 'd-count': [{ numeric: ['<', 10] }] }, { 'x-limit': [{ numeric: ['>', 0, '<=', 5] }] }],
+      },
     };
     expect(matches(pattern)).toBe(true);
     expect(matches({ ...pattern, detail: { $or: [{ 'c-count': [{ numeric: ['>', 10] }] }, { 'd-count': [{ numeric: ['>', 10] }] }] } })).toBe(false);

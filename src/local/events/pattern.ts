@@ -53,7 +53,8 @@ function validateMatcher(matcher: unknown, path: string): void {
       return;
     case 'numeric': {
       const parts = Array.isArray(argument) ? argument : [];
-      const valid = (parts.length === 2 || parts.length === 4) && parts.every((p, i) => (i % 2 === 0 ? NUMERIC_OPERATORS.has(p as string) : typeof p === 'number'));
+      const valid =
+        (parts.length === 2 || parts.length === 4) && parts.every((p, i) => (i % 2 === 0 ? NUMERIC_OPERATORS.has(p as string) : typeof p === 'number'));
       if (!valid) fail(`${path}.numeric`, 'expects [op, number] or [op, number, op, number] with op one of = < <= > >=');
       return;
     }

@@ -24,7 +24,13 @@ const pushEvent = (tag: string, repository = 'humangov-local-app') => ({
 describe('event rules read from serverless.yml', () => {
   it('reads CloudFormation short forms as their long forms', () => {
     const doc = parseServerlessYaml("a: !Ref Foo\nb: !GetAtt Foo.Arn\nc: !Join ['', [x, !Ref B]]\nd: !Sub 'arn:${AWS::Region}'\ne: !GetAtt [X, Y]\n");
-    expect(doc).toEqual({ a: { Ref: 'Foo' }, b: { 'Fn::GetAtt': ['Foo', 'Arn'] }, c: { 'Fn::Join': ['', ['x', { Ref: 'B' }]] }, d: { 'Fn::Sub': 'arn:${AWS::Region}' }, e: { 'Fn::GetAtt': ['X', 'Y'] } });
+    expect(doc).toEqual({
+      a: { Ref: 'Foo' },
+      b: { 'Fn::GetAtt': ['Foo', 'Arn'] },
+      c: { 'Fn::Join': ['', ['x', { Ref: 'B' }]] },
+      d: { 'Fn::Sub': 'arn:${AWS::Region}' },
+      e: { 'Fn::GetAtt': ['X', 'Y'] },
+    });
   });
 
   it('resolves Serverless variables, nested and with fallbacks, and leaves CloudFormation substitutions alone', () => {
@@ -59,7 +65,9 @@ describe('event rules read from serverless.yml', () => {
   });
 
   it('reports a pattern serverless.yml spells wrong, with the rule it is in', () => {
-    const document = parseServerlessYaml('resources:\n  Resources:\n    Bad:\n      Type: AWS::Events::Rule\n      Properties:\n        EventPattern:\n          source: aws.ecr\n');
+    const document = parseServerlessYaml(
+      'resources:\n  Resources:\n    Bad:\n      Type: AWS::Events::Rule\n      Properties:\n        EventPattern:\n          source: aws.ecr\n',
+    );
     expect(() => rulesFromDocument({ ...local, document })).toThrow(/Bad\.EventPattern\.source/);
   });
 

@@ -75,7 +75,9 @@ function resolveString(text: string, context: VariableContext, depth: number): u
       const value = resolveExpression(whole[1] as string, context, depth);
       return typeof value === 'string' ? resolveString(value, context, depth + 1) : value;
     }
-    const next = current.replace(INNERMOST, (match, expression: string) => (SOURCE.test(expression) ? String(resolveExpression(expression, context, depth)) : match));
+    const next = current.replace(INNERMOST, (match, expression: string) =>
+      SOURCE.test(expression) ? String(resolveExpression(expression, context, depth)) : match,
+    );
     if (next === current) return current;
     current = next;
   }

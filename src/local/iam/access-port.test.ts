@@ -9,7 +9,11 @@ describe('LocalAccessPort', () => {
   let home: Awaited<ReturnType<typeof tempHome>>;
   let access: LocalAccessPort;
   const names = tenantResourceNames('local', 'ca', '000000000000');
-  const policy = taskRolePolicy({ tableArn: tableArn('us-east-1', '000000000000', names.table), indexNames: ['byLastName'], bucketArn: bucketArn(names.bucket) });
+  const policy = taskRolePolicy({
+    tableArn: tableArn('us-east-1', '000000000000', names.table),
+    indexNames: ['byLastName'],
+    bucketArn: bucketArn(names.bucket),
+  });
 
   beforeEach(async () => {
     home = await tempHome();
@@ -25,7 +29,10 @@ describe('LocalAccessPort', () => {
 
     const reopened = new LocalAccessPort({ home: home.home });
     expect(await reopened.policyOf(names.taskRole)).toEqual(narrower);
-    expect(await reopened.roleOf(names.taskRole)).toMatchObject({ arn: first.arn, assumeRolePolicy: { Statement: [{ Principal: { Service: 'ecs-tasks.amazonaws.com' } }] } });
+    expect(await reopened.roleOf(names.taskRole)).toMatchObject({
+      arn: first.arn,
+      assumeRolePolicy: { Statement: [{ Principal: { Service: 'ecs-tasks.amazonaws.com' } }] },
+    });
   });
 
   it('deletes the role with its policy, and treats a missing role as deleted', async () => {
@@ -38,7 +45,17 @@ describe('LocalAccessPort', () => {
   it('refuses what IAM would refuse', async () => {
     await expect(access.ensureTaskRole({ roleName: 'no spaces allowed', policy, tags: {} })).rejects.toThrow(PermanentCloudError);
     await expect(access.ensureTaskRole({ roleName: 'x'.repeat(65), policy, tags: {} })).rejects.toThrow(/not a valid IAM role name/);
-    const huge = { ...policy, Statement: [{ ...policy.Statement[0], Effect: 'Allow' as const, Action: 's3:GetObject', Resource: Array.from({ length: 400 }, (_, i) => `arn:aws:s3:::bucket-${i}/*`) }] };
+    const huge = {
+      ...policy,
+      Statement: [
+        {
+          ...policy.Statement[0],
+          Effect: 'Allow' as const,
+          Action: 's3:GetObject',
+          Resource: Array.from({ length: 400 }, (_, i) => `arn:aws:s3:::bucket-${i}/*`),
+        },
+      ],
+    };
     await expect(access.ensureTaskRole({ roleName: names.taskRole, policy: huge, tags: {} })).rejects.toThrow(/10240/);
   });
 });

@@ -44,10 +44,13 @@ export class LocalAccessPort implements AccessPort {
   }
 
   async ensureTaskRole(spec: TaskRoleSpec): Promise<{ arn: string }> {
-    if (!ROLE_NAME.test(spec.roleName)) throw new PermanentCloudError(`"${spec.roleName}" is not a valid IAM role name (1 to 64 of letters, digits and +=,.@_-)`);
+    if (!ROLE_NAME.test(spec.roleName))
+      throw new PermanentCloudError(`"${spec.roleName}" is not a valid IAM role name (1 to 64 of letters, digits and +=,.@_-)`);
     const size = JSON.stringify(spec.policy).length;
     if (size > MAX_INLINE_POLICY_CHARS) {
-      throw new PermanentCloudError(`the inline policy of role ${spec.roleName} has ${size} characters; IAM allows ${MAX_INLINE_POLICY_CHARS} per role: name fewer resources or actions`);
+      throw new PermanentCloudError(
+        `the inline policy of role ${spec.roleName} has ${size} characters; IAM allows ${MAX_INLINE_POLICY_CHARS} per role: name fewer resources or actions`,
+      );
     }
     if (spec.policy.Statement.length === 0) throw new PermanentCloudError(`the inline policy of role ${spec.roleName} has no statements`);
     const arn = `arn:aws:iam::${this.#accountId}:role/${spec.roleName}`;

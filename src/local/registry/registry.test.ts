@@ -24,7 +24,10 @@ async function writeApp(dir: string, options: { build?: string } = {}): Promise<
     ].join('\n'),
   );
   const scripts = { build: options.build ?? 'node build.mjs', start: 'node dist/server.js' };
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'fixture-app', version: '1.0.0', private: true, type: 'module', files: ['dist'], scripts }, null, 2));
+  await writeFile(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'fixture-app', version: '1.0.0', private: true, type: 'module', files: ['dist'], scripts }, null, 2),
+  );
 }
 
 describe('LocalRegistry', () => {

@@ -72,7 +72,10 @@ export class LocalRegistry {
 
   async push(request: { contextDir: string; tag: string }): Promise<PushResult> {
     const { tag } = request;
-    if (!TAG.test(tag)) throw new InvalidImageTagError(`"${tag}" is not a valid image tag: use up to 128 letters, digits, "_", "." and "-", not starting with "." or "-" (release tags start with "v", e.g. v1.2.0)`);
+    if (!TAG.test(tag))
+      throw new InvalidImageTagError(
+        `"${tag}" is not a valid image tag: use up to 128 letters, digits, "_", "." and "-", not starting with "." or "-" (release tags start with "v", e.g. v1.2.0)`,
+      );
     const contextDir = resolve(request.contextDir);
     const manifest = await this.#readPackageJson(contextDir);
     if (manifest.scripts?.build) await this.#build(contextDir);
@@ -94,7 +97,16 @@ export class LocalRegistry {
       triggered.length > 0
         ? `pushed ${name} (${content.digest}); ${triggered.join(', ')} rolls it out`
         : `stored ${name} (${content.digest}); it triggers no deployment: only tags starting with "v" deploy`;
-    return { repository: this.#repository, tag, digest: content.digest, imageUri: `${this.#repository}@${content.digest}`, stored, eventId: entry?.EventId, triggered, message };
+    return {
+      repository: this.#repository,
+      tag,
+      digest: content.digest,
+      imageUri: `${this.#repository}@${content.digest}`,
+      stored,
+      eventId: entry?.EventId,
+      triggered,
+      message,
+    };
   }
 
   /**
@@ -131,7 +143,9 @@ export class LocalRegistry {
     try {
       text = await readFile(join(contextDir, 'package.json'), 'utf8');
     } catch (error) {
-      throw new ImageBuildError(`${contextDir} has no package.json, so it is not an app to push; pass --context with the app's directory (default app/)`, { cause: error });
+      throw new ImageBuildError(`${contextDir} has no package.json, so it is not an app to push; pass --context with the app's directory (default app/)`, {
+        cause: error,
+      });
     }
     try {
       return JSON.parse(text) as { scripts?: Record<string, string> };

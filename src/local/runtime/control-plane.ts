@@ -111,10 +111,11 @@ async function ensureTable(client: DynamoDBClient, name: string, definition: Tab
     if (!(error instanceof ResourceInUseException)) throw error;
   }
   // A new table is CREATING for a moment, as in AWS; nothing may use it before it is ACTIVE.
-  for (const deadline = Date.now() + 15_000; ; ) {
+  for (const deadline = Date.now() + 15_000; ;) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
     if (Table?.TableStatus === 'ACTIVE') return;
-    if (Date.now() > deadline) throw new Error(`table ${name} is still ${Table?.TableStatus} after 15 s; remove ${name} from .humangov/dynamodb or start with an empty HUMANGOV_HOME`);
+    if (Date.now() > deadline)
+      throw new Error(`table ${name} is still ${Table?.TableStatus} after 15 s; remove ${name} from .humangov/dynamodb or start with an empty HUMANGOV_HOME`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -140,13 +141,25 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
 
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: settings.region, credentials });
-    await ensureTable(client, tables.tenants, { AttributeDefinitions: [{ AttributeName: 'tenantId', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }] }, true);
+    await ensureTable(
+      client,
+      tables.tenants,
+      { AttributeDefinitions: [{ AttributeName: 'tenantId', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }] },
+      true,
+    );
     await ensureTable(client, tables.deployments, DEPLOYMENTS_TABLE_DEFINITION, false);
     const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     const tenants = new TenantRepository(db, tables.tenants);
     const deployments = new DeploymentRepository(db, tables.deployments);
 
-    const loadBalancer = new LocalLoadBalancer({ home, port: settings.lbPort, host, healthCheck: options.healthCheck, deregistrationDelayMs: options.deregistrationDelayMs, log });
+    const loadBalancer = new LocalLoadBalancer({
+      home,
+      port: settings.lbPort,
+      host,
+      healthCheck: options.healthCheck,
+      deregistrationDelayMs: options.deregistrationDelayMs,
+      log,
+    });
     await loadBalancer.start();
     stoppers.push(() => loadBalancer.close());
     // Tasks reach the local servers the way the app is configured to (the SDK's standard endpoint
@@ -170,7 +183,13 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
     stoppers.push(async () => workflows.abortAll());
 
     const cloud: Cloud = {
-      platform: { stage: settings.stage, region: settings.region, accountId: settings.accountId, imageRepository: settings.imageRepository, containerPort: 8080 },
+      platform: {
+        stage: settings.stage,
+        region: settings.region,
+        accountId: settings.accountId,
+        imageRepository: settings.imageRepository,
+        containerPort: 8080,
+      },
       tables: new LocalTablePort({ home, endpoint: dynamo.endpoint, region: settings.region, accountId: settings.accountId }),
       buckets: new LocalBucketPort({ home, endpoint: s3.endpoint }),
       access: new LocalAccessPort({ home, accountId: settings.accountId }),
@@ -230,7 +249,7 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
       workflows,
       registry,
       idle: async () => {
-        for (let settled = false; !settled; ) {
+        for (let settled = false; !settled;) {
           await dynamo.stream?.idle();
           await bus.idle();
           await workflows.idle();

@@ -64,7 +64,12 @@ export class LocalWorkflows implements WorkflowPort {
         const failure = error as { name?: string; message?: string };
         const aborted = failure.name === 'ExecutionAbortedError';
         Object.assign(record, { status: aborted ? 'ABORTED' : 'FAILED', error: failure.name, cause: failure.message, stoppedAt: new Date().toISOString() });
-        this.#options.log?.(aborted ? 'execution aborted' : 'execution failed', { workflow: request.workflow, execution: request.name, error: failure.name, cause: failure.message });
+        this.#options.log?.(aborted ? 'execution aborted' : 'execution failed', {
+          workflow: request.workflow,
+          execution: request.name,
+          error: failure.name,
+          cause: failure.message,
+        });
       },
     );
     this.#running.set(request.name, { done, abort: execution.abort });

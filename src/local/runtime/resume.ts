@@ -29,7 +29,10 @@ export async function resumeUnfinishedWork(deps: ResumeDeps): Promise<{ resumed:
     const page = await deps.deployments.list({ cursor });
     for (const deployment of page.items.filter((d) => d.status === 'IN_PROGRESS')) {
       const results = Object.fromEntries(
-        Object.entries(deployment.results ?? {}).map(([id, result]) => [id, result.outcome === 'PENDING' ? { ...result, outcome: 'SKIPPED' as const, error: 'not reached: the control plane stopped' } : result]),
+        Object.entries(deployment.results ?? {}).map(([id, result]) => [
+          id,
+          result.outcome === 'PENDING' ? { ...result, outcome: 'SKIPPED' as const, error: 'not reached: the control plane stopped' } : result,
+        ]),
       );
       await deps.deployments.finish(deployment.deploymentId, {
         status: 'FAILED',

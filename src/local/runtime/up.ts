@@ -49,7 +49,11 @@ export async function runUp(options: UpOptions = {}): Promise<void> {
     // becomes the first, as `humangov push` would make it, so a tenant can be inserted right away.
     const { version } = JSON.parse(await readFile(join(APP_DIR, 'package.json'), 'utf8')) as { version: string };
     plane = await startLocalControlPlane(settings, {
-      firstRelease: { contextDir: APP_DIR, tag: `v${version}`, onPushed: (digest) => print(`No release yet: built app/ and released it as v${version} (${digest}).`) },
+      firstRelease: {
+        contextDir: APP_DIR,
+        tag: `v${version}`,
+        onPushed: (digest) => print(`No release yet: built app/ and released it as v${version} (${digest}).`),
+      },
     });
   } catch (error) {
     process.stderr.write(`humangov up: ${error instanceof Error ? error.message : String(error)}\n`);

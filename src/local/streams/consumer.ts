@@ -170,7 +170,11 @@ export class StreamConsumer {
     for (const failure of failures) {
       const p = bySequence.get(failure?.itemIdentifier);
       if (!p) {
-        this.#options.log({ level: 'ERROR', message: 'batchItemFailures names a record not in the batch; retrying the whole batch', itemIdentifier: failure?.itemIdentifier });
+        this.#options.log({
+          level: 'ERROR',
+          message: 'batchItemFailures names a record not in the batch; retrying the whole batch',
+          itemIdentifier: failure?.itemIdentifier,
+        });
         return new Set(batch);
       }
       failed.add(p);

@@ -25,7 +25,10 @@ describe('DynamoWire', () => {
   });
 
   it('turns an error answer into DynamoWireError with its short type', async () => {
-    const started = await droppingServer({ status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', message: 'Requested resource not found' } });
+    const started = await droppingServer({
+      status: 400,
+      body: { __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', message: 'Requested resource not found' },
+    });
     server = started.server;
     const error = await new DynamoWire(started.endpoint, agent).describeTable('missing').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DynamoWireError);

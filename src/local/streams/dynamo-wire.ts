@@ -37,7 +37,10 @@ export class DynamoWire {
   }
 
   async call<T>(operation: string, body: unknown): Promise<T> {
-    const date = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const date = new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
     const { status, text } = await this.#post(JSON.stringify(body), {
       'content-type': 'application/x-amz-json-1.0',
       'x-amz-target': `DynamoDB_20120810.${operation}`,
@@ -56,7 +59,14 @@ export class DynamoWire {
   #post(payload: string, headers: Record<string, string>, retry = true): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
       const req = request(
-        { host: this.#endpoint.hostname, port: this.#endpoint.port, path: '/', method: 'POST', agent: this.#agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(payload)) } },
+        {
+          host: this.#endpoint.hostname,
+          port: this.#endpoint.port,
+          path: '/',
+          method: 'POST',
+          agent: this.#agent,
+          headers: { ...headers, 'content-length': String(Buffer.byteLength(payload)) },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -17,7 +17,11 @@ describe('the DynamoDB proxy', () => {
     const errors: unknown[] = [];
     proxy = await startDynamoProxy({ host: '127.0.0.1', port: 0, upstream: started.endpoint, log: (entry) => errors.push(entry) });
     const getItem = () =>
-      fetch(proxy!.endpoint, { method: 'POST', headers: { 'x-amz-target': 'DynamoDB_20120810.GetItem' }, body: JSON.stringify({ TableName: 't', Key: { tenantId: { S: 'ca' } } }) });
+      fetch(proxy!.endpoint, {
+        method: 'POST',
+        headers: { 'x-amz-target': 'DynamoDB_20120810.GetItem' },
+        body: JSON.stringify({ TableName: 't', Key: { tenantId: { S: 'ca' } } }),
+      });
     expect((await getItem()).status).toBe(200);
     const second = await getItem(); // forwarded on the kept-alive socket, dropped, sent again
     expect(second.status).toBe(200);

@@ -48,7 +48,12 @@ interface Admitted {
   done: () => void;
 }
 
-type Body = { TableName?: unknown; Item?: ItemJson; Key?: ItemJson; RequestItems?: Record<string, { PutRequest?: { Item?: ItemJson }; DeleteRequest?: { Key?: ItemJson } }[]> };
+type Body = {
+  TableName?: unknown;
+  Item?: ItemJson;
+  Key?: ItemJson;
+  RequestItems?: Record<string, { PutRequest?: { Item?: ItemJson }; DeleteRequest?: { Key?: ItemJson } }[]>;
+};
 
 function pickKey(item: ItemJson | undefined, keyNames: readonly string[]): ItemJson | undefined {
   if (typeof item !== 'object' || item === null) return undefined;
@@ -190,7 +195,13 @@ export async function startDynamoProxy(options: DynamoProxyOptions): Promise<Dyn
         const records = keys.flatMap((_, i) => recordFor({ keyNames: info.keyNames, oldImage: before[i], newImage: after[i] }, context) ?? []);
         if (records.length > 0) t.sink(records);
       } catch (error) {
-        log({ level: 'ERROR', message: 'a write to the watched table was applied but its stream record could not be read', table: t.table, operation, error: errorMessage(error) });
+        log({
+          level: 'ERROR',
+          message: 'a write to the watched table was applied but its stream record could not be read',
+          table: t.table,
+          operation,
+          error: errorMessage(error),
+        });
       }
     } finally {
       done();

@@ -72,7 +72,14 @@ describe('the local DynamoDB endpoint with the tenants stream', () => {
   it('delivers insert, modify and remove of an SDK client as stream records, in order', async () => {
     const started = Date.now();
     await put('ca', { displayName: { S: 'California' } });
-    await client.send(new UpdateItemCommand({ TableName: TABLE, Key: { tenantId: { S: 'ca' } }, UpdateExpression: 'SET desiredCount = :n', ExpressionAttributeValues: { ':n': { N: '3' } } }));
+    await client.send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: { tenantId: { S: 'ca' } },
+        UpdateExpression: 'SET desiredCount = :n',
+        ExpressionAttributeValues: { ':n': { N: '3' } },
+      }),
+    );
     await client.send(new DeleteItemCommand({ TableName: TABLE, Key: { tenantId: { S: 'ca' } } }));
     await waitFor(() => delivered.length >= 3, 2_000, 'three records');
     expect(Date.now() - started).toBeLessThan(1_000);
@@ -83,7 +90,11 @@ describe('the local DynamoDB endpoint with the tenants stream', () => {
       eventSource: 'aws:dynamodb',
       eventVersion: '1.1',
       awsRegion: 'us-east-1',
-      dynamodb: { Keys: { tenantId: { S: 'ca' } }, NewImage: { tenantId: { S: 'ca' }, displayName: { S: 'California' } }, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      dynamodb: {
+        Keys: { tenantId: { S: 'ca' } },
+        NewImage: { tenantId: { S: 'ca' }, displayName: { S: 'California' } },
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
     });
     expect(insert.eventSourceARN).toMatch(/^arn:aws:dynamodb:us-east-1:000000000000:table\/humangov-local-tenants\/stream\/\d{4}-\d\d-\d\dT[\d:.]+$/);
     expect(insert.dynamodb.OldImage).toBeUndefined();
@@ -101,10 +112,17 @@ describe('the local DynamoDB endpoint with the tenants stream', () => {
   it('emits nothing for a write that changes nothing, or one that fails its condition', async () => {
     await put('tx', { displayName: { S: 'Texas' } });
     await put('tx', { displayName: { S: 'Texas' } });
-    await client.send(new UpdateItemCommand({ TableName: TABLE, Key: { tenantId: { S: 'tx' } }, UpdateExpression: 'SET displayName = :d', ExpressionAttributeValues: { ':d': { S: 'Texas' } } }));
-    await expect(client.send(new PutItemCommand({ TableName: TABLE, Item: { tenantId: { S: 'tx' } }, ConditionExpression: 'attribute_not_exists(tenantId)' }))).rejects.toBeInstanceOf(
-      ConditionalCheckFailedException,
+    await client.send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: { tenantId: { S: 'tx' } },
+        UpdateExpression: 'SET displayName = :d',
+        ExpressionAttributeValues: { ':d': { S: 'Texas' } },
+      }),
     );
+    await expect(
+      client.send(new PutItemCommand({ TableName: TABLE, Item: { tenantId: { S: 'tx' } }, ConditionExpression: 'attribute_not_exists(tenantId)' })),
+    ).rejects.toBeInstanceOf(ConditionalCheckFailedException);
     await client.send(new DeleteItemCommand({ TableName: TABLE, Key: { tenantId: { S: 'never-there' } } }));
     await put('tx', { displayName: { S: 'Texas!' } }); // a marker: everything before it has been seen
     await waitFor(() => delivered.length >= 2, 2_000, 'the marker');
@@ -116,14 +134,23 @@ describe('the local DynamoDB endpoint with the tenants stream', () => {
 
   it('delivers each item of a BatchWriteItem, and ignores other tables', async () => {
     await client.send(
-      new CreateTableCommand({ TableName: 'other-table', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] }),
+      new CreateTableCommand({
+        TableName: 'other-table',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      }),
     );
     await waitFor(async () => (await client.send(new DescribeTableCommand({ TableName: 'other-table' }))).Table?.TableStatus === 'ACTIVE');
     await put('ny');
     await client.send(
       new BatchWriteItemCommand({
         RequestItems: {
-          [TABLE]: [{ PutRequest: { Item: { tenantId: { S: 'wa' } } } }, { DeleteRequest: { Key: { tenantId: { S: 'ny' } } } }, { PutRequest: { Item: { tenantId: { S: 'or' } } } }],
+          [TABLE]: [
+            { PutRequest: { Item: { tenantId: { S: 'wa' } } } },
+            { DeleteRequest: { Key: { tenantId: { S: 'ny' } } } },
+            { PutRequest: { Item: { tenantId: { S: 'or' } } } },
+          ],
           'other-table': [{ PutRequest: { Item: { id: { S: 'x' } } } }],
         },
       }),
@@ -164,7 +191,14 @@ describe('the local DynamoDB endpoint with the tenants stream', () => {
 
   it('keeps the records of each item in the order its concurrent writes were applied', async () => {
     const add = (tenantId: string) =>
-      client.send(new UpdateItemCommand({ TableName: TABLE, Key: { tenantId: { S: tenantId } }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': { N: '1' } } }));
+      client.send(
+        new UpdateItemCommand({
+          TableName: TABLE,
+          Key: { tenantId: { S: tenantId } },
+          UpdateExpression: 'ADD n :one',
+          ExpressionAttributeValues: { ':one': { N: '1' } },
+        }),
+      );
     const writes = 12;
     await Promise.all(Array.from({ length: writes }, () => [add('k1'), add('k2'), add('k3')]).flat());
     await waitFor(() => delivered.length >= writes * 3, 5_000, 'every record');

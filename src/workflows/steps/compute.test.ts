@@ -17,20 +17,29 @@ function setup(options: ConstructorParameters<typeof FakeCloud>[0] = {}, release
 }
 
 async function startService(steps: ReturnType<typeof computeSteps>) {
-  const td = await steps.registerTaskDefinition({ ...base, action: 'registerTaskDefinition', displayName: 'California', taskRoleArn: 'arn:aws:iam::123456789012:role/r', logGroup: '/lg' });
+  const td = await steps.registerTaskDefinition({
+    ...base,
+    action: 'registerTaskDefinition',
+    displayName: 'California',
+    taskRoleArn: 'arn:aws:iam::123456789012:role/r',
+    logGroup: '/lg',
+  });
   return steps.ensureService({ ...base, action: 'ensureService', taskDefinitionArn: td.taskDefinitionArn, desiredCount: 2, targetGroupArn: 'arn:tg' });
 }
 
 describe('compute steps', () => {
   it('registerTaskDefinition refuses to run anything before the first release', async () => {
     const { steps } = setup({}, null);
-    await expect(steps.registerTaskDefinition({ ...base, action: 'x', displayName: 'California', taskRoleArn: 'r', logGroup: 'l' })).rejects.toThrow(NoReleaseError);
+    await expect(steps.registerTaskDefinition({ ...base, action: 'x', displayName: 'California', taskRoleArn: 'r', logGroup: 'l' })).rejects.toThrow(
+      NoReleaseError,
+    );
   });
 
   it('checkRollout counts polls and says COMPLETED once ECS does', async () => {
     const { steps } = setup({ rolloutPolls: 3 });
     const started = await startService(steps);
-    const poll = (polls: number) => steps.checkRollout({ ...base, action: 'checkRollout', serviceArn: started.serviceArn, deploymentId: started.deploymentId, polls, maxPolls: 10 });
+    const poll = (polls: number) =>
+      steps.checkRollout({ ...base, action: 'checkRollout', serviceArn: started.serviceArn, deploymentId: started.deploymentId, polls, maxPolls: 10 });
     expect(await poll(0)).toMatchObject({ state: 'IN_PROGRESS', polls: 1, detail: '0/2 tasks running' });
     expect(await poll(1)).toMatchObject({ state: 'IN_PROGRESS', polls: 2 });
     expect(await poll(2)).toMatchObject({ state: 'COMPLETED', polls: 3 });

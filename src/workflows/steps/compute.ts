@@ -71,7 +71,13 @@ export function computeSteps(deps: StepDeps, env: StepEnvironment = process.env)
     async ensureService(raw: unknown) {
       const { tenantId, taskDefinitionArn, desiredCount, targetGroupArn } = parseStepInput(serviceInput, raw);
       const names = tenantNames(cloud.platform, tenantId);
-      const change = await cloud.compute.ensureService({ name: names.service, taskDefinitionArn, desiredCount, targetGroupArn, tags: tenantTags(cloud.platform, tenantId) });
+      const change = await cloud.compute.ensureService({
+        name: names.service,
+        taskDefinitionArn,
+        desiredCount,
+        targetGroupArn,
+        tags: tenantTags(cloud.platform, tenantId),
+      });
       return { serviceArn: change.serviceArn, deploymentId: change.deploymentId, changed: change.changed, state: 'IN_PROGRESS', polls: 0 };
     },
 
@@ -109,7 +115,9 @@ export function computeSteps(deps: StepDeps, env: StepEnvironment = process.env)
       const service = await cloud.compute.describeService(names.service);
       const gone = !service || service.status === 'INACTIVE';
       if (!gone && polls + 1 >= maxPolls) {
-        throw new ServiceNotGoneError(`service ${names.service} was still ${service.status.toLowerCase()} after ${polls + 1} checks; its tasks may be stuck stopping (see the ECS console)`);
+        throw new ServiceNotGoneError(
+          `service ${names.service} was still ${service.status.toLowerCase()} after ${polls + 1} checks; its tasks may be stuck stopping (see the ECS console)`,
+        );
       }
       return { gone, polls: polls + 1 };
     },

@@ -3,7 +3,11 @@ import { failureMessage } from './context.ts';
 
 describe('failureMessage', () => {
   it('takes the message out of the JSON envelope AWS puts around a Lambda error', () => {
-    const cause = JSON.stringify({ errorType: 'NoReleaseError', errorMessage: 'no release yet: push an image tagged v*', trace: ['NoReleaseError: ...', '    at registerTaskDefinition'] });
+    const cause = JSON.stringify({
+      errorType: 'NoReleaseError',
+      errorMessage: 'no release yet: push an image tagged v*',
+      trace: ['NoReleaseError: ...', '    at registerTaskDefinition'],
+    });
     expect(failureMessage({ Error: 'NoReleaseError', Cause: cause })).toBe('no release yet: push an image tagged v*');
   });
 

@@ -12,7 +12,16 @@ async function servingTenant(zones?: string[]) {
   const steps = networkSteps({ cloud, tenants: {} as TenantRepository, releases: { currentRelease: async () => undefined }, now: () => new Date() });
   const routing = await steps.ensureRouting({ ...base, action: 'ensureRouting' });
   const image = `${cloud.platform.imageRepository}@${DIGEST}`;
-  const td = await cloud.compute.registerTaskDefinition({ family: 'f', image, cpu: 256, memory: 512, environment: { APP_IMAGE: image }, taskRoleArn: 'r', logGroup: 'l', tags: {} });
+  const td = await cloud.compute.registerTaskDefinition({
+    family: 'f',
+    image,
+    cpu: 256,
+    memory: 512,
+    environment: { APP_IMAGE: image },
+    taskRoleArn: 'r',
+    logGroup: 'l',
+    tags: {},
+  });
   await cloud.compute.ensureService({ name: 'humangov-ca', taskDefinitionArn: td.arn, desiredCount: 2, targetGroupArn: routing.targetGroupArn, tags: {} });
   await cloud.compute.describeService('humangov-ca');
   const verify = (attempts: number, maxAttempts = 5) =>

@@ -61,7 +61,9 @@ describe('record steps', () => {
     await provisioning('wa', 'old');
     await tenants.releaseLock('wa', 'old');
     await tenants.acquireLock('wa', 'new', 60_000);
-    await expect(steps.recordProgress({ action: 'recordProgress', tenantId: 'wa', executionId: 'old', resources: {}, detail: 'x' })).rejects.toThrow(LeaseLostError);
+    await expect(steps.recordProgress({ action: 'recordProgress', tenantId: 'wa', executionId: 'old', resources: {}, detail: 'x' })).rejects.toThrow(
+      LeaseLostError,
+    );
   });
 
   it('refuses an invalid id before touching the table, and releasing it is a no-op', async () => {

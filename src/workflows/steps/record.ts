@@ -50,7 +50,9 @@ export function recordSteps(deps: StepDeps) {
       await tenants.acquireLock(tenantId, owner, LOCK_TTL_MS);
     } catch (error) {
       if (error instanceof TenantLockedError) {
-        throw new LeaseLostError(`tenant "${tenantId}" is now held by ${error.holder}; execution ${owner} stopped without changing it further`, { cause: error });
+        throw new LeaseLostError(`tenant "${tenantId}" is now held by ${error.holder}; execution ${owner} stopped without changing it further`, {
+          cause: error,
+        });
       }
       throw error;
     }
@@ -160,7 +162,10 @@ export function recordSteps(deps: StepDeps) {
       const spec = tenantSpec(await tenants.require(tenantId));
       await renewLease(tenantId, executionId);
       if (spec.desiredState !== 'DELETED') return { proceed: false, recordDeleted: false, purgeData: false, reason: `desiredState is ${spec.desiredState}` };
-      await tenants.transition(tenantId, 'DEPROVISIONING', { reason: spec.purgeData ? 'offboarding; data will be purged' : 'offboarding; data will be kept', executionId });
+      await tenants.transition(tenantId, 'DEPROVISIONING', {
+        reason: spec.purgeData ? 'offboarding; data will be purged' : 'offboarding; data will be kept',
+        executionId,
+      });
       return { proceed: true, recordDeleted: false, purgeData: spec.purgeData };
     },
 

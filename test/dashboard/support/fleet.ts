@@ -27,7 +27,11 @@ export interface DashboardFleet {
   close(): Promise<void>;
 }
 
-const image = (tag: string, hex: string) => ({ repository: '123456789012.dkr.ecr.us-east-1.amazonaws.com/humangov-app', tag, digest: `sha256:${hex.repeat(64)}` });
+const image = (tag: string, hex: string) => ({
+  repository: '123456789012.dkr.ecr.us-east-1.amazonaws.com/humangov-app',
+  tag,
+  digest: `sha256:${hex.repeat(64)}`,
+});
 /** One instant for the whole seed, so durations between seeded times are exact whatever the machine's speed. */
 const seededAt = Date.now();
 const ago = (minutes: number) => new Date(seededAt - minutes * 60_000).toISOString();
@@ -74,7 +78,17 @@ async function seedTenants(tenants: TenantRepository): Promise<void> {
 async function seedDeployments(deployments: DeploymentRepository): Promise<DashboardFleet['deploymentIds']> {
   const start = async (eventId: string, time: string, tag: string, hex: string, waves: string[][]) => {
     const deploymentId = deploymentIdFor({ id: eventId, time });
-    await deployments.create({ deploymentId, image: image(tag, hex), status: 'IN_PROGRESS', eventId, eventTime: time, executionId: `deploy-${eventId}`, maxConcurrency: 50, failureThreshold: 0, startedAt: time });
+    await deployments.create({
+      deploymentId,
+      image: image(tag, hex),
+      status: 'IN_PROGRESS',
+      eventId,
+      eventTime: time,
+      executionId: `deploy-${eventId}`,
+      maxConcurrency: 50,
+      failureThreshold: 0,
+      startedAt: time,
+    });
     await deployments.claimLatest({ deploymentId, eventTime: time });
     await deployments.savePlan(deploymentId, { canaryTenantId: 'tx', waves });
     return deploymentId;

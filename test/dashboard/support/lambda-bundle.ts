@@ -25,7 +25,18 @@ export async function askLambdaBundle(paths: readonly string[]): Promise<BundleA
   try {
     const outfile = join(dir, 'api.mjs');
     const { bundle, minify, format, platform, target, mainFields, banner } = config;
-    await build({ entryPoints: [join(root, 'functions', 'api.ts')], outfile, bundle, minify, format, platform, target, mainFields, banner, logLevel: 'silent' });
+    await build({
+      entryPoints: [join(root, 'functions', 'api.ts')],
+      outfile,
+      bundle,
+      minify,
+      format,
+      platform,
+      target,
+      mainFields,
+      banner,
+      logLevel: 'silent',
+    });
     const events = paths.map((path) => apiEvent('GET', path));
     const program = `
       const { handler } = await import(${JSON.stringify(pathToFileURL(outfile).href)});
@@ -35,7 +46,14 @@ export async function askLambdaBundle(paths: readonly string[]): Promise<BundleA
       process.stdout.write(JSON.stringify(answers));`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', program], {
       // What serverless.yml sets; nothing here reaches AWS, the dashboard's routes read no table.
-      env: { ...process.env, EVENTS: JSON.stringify(events), TENANTS_TABLE: 'humangov-bundle-tenants', DEPLOYMENTS_TABLE: 'humangov-bundle-deployments', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      env: {
+        ...process.env,
+        EVENTS: JSON.stringify(events),
+        TENANTS_TABLE: 'humangov-bundle-tenants',
+        DEPLOYMENTS_TABLE: 'humangov-bundle-deployments',
+        AWS_REGION: 'us-east-1',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+      },
       maxBuffer: 16 * 1024 * 1024,
     });
     return JSON.parse(stdout) as BundleAnswers;
