@@ -150,7 +150,7 @@ function checkPolicy(resource: Json, attribute: string, allowed: string[], path:
   const value = resource[attribute];
   if (value === undefined) return;
   if (typeof value === 'string') {
-    if (!allowed.includes(value)) checker.problem(`${path}.${attribute}`, `"${value}" is not a ${attribute} (${allowed.join(', ')})`);
+    if (!allowed.includes(value)) checker.problem(`${path}.${attribute}`, `"${value}" is not a valid ${attribute} (${allowed.join(', ')})`);
   } else checker.scalar(value, `${path}.${attribute}`, scope);
 }
 
