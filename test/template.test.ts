@@ -1,20 +1,17 @@
 /**
- * The packaged CloudFormation template holds the whole deployment. This runs
- * `serverless package` offline (no network, no credentials), exactly as a
- * deploy would build it, and checks what a reviewer of the stack would check.
+ * The packaged CloudFormation template holds the whole deployment. This takes the dev stage as
+ * `serverless package` builds it offline (no network, no credentials), exactly as a deploy would
+ * (packaged once per run and shared with the conformance gate, test/conformance/), and checks
+ * what a reviewer of the stack would check.
  */
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { labelled } from './support/labelled.ts';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { allStates, loadDefinition, PLACEHOLDER, substitute, WORKFLOWS } from '../src/workflows/definitions.ts';
-
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
+import { CPU_ARCHITECTURE } from '../src/aws/task-definitions.ts';
+import { packagedStack, ROOT as root, VARIANTS } from './conformance/support/packaged-stack.ts';
 
 type Json = Record<string, unknown>;
 interface Resource {
@@ -29,7 +26,6 @@ interface Statement {
   Condition?: Json;
 }
 
-let outDir: string;
 let template: { Resources: Record<string, Resource>; Conditions: Json; Outputs: Json };
 let artifacts: string[];
 
@@ -42,37 +38,16 @@ const resource = (id: string) => {
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 beforeAll(async () => {
-  outDir = await mkdtemp(join(tmpdir(), 'humangov-package-'));
-  // The bundler leaves work folders in TMPDIR: keep them inside what afterAll removes.
-  const scratch = join(outDir, 'tmp');
-  await mkdir(scratch);
-  const env = {
-    ...process.env,
-    TMPDIR: scratch,
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-    AWS_ACCESS_KEY_ID: '',
-    AWS_SECRET_ACCESS_KEY: '',
-    AWS_PROFILE: '',
-  };
-  await promisify(execFile)(join(root, 'node_modules/.bin/serverless'), ['package', '--stage', 'test', '--package', outDir], {
-    cwd: root,
-    env,
-    timeout: 240_000,
-  });
-  template = JSON.parse(await readFile(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
-  artifacts = (await readdir(outDir)).filter((name) => name !== 'tmp');
+  const stack = await packagedStack(VARIANTS.dev);
+  template = stack.template as typeof template;
+  artifacts = stack.artifacts;
 }, 300_000);
-
-afterAll(async () => {
-  if (outDir) await rm(outDir, { recursive: true, force: true });
-});
 
 describe('packaged template: data', () => {
   it('keeps tenants in a stream-enabled table with PITR and deletion protection', () => {
     const tenants = resource('TenantsTable').Properties;
     expect(tenants).toMatchObject({
-      TableName: 'humangov-test-tenants',
+      TableName: 'humangov-dev-tenants',
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }],
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
@@ -81,9 +56,15 @@ describe('packaged template: data', () => {
     });
   });
 
+  it('keeps the tables and the image repository when the stack goes or they are replaced, but not after a failed first create', () => {
+    for (const id of ['TenantsTable', 'DeploymentsTable', 'AppRepository']) {
+      labelled(id, () => expect(resource(id)).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' }));
+    }
+  });
+
   it('keeps deployments in a table with PITR and deletion protection', () => {
     expect(resource('DeploymentsTable').Properties).toMatchObject({
-      TableName: 'humangov-test-deployments',
+      TableName: 'humangov-dev-deployments',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       DeletionProtectionEnabled: true,
     });
@@ -147,7 +128,7 @@ describe('packaged template: workflows', () => {
       detail: {
         'action-type': ['PUSH'],
         result: ['SUCCESS'],
-        'repository-name': ['humangov-test-app'],
+        'repository-name': ['humangov-dev-app'],
         'image-tag': [{ prefix: 'v' }],
       },
     });
@@ -182,24 +163,28 @@ describe('packaged template: status API', () => {
 describe('packaged template: containers and network', () => {
   it('keeps release images immutable, scanned on push, with a lifecycle policy', () => {
     const repo = resource('AppRepository').Properties;
-    expect(repo).toMatchObject({ RepositoryName: 'humangov-test-app', ImageTagMutability: 'IMMUTABLE', ImageScanningConfiguration: { ScanOnPush: true } });
+    expect(repo).toMatchObject({ RepositoryName: 'humangov-dev-app', ImageTagMutability: 'IMMUTABLE', ImageScanningConfiguration: { ScanOnPush: true } });
     const lifecycle = JSON.parse((repo.LifecyclePolicy as { LifecyclePolicyText: string }).LifecyclePolicyText);
     expect(lifecycle.rules.length).toBeGreaterThan(0);
   });
 
   it('runs a Fargate cluster with Container Insights', () => {
     expect(resource('Cluster').Properties).toMatchObject({
-      ClusterName: 'humangov-test',
+      ClusterName: 'humangov-dev',
       CapacityProviders: expect.arrayContaining(['FARGATE']),
       ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
     });
   });
 
-  it('puts public subnets in two different availability zones', () => {
-    const zones = resources('AWS::EC2::Subnet').map(([, s]) => JSON.stringify(s.Properties.AvailabilityZone));
+  it('puts public subnets in two different availability zones, named by zone ID', () => {
+    const zones = resources('AWS::EC2::Subnet').map(([, s]) => JSON.stringify(s.Properties.AvailabilityZoneId));
     expect(zones.length).toBeGreaterThanOrEqual(2);
     expect(new Set(zones).size).toBe(zones.length);
     for (const [, subnet] of resources('AWS::EC2::Subnet')) expect(subnet.Properties.MapPublicIpOnLaunch).toBe(true);
+  });
+
+  it('creates the load balancer only once the internet gateway is attached', () => {
+    expect((resource('LoadBalancer') as Resource & { DependsOn?: unknown }).DependsOn).toEqual(['InternetGatewayAttachment']);
   });
 
   it('answers unknown hosts with a 404 and adds HTTPS when a certificate is given', () => {
@@ -214,6 +199,43 @@ describe('packaged template: containers and network', () => {
   it('lets tasks accept traffic only from the load balancer', () => {
     const ingress = resource('TaskSecurityGroup').Properties.SecurityGroupIngress as Json[];
     expect(ingress).toEqual([{ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, SourceSecurityGroupId: { Ref: 'AlbSecurityGroup' } }]);
+  });
+});
+
+describe('packaged template: secrets', () => {
+  const environments = () => resources('AWS::Lambda::Function').map(([id, fn]) => [id, (fn.Properties.Environment as { Variables: Json }).Variables] as const);
+
+  it('generates a stack secret that no template or tag holds the value of', () => {
+    const [[, secret]] = resources('AWS::SecretsManager::Secret') as [[string, Resource]];
+    expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
+    expect(secret.Properties.SecretString).toBeUndefined();
+    expect(JSON.stringify(template)).not.toContain('AWS::StackId');
+  });
+
+  it('tells only the tenant-access function where the stack secret is, and puts no secret in any environment', () => {
+    for (const [id, variables] of environments()) {
+      labelled(id, () => expect(Object.keys(variables)).not.toContain('CSRF_SECRET_SEED'));
+      labelled(id, () => expect(Object.keys(variables).includes('STACK_SECRET_ARN')).toBe(id === 'TenantAccessLambdaFunction'));
+    }
+    expect(Object.fromEntries(environments()).TenantAccessLambdaFunction?.STACK_SECRET_ARN).toEqual({ Ref: 'StackSecret' });
+  });
+
+  it("lets ECS read only this stage's tenant secrets when it starts a task", () => {
+    const policy = JSON.stringify(resource('TaskExecutionRole').Properties.Policies);
+    expect(policy).toContain('"Action":"secretsmanager:GetSecretValue"');
+    expect(policy).toContain(':secret:humangov/dev/tenants/*');
+    expect(policy).not.toContain('StackSecret');
+  });
+});
+
+describe('packaged template: one CPU architecture', () => {
+  it('runs the functions on arm64 and the tasks on ARM64, and the README builds the image for linux/arm64', async () => {
+    for (const [id, fn] of resources('AWS::Lambda::Function')) labelled(id, () => expect(fn.Properties.Architectures).toEqual(['arm64']));
+    expect(CPU_ARCHITECTURE).toBe('ARM64');
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    const builds = readme.split('\n').filter((line) => /docker (buildx )?build /.test(line));
+    expect(builds.length).toBeGreaterThan(0);
+    for (const line of builds) labelled(line, () => expect(line).toMatch(/--platform linux\/arm64\b/));
   });
 });
 
@@ -271,7 +293,7 @@ describe('packaged template: least privilege and operations', () => {
     expect(passRole.length).toBeGreaterThan(0);
     for (const { statement } of passRole) {
       expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
-      expect(JSON.stringify(statement.Resource)).toContain('role/humangov-test-*-task');
+      expect(JSON.stringify(statement.Resource)).toContain('role/humangov-dev-*-task');
     }
   });
 

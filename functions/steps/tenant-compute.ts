@@ -1,7 +1,6 @@
 /**
  * Workflow steps on ECS and CloudWatch Logs (ComputePort, LogsPort). Also reads
- * the current release (StepDeps.releases: the deployments table) and, from its
- * environment, CSRF_SECRET_SEED (see src/workflows/steps/task-environment.ts).
+ * the current release (StepDeps.releases: the deployments table).
  * Split by capability so this function's role grants only that; the actions
  * are the use-cases of src/workflows/steps/compute.ts.
  */

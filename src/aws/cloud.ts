@@ -8,6 +8,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Cloud } from '../cloud/ports.ts';
 import { PermanentCloudError } from '../cloud/errors.ts';
@@ -18,6 +19,7 @@ import type { AwsConfig } from './config.ts';
 import type { HttpGet } from './health-probe.ts';
 import { AlbLoadBalancer } from './load-balancer.ts';
 import { CloudWatchLogGroups } from './logs.ts';
+import { SecretsManagerSecrets } from './secrets.ts';
 import { DynamoDbTables } from './tables.ts';
 import { StepFunctionsWorkflows } from './workflows.ts';
 
@@ -29,6 +31,7 @@ export interface AwsClients {
   ecs: ECSClient;
   elbv2: ElasticLoadBalancingV2Client;
   sfn: SFNClient;
+  secretsManager: SecretsManagerClient;
   /** Not a client, but the other outside call: the health probe's HTTP GET. */
   httpGet: HttpGet;
 }
@@ -46,6 +49,8 @@ export const awsLogs = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
 export const awsCompute = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new EcsCompute({ ...config, client: clients.ecs });
 export const awsLoadBalancer = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
   new AlbLoadBalancer({ ...config, client: clients.elbv2, httpGet: clients.httpGet });
+export const awsSecrets = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
+  new SecretsManagerSecrets({ client: clients.secretsManager, region: config.region, stackSecretArn: config.stackSecretArn });
 export const awsWorkflows = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
   new StepFunctionsWorkflows({ client: clients.sfn, region: config.region, stateMachineArns: config.stateMachineArns });
 
@@ -83,6 +88,7 @@ export function createAwsCloudOf(config: AwsConfig, builders: Partial<AwsPortBui
     logs: port('logs'),
     compute: port('compute'),
     loadBalancer: port('loadBalancer'),
+    secrets: port('secrets'),
     workflows: port('workflows'),
   };
 }
@@ -91,7 +97,16 @@ export function createAwsCloudOf(config: AwsConfig, builders: Partial<AwsPortBui
 export function createAwsCloud(config: AwsConfig, clients: Partial<AwsClients> = {}): Cloud {
   return createAwsCloudOf(
     config,
-    { tables: awsTables, buckets: awsBuckets, access: awsAccess, logs: awsLogs, compute: awsCompute, loadBalancer: awsLoadBalancer, workflows: awsWorkflows },
+    {
+      tables: awsTables,
+      buckets: awsBuckets,
+      access: awsAccess,
+      logs: awsLogs,
+      compute: awsCompute,
+      loadBalancer: awsLoadBalancer,
+      secrets: awsSecrets,
+      workflows: awsWorkflows,
+    },
     clients,
   );
 }

@@ -32,6 +32,8 @@ export interface AwsConfig {
   containerPort: number;
   /** Only the functions that start workflows need these. */
   stateMachineArns: Partial<Record<WorkflowName, string>>;
+  /** The stack secret tenant secrets are derived from (STACK_SECRET_ARN); only the tenant-access function has it. */
+  stackSecretArn?: string;
 }
 
 /** The function's environment lacks a setting or has a malformed one; fix the deployment. */
@@ -48,6 +50,7 @@ export const STATE_MACHINE_ENV: Record<WorkflowName, string> = {
 
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
 
 export function awsConfigFromEnv(env: Record<string, string | undefined>): AwsConfig {
   const missing: string[] = [];
@@ -108,6 +111,9 @@ export function awsConfigFromEnv(env: Record<string, string | undefined>): AwsCo
     stateMachineArns[workflow] = arn;
   }
 
+  const stackSecretArn = env.STACK_SECRET_ARN?.trim();
+  if (stackSecretArn) check('STACK_SECRET_ARN', stackSecretArn, SECRET_ARN.test(stackSecretArn), 'a Secrets Manager secret ARN');
+
   if (missing.length > 0) {
     problems.unshift(`missing environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   }
@@ -130,5 +136,6 @@ export function awsConfigFromEnv(env: Record<string, string | undefined>): AwsCo
     endpointScheme: endpointScheme as 'http' | 'https',
     containerPort: CONTAINER_PORT,
     stateMachineArns,
+    ...(stackSecretArn ? { stackSecretArn } : {}),
   };
 }

@@ -35,6 +35,7 @@ const spec: TaskDefinitionSpec = {
   cpu: 256,
   memory: 512,
   environment: { US_STATE: 'California', AWS_BUCKET: 'humangov-prod-ca-123456789012', TENANT_ID: 'ca' },
+  secrets: { CSRF_SECRET: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:humangov/prod/tenants/ca/csrf-AbCdEf' },
   taskRoleArn: 'arn:aws:iam::123456789012:role/humangov-prod-ca-task',
   logGroup: '/humangov/prod/tenants/ca',
   tags: { 'humangov:tenant': 'ca' },
@@ -43,7 +44,11 @@ const meta = { $metadata: {} };
 const none = new ClientException({ message: 'Unable to describe task definition.', ...meta });
 
 /** What DescribeTaskDefinition returns for `spec` registered as `revision`, with the defaults ECS adds. */
-function described(revision: number, overrides: Partial<TaskDefinitionSpec> = {}): { taskDefinition: TaskDefinition; tags: { key: string; value: string }[] } {
+function described(
+  revision: number,
+  overrides: Partial<TaskDefinitionSpec> = {},
+  cpuArchitecture: 'ARM64' | 'X86_64' = 'ARM64',
+): { taskDefinition: TaskDefinition; tags: { key: string; value: string }[] } {
   const wanted = { ...spec, ...overrides };
   return {
     taskDefinition: {
@@ -55,6 +60,7 @@ function described(revision: number, overrides: Partial<TaskDefinitionSpec> = {}
       memory: String(wanted.memory),
       taskRoleArn: wanted.taskRoleArn,
       executionRoleArn,
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture },
       containerDefinitions: [
         {
           name: 'app',
@@ -64,6 +70,7 @@ function described(revision: number, overrides: Partial<TaskDefinitionSpec> = {}
           environment: Object.entries(wanted.environment)
             .map(([name, value]) => ({ name, value }))
             .reverse(),
+          secrets: Object.entries(wanted.secrets ?? {}).map(([name, valueFrom]) => ({ name, valueFrom })),
           mountPoints: [],
           volumesFrom: [],
           logConfiguration: {
@@ -82,7 +89,7 @@ afterEach(() => {
 });
 
 describe('EcsCompute.registerTaskDefinition', () => {
-  it('registers a Fargate revision with one read-only "app" container, sorted environment and awslogs', async () => {
+  it('registers an ARM64 Fargate revision with one read-only "app" container, sorted environment, secrets by ARN and awslogs', async () => {
     ecs.on(DescribeTaskDefinitionCommand).rejects(none);
     ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: arnOf(1), family, revision: 1 } });
 
@@ -96,7 +103,7 @@ describe('EcsCompute.registerTaskDefinition', () => {
       networkMode: 'awsvpc',
       cpu: '256',
       memory: '512',
-      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'ARM64' },
       executionRoleArn,
       taskRoleArn: spec.taskRoleArn,
       tags: [{ key: 'humangov:tenant', value: 'ca' }],
@@ -112,6 +119,7 @@ describe('EcsCompute.registerTaskDefinition', () => {
         { name: 'TENANT_ID', value: 'ca' },
         { name: 'US_STATE', value: 'California' },
       ],
+      secrets: [{ name: 'CSRF_SECRET', valueFrom: spec.secrets!.CSRF_SECRET }],
       logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': spec.logGroup, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'app' } },
       readonlyRootFilesystem: true,
       stopTimeout: 15,
@@ -140,6 +148,25 @@ describe('EcsCompute.registerTaskDefinition', () => {
     expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
   });
 
+  it('registers a new revision when the secrets differ', async () => {
+    ecs.on(DescribeTaskDefinitionCommand).resolves(described(7, { secrets: {} }));
+    ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: arnOf(8), family, revision: 8 } });
+
+    await compute.registerTaskDefinition(spec);
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
+  });
+
+  it('registers a new ARM64 revision over one registered for X86_64 (the image is built for arm64 only)', async () => {
+    ecs.on(DescribeTaskDefinitionCommand).resolves(described(7, {}, 'X86_64'));
+    ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: arnOf(8), family, revision: 8 } });
+
+    await compute.registerTaskDefinition(spec);
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input.runtimePlatform).toEqual({
+      operatingSystemFamily: 'LINUX',
+      cpuArchitecture: 'ARM64',
+    });
+  });
+
   it('retries (TransientCloudError) when ECS is busy with concurrent revisions of the family', async () => {
     ecs.on(DescribeTaskDefinitionCommand).rejects(none);
     ecs
@@ -151,7 +178,7 @@ describe('EcsCompute.registerTaskDefinition', () => {
 });
 
 describe('EcsCompute.describeTaskDefinition', () => {
-  it('maps a revision back to its spec', async () => {
+  it('maps a revision back to its spec, secrets included', async () => {
     ecs.on(DescribeTaskDefinitionCommand).resolves(described(3));
 
     await expect(compute.describeTaskDefinition(arnOf(3))).resolves.toEqual({ ...spec, arn: arnOf(3), revision: 3 });

@@ -1,7 +1,7 @@
 /**
  * The task-definition half of ComputePort on ECS: one family per tenant, one revision per
- * distinct (image, size, environment, role). Registering what already exists returns the
- * existing revision, so a retried step does not pile up revisions.
+ * distinct (image, size, environment, secrets, role). Registering what already exists returns
+ * the existing revision, so a retried step does not pile up revisions.
  */
 import {
   ClientException,
@@ -19,6 +19,11 @@ import { translateAwsError } from './errors.ts';
 import { ecsTagList } from './tags.ts';
 
 export const CONTAINER_NAME = 'app';
+/**
+ * One CPU architecture end to end: Graviton (ARM64) for the tasks, as for the functions
+ * (serverless.yml, provider.architecture: arm64); the README's image build targets linux/arm64.
+ */
+export const CPU_ARCHITECTURE = 'ARM64';
 /** DeleteTaskDefinitions takes at most this many ARNs per request. */
 export const DELETE_TASK_DEFINITIONS_BATCH = 10;
 
@@ -91,9 +96,10 @@ export class EcsTaskDefinitions {
       essential: true,
       portMappings: [{ containerPort: this.#settings.containerPort, protocol: 'tcp' }],
       // Sorted, so the same environment always makes the same definition.
-      environment: Object.entries(spec.environment)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([name, value]) => ({ name, value })),
+      environment: sorted(spec.environment).map(([name, value]) => ({ name, value })),
+      // Only ARNs: ECS reads each value with the execution role when a task starts
+      // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html).
+      secrets: sorted(spec.secrets ?? {}).map(([name, valueFrom]) => ({ name, valueFrom })),
       logConfiguration: {
         logDriver: 'awslogs',
         options: { 'awslogs-group': spec.logGroup, 'awslogs-region': this.#settings.region, 'awslogs-stream-prefix': CONTAINER_NAME },
@@ -110,7 +116,7 @@ export class EcsTaskDefinitions {
       networkMode: 'awsvpc',
       cpu: String(spec.cpu),
       memory: String(spec.memory),
-      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: CPU_ARCHITECTURE },
       executionRoleArn: this.#settings.executionRoleArn,
       taskRoleArn: spec.taskRoleArn,
       containerDefinitions: [container],
@@ -144,8 +150,12 @@ export class EcsTaskDefinitions {
   }
 }
 
+const sorted = (entries: Record<string, string>) => Object.entries(entries).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
 /** The fields that decide whether two definitions run the same thing (ECS adds defaults to the rest). */
-function comparable(definition: Pick<TaskDefinition, 'cpu' | 'memory' | 'taskRoleArn' | 'executionRoleArn' | 'containerDefinitions'>): unknown {
+function comparable(
+  definition: Pick<TaskDefinition, 'cpu' | 'memory' | 'taskRoleArn' | 'executionRoleArn' | 'containerDefinitions' | 'runtimePlatform'>,
+): unknown {
   const app = definition.containerDefinitions?.find((container) => container.name === CONTAINER_NAME);
   return {
     cpu: definition.cpu,
@@ -154,6 +164,8 @@ function comparable(definition: Pick<TaskDefinition, 'cpu' | 'memory' | 'taskRol
     executionRoleArn: definition.executionRoleArn,
     image: app?.image,
     environment: Object.fromEntries((app?.environment ?? []).map((entry) => [entry.name, entry.value])),
+    secrets: Object.fromEntries((app?.secrets ?? []).map((entry) => [entry.name, entry.valueFrom])),
+    cpuArchitecture: definition.runtimePlatform?.cpuArchitecture,
     logDriver: app?.logConfiguration?.logDriver,
     logOptions: app?.logConfiguration?.options,
   };
@@ -172,6 +184,7 @@ function toSpec(definition: TaskDefinition & { tags?: Tag[] }): TaskDefinitionSp
     cpu: Number(definition.cpu),
     memory: Number(definition.memory),
     environment: Object.fromEntries((app?.environment ?? []).map((entry) => [entry.name ?? '', entry.value ?? ''])),
+    secrets: Object.fromEntries((app?.secrets ?? []).map((entry) => [entry.name ?? '', entry.valueFrom ?? ''])),
     taskRoleArn: definition.taskRoleArn ?? '',
     logGroup: app?.logConfiguration?.options?.['awslogs-group'] ?? '',
     tags: Object.fromEntries((definition.tags ?? []).map((tag) => [tag.key ?? '', tag.value ?? ''])),

@@ -124,6 +124,12 @@ export interface TaskDefinitionSpec {
   cpu: number;
   memory: number;
   environment: Record<string, string>;
+  /**
+   * Variables whose values are secrets: variable name -> the secret's ARN (SecretsPort); none when
+   * absent. The task definition holds only the ARN; ECS reads the value with the execution role
+   * when a task starts, so the value is in no task definition and no control-plane environment.
+   */
+  secrets?: Record<string, string>;
   taskRoleArn: string;
   logGroup: string;
   tags: Tags;
@@ -232,6 +238,28 @@ export interface LoadBalancerPort {
   probeHealth(tenantId: string): Promise<HealthProbe>;
 }
 
+// ---------------------------------------------------------------- secrets (Secrets Manager)
+
+export interface SecretSpec {
+  name: string;
+  value: string;
+  description: string;
+  tags: Tags;
+}
+
+export interface SecretsPort {
+  /** The stack's own secret, from which tenant secrets are derived. Read at run time and cached for minutes, never put in an environment. */
+  stackSecret(): Promise<string>;
+  /**
+   * Creates the secret holding `value`, or brings an existing one to it (a new version only when
+   * the value differs; a secret scheduled for deletion is restored first). Returns its ARN, which
+   * is what a task definition's `secrets` name. A secret still being deleted surfaces NotReadyError.
+   */
+  ensureSecret(spec: SecretSpec): Promise<{ arn: string }>;
+  /** Deletes at once, without a recovery window (tenant secrets can be derived again), so the name is free for the next onboarding. */
+  deleteSecret(name: string): Promise<void>;
+}
+
 // ---------------------------------------------------------------- workflows (Step Functions)
 
 export type WorkflowName = 'tenant-onboard' | 'tenant-offboard' | 'image-deploy';
@@ -255,5 +283,6 @@ export interface Cloud {
   logs: LogsPort;
   compute: ComputePort;
   loadBalancer: LoadBalancerPort;
+  secrets: SecretsPort;
   workflows: WorkflowPort;
 }

@@ -108,7 +108,7 @@ export async function startRelease(deps: DeployDeps, release: Release): Promise<
   };
 }
 
-/** The same task definition running another image: only the image and APP_IMAGE change. */
+/** The same task definition running another image: only the image and APP_IMAGE change (the secrets stay). */
 export function withImage(current: TaskDefinitionSpec, image: ImageRef): TaskDefinitionSpec {
   const pinned = `${image.repository}@${image.digest}`;
   return {
@@ -117,6 +117,7 @@ export function withImage(current: TaskDefinitionSpec, image: ImageRef): TaskDef
     cpu: current.cpu,
     memory: current.memory,
     environment: { ...current.environment, APP_IMAGE: pinned },
+    secrets: current.secrets,
     taskRoleArn: current.taskRoleArn,
     logGroup: current.logGroup,
     tags: current.tags,

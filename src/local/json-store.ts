@@ -23,9 +23,13 @@ export class JsonStore<T> {
   /** The `persist` write queued behind the chain and not started yet: later calls join it. */
   #queuedPersist: Promise<void> | undefined;
 
-  constructor(path: string, initial: () => T) {
+  readonly #mode: number | undefined;
+
+  /** `mode`: the file's permissions (e.g. 0o600 for secrets); the default is the process's umask. */
+  constructor(path: string, initial: () => T, options: { mode?: number } = {}) {
     this.#path = path;
     this.#initial = initial;
+    this.#mode = options.mode;
   }
 
   async read(): Promise<T> {
@@ -106,7 +110,7 @@ export class JsonStore<T> {
   async #write(text: string): Promise<void> {
     await mkdir(dirname(this.#path), { recursive: true });
     const tmp = `${this.#path}.${process.pid}.tmp`;
-    await writeFile(tmp, text);
+    await writeFile(tmp, text, this.#mode === undefined ? undefined : { mode: this.#mode });
     await rename(tmp, this.#path);
   }
 }

@@ -23,6 +23,8 @@ import type {
   LogsPort,
   Platform,
   PolicyDocument,
+  SecretSpec,
+  SecretsPort,
   TablePort,
   TableSpec,
   TableState,
@@ -98,6 +100,7 @@ export class FakeCloud implements Cloud {
   readonly logs: FakeLogs;
   readonly compute: FakeCompute;
   readonly loadBalancer: FakeLoadBalancer;
+  readonly secrets: FakeSecrets;
   readonly workflows: FakeWorkflows;
 
   constructor(options: FakeCloudOptions = {}) {
@@ -108,6 +111,7 @@ export class FakeCloud implements Cloud {
     this.logs = new FakeLogs(this.script);
     this.compute = new FakeCompute(this.script, this.platform, options);
     this.loadBalancer = new FakeLoadBalancer(this.script, this.compute, this.platform, options);
+    this.secrets = new FakeSecrets(this.script, this.platform);
     this.workflows = new FakeWorkflows(this.script, this.platform);
   }
 }
@@ -254,6 +258,46 @@ export class FakeLogs implements LogsPort {
   deleteLogGroup(name: string): Promise<void> {
     return this.#script.run('logs.deleteLogGroup', [name], () => {
       if (this.groups.delete(name)) this.#script.deleted.logGroup++;
+    });
+  }
+}
+
+export class FakeSecrets implements SecretsPort {
+  /** By name; `versions` counts the values stored, to prove that re-ensuring the same value adds none. */
+  readonly items = new Map<string, SecretSpec & { arn: string; versions: number }>();
+  stackValue = 'fake-stack-secret-0123456789abcdef0123456789abcdef0123456789abcdef';
+  readonly #script: FakeScript;
+  readonly #platform: Platform;
+
+  constructor(script: FakeScript, platform: Platform) {
+    this.#script = script;
+    this.#platform = platform;
+  }
+
+  stackSecret(): Promise<string> {
+    return this.#script.run('secrets.stackSecret', [], () => this.stackValue);
+  }
+
+  ensureSecret(spec: SecretSpec): Promise<{ arn: string }> {
+    return this.#script.run('secrets.ensureSecret', [{ ...spec, value: '<redacted>' }], () => {
+      let secret = this.items.get(spec.name);
+      if (!secret) {
+        const { region, accountId } = this.#platform;
+        secret = { ...structuredClone(spec), arn: `arn:aws:secretsmanager:${region}:${accountId}:secret:${spec.name}-AbCdEf`, versions: 1 };
+        this.items.set(spec.name, secret);
+        this.#script.created.secret++;
+      } else if (secret.value !== spec.value) {
+        secret.value = spec.value;
+        secret.versions += 1;
+      }
+      secret.tags = { ...spec.tags };
+      return { arn: secret.arn };
+    });
+  }
+
+  deleteSecret(name: string): Promise<void> {
+    return this.#script.run('secrets.deleteSecret', [name], () => {
+      if (this.items.delete(name)) this.#script.deleted.secret++;
     });
   }
 }

@@ -35,7 +35,8 @@ export interface ScriptedFailure {
 }
 
 /** Resources the fake counts creations and deletions of, to prove idempotency. */
-export type ResourceKind = 'table' | 'bucket' | 'taskRole' | 'logGroup' | 'taskDefinition' | 'service' | 'deployment' | 'targetGroup' | 'listenerRule';
+export type ResourceKind =
+  'table' | 'bucket' | 'taskRole' | 'logGroup' | 'taskDefinition' | 'service' | 'deployment' | 'targetGroup' | 'listenerRule' | 'secret';
 
 function makeError(failure: ScriptedFailure, op: FakeOperation): Error {
   if (typeof failure.kind === 'function') return failure.kind();
@@ -107,5 +108,5 @@ export class FakeScript {
 }
 
 function zeroCounts(): Record<ResourceKind, number> {
-  return { table: 0, bucket: 0, taskRole: 0, logGroup: 0, taskDefinition: 0, service: 0, deployment: 0, targetGroup: 0, listenerRule: 0 };
+  return { table: 0, bucket: 0, taskRole: 0, logGroup: 0, taskDefinition: 0, service: 0, deployment: 0, targetGroup: 0, listenerRule: 0, secret: 0 };
 }

@@ -22,8 +22,6 @@ import { makeHandler as recordHandler } from '../../functions/steps/tenant-recor
 import { FakeCloud, type FakeCloudOptions } from './fake-cloud.ts';
 import { startTenantsTable, type TestTenantsTable } from './tenants-table.ts';
 
-process.env.CSRF_SECRET_SEED ??= 'test-seed-0123456789abcdef0123456789abcdef';
-
 export const RELEASE_V1: ImageRef = { repository: 'humangov-app', tag: 'v1.0.0', digest: `sha256:${'a'.repeat(64)}` };
 export const RELEASE_V2: ImageRef = { repository: 'humangov-app', tag: 'v1.1.0', digest: `sha256:${'b'.repeat(64)}` };
 

@@ -8,6 +8,7 @@ import { computeSteps } from '../../src/workflows/steps/compute.ts';
 import { dataSteps } from '../../src/workflows/steps/data.ts';
 import { networkSteps } from '../../src/workflows/steps/network.ts';
 import { recordSteps } from '../../src/workflows/steps/record.ts';
+import { secretSteps } from '../../src/workflows/steps/secrets.ts';
 import { FakeCloud } from '../support/fake-cloud.ts';
 
 const TRANSIENT = [
@@ -24,8 +25,8 @@ const deps = { cloud: new FakeCloud() } as unknown as StepDeps;
 const ACTIONS: Record<string, string[]> = {
   '${TenantRecordFunctionArn}': Object.keys(recordSteps(deps)),
   '${TenantDataFunctionArn}': Object.keys(dataSteps(deps)),
-  '${TenantAccessFunctionArn}': Object.keys(accessSteps(deps)),
-  '${TenantComputeFunctionArn}': Object.keys(computeSteps(deps, {})),
+  '${TenantAccessFunctionArn}': [...Object.keys(accessSteps(deps)), ...Object.keys(secretSteps(deps))],
+  '${TenantComputeFunctionArn}': Object.keys(computeSteps(deps)),
   '${TenantNetworkFunctionArn}': Object.keys(networkSteps(deps)),
 };
 

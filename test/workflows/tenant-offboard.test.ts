@@ -11,6 +11,7 @@ const TEARDOWN_ACTIONS = [
   'network.removeRouting',
   'access.removeTaskRole',
   'compute.removeTaskDefinitions',
+  'access.removeTenantSecrets',
 ];
 
 describe('tenant-offboard', () => {
@@ -30,7 +31,7 @@ describe('tenant-offboard', () => {
     await h.close();
   });
 
-  it('removes the service, routing, role and task definitions, keeps the data, and marks DELETED', async () => {
+  it('removes the service, routing, role, task definitions and secrets, keeps the data, and marks DELETED', async () => {
     await activeTenantToDelete('ca');
 
     const outcome = await h.run('tenant-offboard', { tenantId: 'ca' });
@@ -39,6 +40,7 @@ describe('tenant-offboard', () => {
     expect(outcome.actions).toEqual([...TEARDOWN_ACTIONS, 'record.markDeleted', 'record.releaseLock']);
     const { cloud } = h;
     expect(cloud.compute.services.get('humangov-ca')?.status).toBe('INACTIVE');
+    expect(cloud.secrets.items.size).toBe(0);
     expect(cloud.loadBalancer.listenerRules.size + cloud.loadBalancer.targetGroups.size + cloud.access.roles.size + cloud.compute.taskDefinitions.size).toBe(0);
     expect(cloud.tables.items.has('humangov-test-tenant-ca')).toBe(true);
     expect(cloud.buckets.items.has('humangov-test-ca-123456789012')).toBe(true);

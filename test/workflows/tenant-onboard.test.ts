@@ -10,6 +10,7 @@ const PROVISIONING_ACTIONS = [
   'data.ensureTable',
   'data.ensureBucket',
   'access.ensureTaskRole',
+  'access.ensureTenantSecrets',
   'compute.ensureLogGroup',
   'compute.registerTaskDefinition',
   'network.ensureRouting',
@@ -24,6 +25,7 @@ const COMPENSATION_ACTIONS = [
   'network.removeRouting',
   'access.removeTaskRole',
   'compute.removeTaskDefinitions',
+  'access.removeTenantSecrets',
   'record.markFailed',
   'record.releaseLock',
 ];
@@ -103,7 +105,11 @@ describe('tenant-onboard', () => {
       APP_IMAGE: image,
       PORT: '3000',
     });
-    expect(taskDefinition?.environment.CSRF_SECRET).toMatch(/^[0-9a-f]{64}$/);
+    // The CSRF key reaches the task as a secret named by ARN; its value is in no task definition.
+    const secret = cloud.secrets.items.get('humangov/test/tenants/new-york/csrf');
+    expect(secret?.value).toMatch(/^[0-9a-f]{64}$/);
+    expect(taskDefinition?.secrets).toEqual({ CSRF_SECRET: secret?.arn });
+    expect(JSON.stringify(taskDefinition)).not.toContain(secret?.value);
     expect(cloud.compute.services.get('humangov-new-york')).toMatchObject({ desiredCount: 3 });
     expect((await h.tenants.require('new-york')).health).toMatchObject({ healthy: 3, total: 3 });
   });
@@ -143,13 +149,14 @@ describe('tenant-onboard', () => {
     const outcome = await h.run('tenant-onboard', { tenantId: 'or' });
 
     expect(outcome).toMatchObject({ status: 'FAILED', error: 'PermanentCloudError' });
-    expect(outcome.actions.slice(-9)).toEqual(['network.verify!', ...COMPENSATION_ACTIONS]);
+    expect(outcome.actions.slice(-(COMPENSATION_ACTIONS.length + 1))).toEqual(['network.verify!', ...COMPENSATION_ACTIONS]);
     const { cloud } = h;
     expect(cloud.compute.services.get('humangov-or')?.status).toBe('INACTIVE');
     expect(cloud.loadBalancer.listenerRules.size).toBe(0);
     expect(cloud.loadBalancer.targetGroups.size).toBe(0);
     expect(cloud.access.roles.size).toBe(0);
     expect(cloud.compute.taskDefinitions.size).toBe(0);
+    expect(cloud.secrets.items.size).toBe(0);
     expect(cloud.tables.items.has('humangov-test-tenant-or')).toBe(true);
     expect(cloud.buckets.items.has('humangov-test-or-123456789012')).toBe(true);
     expect(cloud.logs.groups.has('/humangov/test/tenants/or')).toBe(true);
@@ -227,6 +234,7 @@ describe('tenant-onboard', () => {
       deployment: 1,
       targetGroup: 1,
       listenerRule: 1,
+      secret: 1,
     });
     expect((await h.tenants.require('wy')).status).toBe('ACTIVE');
   });

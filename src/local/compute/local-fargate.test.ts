@@ -9,7 +9,7 @@ import { NotReadyError, PermanentCloudError } from '../../cloud/errors.ts';
 import { LocalLoadBalancer } from '../alb/local-load-balancer.ts';
 import { pushFixtureImage } from './fixtures/images.ts';
 import type { FixtureVariant } from './fixtures/images.ts';
-import { startLoad } from './fixtures/load.ts';
+import { get, startLoad } from './fixtures/load.ts';
 import { processGone, waitFor } from './fixtures/wait.ts';
 import { LocalFargate } from './local-fargate.ts';
 
@@ -19,6 +19,9 @@ let lb: LocalLoadBalancer;
 let fargate: LocalFargate;
 let targetGroupArn: string;
 let logs: Record<string, unknown>[] = [];
+/** What the stand-in secrets store holds, by ARN. */
+const secretValues = new Map<string, string>();
+const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:humangov/local/tenants/ca/csrf-AbCdEf';
 /** Every task pid seen, so each test can prove none outlives it. */
 const pids = new Set<number>();
 
@@ -39,6 +42,13 @@ async function startControlPlane(): Promise<void> {
     restartDelayMs: 100,
     stopTimeoutMs: 2000,
     log: (entry) => logs.push(entry),
+    secrets: {
+      currentValue: async (valueFrom) => {
+        const value = secretValues.get(valueFrom);
+        if (value === undefined) throw new Error(`Secrets Manager can't find the specified secret.`);
+        return value;
+      },
+    },
   });
   await fargate.resume();
   ({ arn: targetGroupArn } = await lb.ensureTargetGroup({ name: 'hg-local-ca', tags: {} }));
@@ -47,6 +57,7 @@ async function startControlPlane(): Promise<void> {
 
 beforeEach(async () => {
   logs = [];
+  secretValues.clear();
   home = await mkdtemp(join(tmpdir(), 'humangov-fargate-'));
   await startControlPlane();
 });
@@ -60,7 +71,7 @@ afterEach(async () => {
   labelled('task processes that outlived stopAll', () => expect(survivors).toEqual([]));
 });
 
-async function taskDefinition(name: string, variant: FixtureVariant = 'ok'): Promise<string> {
+async function taskDefinition(name: string, variant: FixtureVariant = 'ok', secrets?: Record<string, string>): Promise<string> {
   const { image } = await pushFixtureImage(home, name, variant);
   const spec: TaskDefinitionSpec = {
     family: 'humangov-local-ca',
@@ -68,6 +79,7 @@ async function taskDefinition(name: string, variant: FixtureVariant = 'ok'): Pro
     cpu: 256,
     memory: 512,
     environment: { APP_IMAGE: name, TENANT_ID: 'ca' },
+    ...(secrets ? { secrets } : {}),
     taskRoleArn: 'arn:aws:iam::000000000000:role/humangov-local-ca-task',
     logGroup: '/humangov/local/tenants/ca',
     tags: { 'humangov:tenant': 'ca' },
@@ -168,6 +180,27 @@ describe('LocalFargate services', () => {
     expect((await deployment(bad.deploymentId))?.rolloutState).toBe('FAILED');
     expect(logs).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'deployment failed', deploymentId: bad.deploymentId }));
     expect(await lb.probeHealth('ca')).toEqual({ status: 200, body: { status: 'ok', image: 'v1' } });
+  });
+
+  it("gives each task its definition's secrets as environment variables, read from the store when the task starts", async () => {
+    secretValues.set(SECRET_ARN, 'the-secret-value');
+    const v1 = await taskDefinition('v1', 'ok', { FIXTURE_SECRET: SECRET_ARN });
+
+    await rolloutEnds((await ensure(v1)).deploymentId, 'COMPLETED');
+
+    const answer = await get(lb.port, `ca.localhost:${lb.port}`, '/whoami');
+    expect(JSON.parse(answer.body)).toMatchObject({ image: 'v1', secret: 'the-secret-value' });
+    expect(JSON.stringify(await fargate.describeTaskDefinition(v1))).not.toContain('the-secret-value');
+  });
+
+  it('fails a deployment whose secret cannot be read, as ECS does (ResourceInitializationError)', async () => {
+    const v1 = await taskDefinition('v1', 'ok', { FIXTURE_SECRET: SECRET_ARN });
+
+    const failed = await rolloutEnds((await ensure(v1)).deploymentId, 'FAILED');
+
+    expect(failed.rolloutStateReason).toMatch(
+      /tasks failed to start: .*ResourceInitializationError: unable to pull secrets: FIXTURE_SECRET from arn:aws:secretsmanager:/,
+    );
   });
 
   it('fails a deployment whose tasks cannot start, and keeps a failed first deployment FAILED', async () => {

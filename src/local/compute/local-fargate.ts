@@ -29,6 +29,8 @@ export interface LocalFargateOptions extends Partial<SchedulerOptions> {
   log?: LogFn;
   /** Variables every task gets besides its definition's (see TaskContext.platformEnvironment). */
   platformEnvironment?: Record<string, string>;
+  /** Where a task definition's `secrets` are read when a task starts (the local Secrets Manager); without it, a task with secrets fails to start. */
+  secrets?: { currentValue(valueFrom: string): Promise<string> };
 }
 
 interface ServicesDoc {
@@ -47,6 +49,7 @@ export class LocalFargate implements ComputePort {
   readonly #home: string;
   readonly #registry: TargetRegistry;
   readonly #platformEnvironment: Record<string, string>;
+  readonly #secretValue: (valueFrom: string) => Promise<string>;
   readonly #log: LogFn;
   readonly #serviceArnPrefix: string;
   readonly #definitions: TaskDefinitions;
@@ -64,6 +67,12 @@ export class LocalFargate implements ComputePort {
     this.#home = options.home;
     this.#registry = options.targets;
     this.#platformEnvironment = options.platformEnvironment ?? {};
+    const secrets = options.secrets;
+    this.#secretValue = secrets
+      ? (valueFrom) => secrets.currentValue(valueFrom)
+      : async (valueFrom) => {
+          throw new Error(`no secrets store is configured to read ${valueFrom}`);
+        };
     this.#log = options.log ?? logJson;
     this.#options = {
       zones: options.zones ?? ['us-east-1a', 'us-east-1b'],
@@ -252,6 +261,7 @@ export class LocalFargate implements ComputePort {
       home: this.#home,
       registry: this.#registry,
       platformEnvironment: this.#platformEnvironment,
+      secretValue: this.#secretValue,
       stopTimeoutMs: this.#options.stopTimeoutMs,
       options: this.#options,
       taskDefinitions: this.#definitions,

@@ -212,6 +212,7 @@ export class ServiceController {
           home: this.#context.home,
           registry: this.#context.registry,
           platformEnvironment: this.#context.platformEnvironment,
+          secretValue: this.#context.secretValue,
           stopTimeoutMs: this.#context.stopTimeoutMs,
           onSpawned: () => this.#context.kick(),
           onEnd: (ended, end) => this.#onTaskEnd(ended, end),

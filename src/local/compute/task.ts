@@ -30,6 +30,11 @@ export interface TaskContext {
    * DynamoDB and S3 and placeholder credentials.
    */
   platformEnvironment: Record<string, string>;
+  /**
+   * The value of a container definition's `secrets[].valueFrom` (a secret's ARN), read when the
+   * task starts, as ECS does with the execution role; throws when the secret cannot be read.
+   */
+  secretValue(valueFrom: string): Promise<string>;
   /** SIGTERM -> SIGKILL grace (ECS's stopTimeout). */
   stopTimeoutMs: number;
   /** The process exists: its pid should be recorded soon, in case this control plane crashes. */
@@ -97,7 +102,8 @@ export class Task {
     try {
       this.port = await allocatePort();
       if (this.state !== 'PROVISIONING') return this.#end({});
-      const environment = { ...this.#context.platformEnvironment, ...this.definition.environment };
+      const environment = { ...this.#context.platformEnvironment, ...this.definition.environment, ...(await this.#secrets()) };
+      if (this.state !== 'PROVISIONING') return this.#end({});
       this.#process = await startTaskProcess({ home, taskId: this.id, image: this.definition.image, environment, port: this.port, logFile: this.logFile });
       void this.#process.exited.then((exit) => this.#onExit(exit));
       this.#context.onSpawned(this);
@@ -120,6 +126,28 @@ export class Task {
         this.#end({ failure: { kind: 'start', detail } });
       }
     }
+  }
+
+  /**
+   * The task's secrets, as environment variables. ECS injects them at container start; a secret it
+   * cannot read stops the task before it runs ("ResourceInitializationError: unable to pull secrets",
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html).
+   */
+  async #secrets(): Promise<Record<string, string>> {
+    const values: Record<string, string> = {};
+    for (const [name, valueFrom] of Object.entries(this.definition.secrets ?? {})) {
+      try {
+        values[name] = await this.#context.secretValue(valueFrom);
+      } catch (error) {
+        throw new Error(
+          `ResourceInitializationError: unable to pull secrets: ${name} from ${valueFrom}: ${error instanceof Error ? error.message : String(error)}`,
+          {
+            cause: error,
+          },
+        );
+      }
+    }
+    return values;
   }
 
   #onExit(exit: ProcessExit): void {

@@ -45,6 +45,14 @@ describe('event rules read from serverless.yml', () => {
     expect(() => resolveValue('${ssm:/x}', context)).toThrow(/does not resolve/);
   });
 
+  it("resolves ${param:...} as the framework does: --param, then the stage's params, then params.default", () => {
+    const document = { params: { default: { a: 'default-a', b: 'default-b', c: 7 }, local: { a: 'local-a' } } };
+    const context = { ...local, document, params: { b: 'cli-b' } };
+    expect(resolveValue('${param:a}', context)).toBe('local-a');
+    expect(resolveValue('${param:b}', context)).toBe('cli-b');
+    expect(resolveValue('${param:c}', context)).toBe(7);
+  });
+
   it('takes every AWS::Events::Rule of the fixture, its pattern resolved for the local stage', async () => {
     const rules = await loadServerlessRules(local, FIXTURE);
     expect(rules.map((r) => [r.id, r.enabled])).toEqual([

@@ -7,7 +7,7 @@ export interface VariableContext {
   stage: string;
   region: string;
   accountId: string;
-  /** `${param:...}` values (locally none are set, so their fallbacks apply). */
+  /** `${param:...}` values given as --param would be; otherwise serverless.yml's `params` of the stage, then its `params.default`. */
   params?: Record<string, string>;
   env?: NodeJS.ProcessEnv;
 }
@@ -44,8 +44,12 @@ function resolveOne(alternative: string, context: VariableContext, depth: number
       return address === 'stage' ? context.stage : address === 'region' ? context.region : undefined;
     case 'aws':
       return address === 'region' ? context.region : address === 'accountId' ? context.accountId : undefined;
-    case 'param':
-      return context.params?.[address];
+    case 'param': {
+      // The framework's order: --param, then params.<stage>, then params.default.
+      const value =
+        context.params?.[address] ?? lookup(context.document, `params.${context.stage}.${address}`) ?? lookup(context.document, `params.default.${address}`);
+      return value === undefined || value === null ? undefined : resolveValue(value, context, depth + 1);
+    }
     case 'env':
       return (context.env ?? process.env)[address];
     case 'self': {

@@ -8,9 +8,7 @@
  * release if asked and none exists → stream handler → status API → resume what a
  * previous run left unfinished.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import type { Context } from 'aws-lambda';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -21,7 +19,6 @@ import { DeploymentRepository } from '../../deployments/repository.ts';
 import { DEPLOYMENTS_TABLE_DEFINITION } from '../../deployments/table.ts';
 import type { DeployDeps } from '../../deployments/deps.ts';
 import { WorkflowRunner, type StepHandler, type StepHandlers } from '../../workflows/runner.ts';
-import { CSRF_SEED_VARIABLE } from '../../workflows/steps/task-environment.ts';
 import * as tenantRecord from '../../../functions/steps/tenant-record.ts';
 import * as tenantData from '../../../functions/steps/tenant-data.ts';
 import * as tenantAccess from '../../../functions/steps/tenant-access.ts';
@@ -40,12 +37,15 @@ import { LocalLogsPort } from '../logs/logs-port.ts';
 import { logJson, type LogFn } from '../logs/json-log.ts';
 import { LocalLoadBalancer } from '../alb/local-load-balancer.ts';
 import { LocalFargate } from '../compute/local-fargate.ts';
+import { SecretsManagerSecrets } from '../../aws/secrets.ts';
+import { LocalSecretsManager } from '../secrets/local-secrets-manager.ts';
+import { ensureLocalStackSecret } from '../secrets/stack-secret.ts';
 import { LocalEventBus } from '../events/event-bus.ts';
 import { EventSpool } from '../events/spool.ts';
 import { LocalRegistry } from '../registry/registry.ts';
 import type { StreamEvent } from '../streams/types.ts';
 import { startApiServer } from '../api-server.ts';
-import { localPaths, type LocalSettings } from '../settings.ts';
+import type { LocalSettings } from '../settings.ts';
 import { LocalWorkflows } from './local-workflows.ts';
 import { resumeUnfinishedWork } from './resume.ts';
 
@@ -84,19 +84,6 @@ function asStep(handler: (event: never, context: Context) => Promise<unknown>): 
   return (input) => handler(input as never, LOCAL_CONTEXT);
 }
 
-/** The CSRF seed is made once per home, so tenants' forms keep working across restarts. */
-async function csrfSeed(home: string): Promise<string> {
-  const file = join(localPaths(home).state, 'csrf-seed');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    const seed = randomBytes(32).toString('hex');
-    await mkdir(localPaths(home).state, { recursive: true });
-    await writeFile(file, seed, { mode: 0o600 });
-    return seed;
-  }
-}
-
 async function ensureTable(client: DynamoDBClient, name: string, definition: TableDefinition, stream: boolean): Promise<void> {
   try {
     await client.send(
@@ -124,7 +111,9 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
   const log = options.log ?? logJson;
   const { home, host } = settings;
   await mkdir(home, { recursive: true });
-  process.env[CSRF_SEED_VARIABLE] ||= await csrfSeed(home);
+  // Secrets Manager: the same adapter as in AWS, on a local stand-in; the stack secret is made once per home.
+  const secretsManager = new LocalSecretsManager({ home, region: settings.region, accountId: settings.accountId });
+  const stackSecretArn = await ensureLocalStackSecret(secretsManager, home, settings.stage);
   const tables = controlPlaneTables(settings.stage);
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -170,7 +159,7 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
       AWS_ACCESS_KEY_ID: 'local-task',
       AWS_SECRET_ACCESS_KEY: 'local-task',
     };
-    const compute = new LocalFargate({ home, targets: loadBalancer, log, platformEnvironment });
+    const compute = new LocalFargate({ home, targets: loadBalancer, log, platformEnvironment, secrets: secretsManager });
     stoppers.push(() => compute.stopAll());
 
     const handlers: StepHandlers = {};
@@ -196,6 +185,7 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
       logs: new LocalLogsPort({ home }),
       compute,
       loadBalancer,
+      secrets: new SecretsManagerSecrets({ client: secretsManager.asClient(), region: settings.region, stackSecretArn }),
       workflows,
     };
     const deps: DeployDeps = { cloud, tenants, deployments, releases: deployments, now: () => new Date() };

@@ -6,14 +6,14 @@ import { computeSteps } from './compute.ts';
 import { NoReleaseError, RolloutFailedError, RolloutTimedOutError, ServiceNotGoneError } from './errors.ts';
 
 const RELEASE = { repository: 'app', tag: 'v1.0.0', digest: `sha256:${'c'.repeat(64)}` };
-const ENV = { CSRF_SECRET_SEED: 'seed-0123456789abcdef0123456789abcdef' };
+const CSRF_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:humangov/test/tenants/ca/csrf-AbCdEf';
 const base = { tenantId: 'ca', executionId: 'exec-1' };
 
 function setup(options: ConstructorParameters<typeof FakeCloud>[0] = {}, release: typeof RELEASE | null = RELEASE) {
   const cloud = new FakeCloud(options);
   // The compute steps never touch the tenants table.
   const deps: StepDeps = { cloud, tenants: {} as TenantRepository, releases: { currentRelease: async () => release ?? undefined }, now: () => new Date() };
-  return { cloud, steps: computeSteps(deps, ENV) };
+  return { cloud, steps: computeSteps(deps) };
 }
 
 async function startService(steps: ReturnType<typeof computeSteps>) {
@@ -23,6 +23,7 @@ async function startService(steps: ReturnType<typeof computeSteps>) {
     displayName: 'California',
     taskRoleArn: 'arn:aws:iam::123456789012:role/r',
     logGroup: '/lg',
+    csrfSecretArn: CSRF_SECRET_ARN,
   });
   return steps.ensureService({ ...base, action: 'ensureService', taskDefinitionArn: td.taskDefinitionArn, desiredCount: 2, targetGroupArn: 'arn:tg' });
 }
@@ -30,9 +31,27 @@ async function startService(steps: ReturnType<typeof computeSteps>) {
 describe('compute steps', () => {
   it('registerTaskDefinition refuses to run anything before the first release', async () => {
     const { steps } = setup({}, null);
-    await expect(steps.registerTaskDefinition({ ...base, action: 'x', displayName: 'California', taskRoleArn: 'r', logGroup: 'l' })).rejects.toThrow(
-      NoReleaseError,
-    );
+    await expect(
+      steps.registerTaskDefinition({ ...base, action: 'x', displayName: 'California', taskRoleArn: 'r', logGroup: 'l', csrfSecretArn: CSRF_SECRET_ARN }),
+    ).rejects.toThrow(NoReleaseError);
+  });
+
+  it('registerTaskDefinition gives the app its CSRF key as a secret named by ARN, never as a plain variable', async () => {
+    const { cloud, steps } = setup();
+
+    const { taskDefinitionArn } = await steps.registerTaskDefinition({
+      ...base,
+      action: 'registerTaskDefinition',
+      displayName: 'California',
+      taskRoleArn: 'arn:aws:iam::123456789012:role/r',
+      logGroup: '/lg',
+      csrfSecretArn: CSRF_SECRET_ARN,
+    });
+    const registered = await cloud.compute.describeTaskDefinition(taskDefinitionArn);
+
+    expect(registered?.secrets).toEqual({ CSRF_SECRET: CSRF_SECRET_ARN });
+    expect(Object.keys(registered!.environment)).not.toContain('CSRF_SECRET');
+    expect(JSON.stringify(registered!.environment)).not.toMatch(/secret/i);
   });
 
   it('checkRollout counts polls and says COMPLETED once ECS does', async () => {

@@ -2,7 +2,7 @@
  * Steps on ECS Fargate and CloudWatch Logs.
  *
  * Onboarding: ensureLogGroup → registerTaskDefinition (pinned to the current
- * release) → ensureService → checkRollout (looped by the state machine, with a
+ * release, its secrets named by the ARNs ensureTenantSecrets returned) → ensureService → checkRollout (looped by the state machine, with a
  * bound). Offboarding and compensation: deleteService → checkServiceGone
  * (looped, bounded) → removeTaskDefinitions; removeLogGroup only when purging.
  *
@@ -14,18 +14,15 @@ import { assessRollout } from '../../tenants/rollout.ts';
 import type { StepDeps } from '../deps.ts';
 import { parseStepInput, stepInputSchema, tenantNames, tenantTags } from './context.ts';
 import { NoReleaseError, RolloutFailedError, RolloutTimedOutError, ServiceNotGoneError } from './errors.ts';
-import { CSRF_SEED_VARIABLE, LOG_RETENTION_DAYS, pinnedImage, TASK_CPU, TASK_MEMORY, taskEnvironment, tenantCsrfSecret } from './task-environment.ts';
+import { LOG_RETENTION_DAYS, pinnedImage, TASK_CPU, TASK_MEMORY, taskEnvironment, taskSecrets } from './task-environment.ts';
 
-const taskDefinitionInput = stepInputSchema.extend({ displayName: z.string(), taskRoleArn: z.string(), logGroup: z.string() });
+const taskDefinitionInput = stepInputSchema.extend({ displayName: z.string(), taskRoleArn: z.string(), logGroup: z.string(), csrfSecretArn: z.string() });
 const serviceInput = stepInputSchema.extend({ taskDefinitionArn: z.string(), desiredCount: z.number().int().min(1), targetGroupArn: z.string() });
 const pollInput = z.object({ polls: z.number().int().min(0), maxPolls: z.number().int().min(1) });
 const rolloutInput = stepInputSchema.extend({ serviceArn: z.string(), deploymentId: z.string() }).extend(pollInput.shape);
 const goneInput = stepInputSchema.extend(pollInput.shape);
 
-/** Where the compute steps read settings that are the platform's, not the tenant's (CSRF_SECRET_SEED). */
-export type StepEnvironment = Readonly<Record<string, string | undefined>>;
-
-export function computeSteps(deps: StepDeps, env: StepEnvironment = process.env) {
+export function computeSteps(deps: StepDeps) {
   const { cloud, releases } = deps;
   return {
     async ensureLogGroup(raw: unknown) {
@@ -37,29 +34,22 @@ export function computeSteps(deps: StepDeps, env: StepEnvironment = process.env)
 
     /**
      * A revision running the current release by digest with the app's
-     * environment. Registering the same spec again returns the same revision,
+     * environment and secrets. Registering the same spec again returns the same revision,
      * so a re-run creates nothing new. No release yet is a failure a person fixes by pushing one.
      */
     async registerTaskDefinition(raw: unknown) {
-      const { tenantId, displayName, taskRoleArn, logGroup } = parseStepInput(taskDefinitionInput, raw);
+      const { tenantId, displayName, taskRoleArn, logGroup, csrfSecretArn } = parseStepInput(taskDefinitionInput, raw);
       const release = await releases.currentRelease();
       if (!release) throw new NoReleaseError(cloud.platform.imageRepository);
       const names = tenantNames(cloud.platform, tenantId);
       const image = pinnedImage(cloud.platform, release);
-      const environment = taskEnvironment({
-        platform: cloud.platform,
-        tenantId,
-        displayName,
-        names,
-        image,
-        csrfSecret: tenantCsrfSecret(env[CSRF_SEED_VARIABLE], tenantId),
-      });
       const ref = await cloud.compute.registerTaskDefinition({
         family: names.taskFamily,
         image,
         cpu: TASK_CPU,
         memory: TASK_MEMORY,
-        environment,
+        environment: taskEnvironment({ platform: cloud.platform, tenantId, displayName, names, image }),
+        secrets: taskSecrets({ csrfSecretArn }),
         taskRoleArn,
         logGroup,
         tags: tenantTags(cloud.platform, tenantId),

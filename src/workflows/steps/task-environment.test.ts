@@ -1,22 +1,59 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { STAGE_PATTERN, TENANT_ID_PATTERN } from '../../tenants/tenant-id.ts';
 import { StepConfigurationError } from './errors.ts';
-import { tenantCsrfSecret } from './task-environment.ts';
+import { taskSecrets, tenantCsrfSecret, tenantSecretName } from './task-environment.ts';
 
-const SEED = 'seed-0123456789abcdef0123456789abcdef';
+const STACK_SECRET = 'stack-0123456789abcdef0123456789abcdef';
 
 describe('tenantCsrfSecret', () => {
   it('is the same for a tenant every time, so a new task revision accepts tokens issued by the old one', () => {
-    expect(tenantCsrfSecret(SEED, 'ca')).toBe(tenantCsrfSecret(SEED, 'ca'));
-    expect(tenantCsrfSecret(SEED, 'ca')).toMatch(/^[0-9a-f]{64}$/);
+    expect(tenantCsrfSecret(STACK_SECRET, 'ca')).toBe(tenantCsrfSecret(STACK_SECRET, 'ca'));
+    expect(tenantCsrfSecret(STACK_SECRET, 'ca')).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('differs between tenants and between seeds', () => {
-    expect(tenantCsrfSecret(SEED, 'ca')).not.toBe(tenantCsrfSecret(SEED, 'ny'));
-    expect(tenantCsrfSecret(`${SEED}x`, 'ca')).not.toBe(tenantCsrfSecret(SEED, 'ca'));
+  it('differs between tenants and between stacks', () => {
+    expect(tenantCsrfSecret(STACK_SECRET, 'ca')).not.toBe(tenantCsrfSecret(STACK_SECRET, 'ny'));
+    expect(tenantCsrfSecret(`${STACK_SECRET}x`, 'ca')).not.toBe(tenantCsrfSecret(STACK_SECRET, 'ca'));
   });
 
-  it('refuses a missing or short seed, naming the variable to set', () => {
-    expect(() => tenantCsrfSecret(undefined, 'ca')).toThrow(StepConfigurationError);
-    expect(() => tenantCsrfSecret('short', 'ca')).toThrow(/CSRF_SECRET_SEED must be set/);
+  it('refuses a short stack secret, saying how long it must be', () => {
+    expect(() => tenantCsrfSecret('short', 'ca')).toThrow(StepConfigurationError);
+    expect(() => tenantCsrfSecret('short', 'ca')).toThrow(/at least 32/);
+  });
+});
+
+describe('tenantSecretName', () => {
+  const stages = fc.stringMatching(STAGE_PATTERN);
+  const tenantIds = fc.stringMatching(TENANT_ID_PATTERN).filter((id) => id.length >= 2 && id.length <= 20 && !id.includes('--'));
+
+  it('is a valid Secrets Manager name for every stage and tenant id, under the one prefix the task execution role may read', () => {
+    fc.assert(
+      fc.property(stages, tenantIds, (stage, tenantId) => {
+        const name = tenantSecretName(stage, tenantId);
+        // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html (Name)
+        expect(name).toMatch(/^[A-Za-z0-9/_+=.@-]{1,512}$/);
+        // A name ending in a hyphen and six characters would be mistaken for an ARN's random suffix.
+        expect(name).not.toMatch(/-[A-Za-z0-9]{6}$/);
+        expect(name.startsWith(`humangov/${stage}/tenants/`)).toBe(true);
+      }),
+    );
+  });
+
+  it('never names another tenant or stage secret', () => {
+    fc.assert(
+      fc.property(stages, tenantIds, stages, tenantIds, (stageA, idA, stageB, idB) => {
+        fc.pre(stageA !== stageB || idA !== idB);
+        expect(tenantSecretName(stageA, idA)).not.toBe(tenantSecretName(stageB, idB));
+      }),
+    );
+  });
+});
+
+describe('taskSecrets', () => {
+  it('names the CSRF secret by ARN under the variable the app reads', () => {
+    expect(taskSecrets({ csrfSecretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:x-AbCdEf' })).toEqual({
+      CSRF_SECRET: 'arn:aws:secretsmanager:us-east-1:1:secret:x-AbCdEf',
+    });
   });
 });

@@ -1,6 +1,7 @@
 /**
- * What a tenant's task runs: the release image pinned by digest, and the app's
- * environment (DESIGN.md: the original app's names plus TENANT_ID, APP_IMAGE).
+ * What a tenant's task runs: the release image pinned by digest, the app's environment (the
+ * original app's names plus TENANT_ID, APP_IMAGE), and its secrets, which the task definition
+ * names by ARN and ECS injects when the task starts, so no value sits in a task definition.
  */
 import { createHmac } from 'node:crypto';
 import type { Platform } from '../../cloud/ports.ts';
@@ -13,8 +14,8 @@ export const TASK_CPU = 256;
 export const TASK_MEMORY = 512;
 export const LOG_RETENTION_DAYS = 30;
 
-/** Environment variable holding the platform secret the per-tenant CSRF secrets are derived from. */
-export const CSRF_SEED_VARIABLE = 'CSRF_SECRET_SEED';
+/** The app's variable for its CSRF key (app/src/config.ts), delivered as a secret. */
+export const CSRF_SECRET_VARIABLE = 'CSRF_SECRET';
 const MIN_SEED_LENGTH = 32;
 
 /** Tags never deploy: a task runs `<repository>@sha256:...`, so what runs is exactly what was verified. */
@@ -23,23 +24,26 @@ export function pinnedImage(platform: Platform, release: ImageRef): string {
 }
 
 /**
- * The tenant's CSRF secret: HMAC-SHA256(seed, tenantId), hex. Deterministic, so
- * every task of a tenant (and every new revision) signs and checks tokens with
- * the same key and a redeploy does not invalidate open forms; different per
- * tenant, so a token from one state is worthless at another. The seed comes
- * from CSRF_SECRET_SEED (at least 32 characters) in the compute function's
- * environment. It ends up as a plain variable of the task definition, readable
- * by anyone allowed ecs:DescribeTaskDefinition; the improvement for AWS is a
- * Secrets Manager secret per tenant referenced through the container's
- * `secrets` (the task execution role reads it; the value never leaves AWS).
+ * Where a tenant's CSRF secret lives in Secrets Manager. Every tenant secret of a stage is under
+ * `humangov/<stage>/tenants/`, the one prefix the task execution role may read (serverless.yml).
  */
-export function tenantCsrfSecret(seed: string | undefined, tenantId: string): string {
-  if (!seed || seed.length < MIN_SEED_LENGTH) {
+export function tenantSecretName(stage: string, tenantId: string): string {
+  return `humangov/${stage}/tenants/${tenantId}/csrf`;
+}
+
+/**
+ * The tenant's CSRF secret: HMAC-SHA256(stack secret, tenantId), hex. Deterministic, so every
+ * task of a tenant (and every new revision, and a re-onboarding) signs and checks tokens with
+ * the same key and a redeploy does not invalidate open forms; different per tenant, so a token
+ * from one state is worthless at another, and no tenant's task ever sees the stack secret.
+ */
+export function tenantCsrfSecret(stackSecret: string, tenantId: string): string {
+  if (stackSecret.length < MIN_SEED_LENGTH) {
     throw new StepConfigurationError(
-      `${CSRF_SEED_VARIABLE} must be set to a random string of at least ${MIN_SEED_LENGTH} characters (for example \`openssl rand -hex 32\`) in the control plane's environment`,
+      `the stack secret is ${stackSecret.length} characters long; it must be a random string of at least ${MIN_SEED_LENGTH} (serverless.yml generates 64: StackSecret)`,
     );
   }
-  return createHmac('sha256', seed).update(tenantId).digest('hex');
+  return createHmac('sha256', stackSecret).update(tenantId).digest('hex');
 }
 
 export interface TaskEnvironmentInput {
@@ -48,10 +52,9 @@ export interface TaskEnvironmentInput {
   displayName: string;
   names: TenantResourceNames;
   image: string;
-  csrfSecret: string;
 }
 
-/** The environment the app reads (app/src/config.ts). */
+/** The plain environment the app reads (app/src/config.ts); nothing secret. */
 export function taskEnvironment(input: TaskEnvironmentInput): Record<string, string> {
   return {
     US_STATE: input.displayName,
@@ -61,6 +64,10 @@ export function taskEnvironment(input: TaskEnvironmentInput): Record<string, str
     TENANT_ID: input.tenantId,
     APP_IMAGE: input.image,
     PORT: String(input.platform.containerPort),
-    CSRF_SECRET: input.csrfSecret,
   };
+}
+
+/** The variables the app reads from secrets, each naming the secret's ARN. */
+export function taskSecrets(input: { csrfSecretArn: string }): Record<string, string> {
+  return { [CSRF_SECRET_VARIABLE]: input.csrfSecretArn };
 }
