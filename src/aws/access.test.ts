@@ -88,7 +88,7 @@ describe('IamAccess.ensureTaskRole', () => {
         RoleId: 'AROA1',
         CreateDate: new Date(),
         AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(access.trustPolicy())),
-        PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: boundary },
+        PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: boundary },
       },
     });
     iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['tenant-access', 'added-by-hand'] });

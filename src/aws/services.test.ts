@@ -23,7 +23,6 @@ const compute = new EcsCompute({
   client: new ECSClient({ region: 'us-east-1' }),
   region: 'us-east-1',
   executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
-  taskRoleBoundaryArn: 'arn:aws:iam::123456789012:policy/humangov-prod-tenant-task-boundary',
   containerPort: 8080,
   clusterName: 'humangov-prod',
   subnetIds: ['subnet-aaa', 'subnet-bbb'],
