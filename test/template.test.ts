@@ -3,18 +3,13 @@
  * `serverless package` offline (no network, no credentials), exactly as a
  * deploy would build it, and checks what a reviewer of the stack would check.
  */
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { packagedStack, ROOT as root } from './support/packaged-template.ts';
 import { labelled } from './support/labelled.ts';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { allStates, loadDefinition, PLACEHOLDER, substitute, WORKFLOWS } from '../src/workflows/definitions.ts';
-
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
 type Json = Record<string, unknown>;
 interface Resource {
@@ -29,7 +24,6 @@ interface Statement {
   Condition?: Json;
 }
 
-let outDir: string;
 let template: { Resources: Record<string, Resource>; Conditions: Json; Outputs: Json };
 let artifacts: string[];
 
@@ -42,31 +36,9 @@ const resource = (id: string) => {
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 beforeAll(async () => {
-  outDir = await mkdtemp(join(tmpdir(), 'humangov-package-'));
-  // The bundler leaves work folders in TMPDIR: keep them inside what afterAll removes.
-  const scratch = join(outDir, 'tmp');
-  await mkdir(scratch);
-  const env = {
-    ...process.env,
-    TMPDIR: scratch,
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-    AWS_ACCESS_KEY_ID: '',
-    AWS_SECRET_ACCESS_KEY: '',
-    AWS_PROFILE: '',
-  };
-  await promisify(execFile)(join(root, 'node_modules/.bin/serverless'), ['package', '--stage', 'test', '--package', outDir], {
-    cwd: root,
-    env,
-    timeout: 240_000,
-  });
-  template = JSON.parse(await readFile(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
-  artifacts = (await readdir(outDir)).filter((name) => name !== 'tmp');
+  // Packaged once per content of its inputs, and shared with the other tests that read the template.
+  ({ template, artifacts } = (await packagedStack({ stage: 'test', region: 'us-east-1' })) as unknown as { template: typeof template; artifacts: string[] });
 }, 300_000);
-
-afterAll(async () => {
-  if (outDir) await rm(outDir, { recursive: true, force: true });
-});
 
 describe('packaged template: data', () => {
   it('keeps tenants in a stream-enabled table with PITR and deletion protection', () => {
@@ -222,8 +194,9 @@ describe('packaged template: least privilege and operations', () => {
   const STAR_ONLY = new Set([
     'xray:PutTraceSegments',
     'xray:PutTelemetryRecords',
+    'xray:GetSamplingRules',
+    'xray:GetSamplingTargets',
     'ecr:GetAuthorizationToken',
-    'ecs:RegisterTaskDefinition',
     'ecs:DeregisterTaskDefinition',
     'ecs:DescribeTaskDefinition',
     'ecs:ListTaskDefinitions',
