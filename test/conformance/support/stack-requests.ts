@@ -135,15 +135,13 @@ export function stateMachineRequests(stack: ResolvedStack): RoleRequest[] {
 
 /** EventBridge starts a state machine target with the target's role: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html */
 export function eventRuleRequests(stack: ResolvedStack): RoleRequest[] {
-  return stack
-    .resources('AWS::Events::Rule')
-    .flatMap(([id, rule]) =>
-      ((rule.Properties.Targets ?? []) as { Arn: unknown; RoleArn?: unknown; Id: string }[])
-        .filter((target) => target.RoleArn && String(stack.resolve(target.Arn)).includes(':states:'))
-        .map((target) => ({
-          role: roleIdOf(stack, target.RoleArn),
-          by: `rule ${id}, target ${target.Id}`,
-          request: request('states:StartExecution', String(stack.resolve(target.Arn))),
-        })),
-    );
+  return stack.resources('AWS::Events::Rule').flatMap(([id, rule]) =>
+    ((rule.Properties.Targets ?? []) as { Arn: unknown; RoleArn?: unknown; Id: string }[])
+      .filter((target) => target.RoleArn && String(stack.resolve(target.Arn)).includes(':states:'))
+      .map((target) => ({
+        role: roleIdOf(stack, target.RoleArn),
+        by: `rule ${id}, target ${target.Id}`,
+        request: request('states:StartExecution', String(stack.resolve(target.Arn))),
+      })),
+  );
 }
