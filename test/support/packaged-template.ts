@@ -3,7 +3,7 @@
  * credentials), exactly as a deploy would. Packaging takes tens of seconds, so one packaging
  * per (stage, region) and per content of what it is built from is kept under
  * node_modules/.cache and shared by the test files that read it (a lock makes a second file
- * wait for the first instead of packaging again).
+ * wait for the first instead of packaging again, or alongside it).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -46,16 +46,16 @@ export async function packagedStack(options: { stage: string; region: string }):
 
 async function packageOnce(dir: string, options: { stage: string; region: string }): Promise<void> {
   await mkdir(CACHE, { recursive: true });
-  const lock = `${dir}.lock`;
+  // One packaging at a time, across test files too: the bundler works in the service's own .esbuild folder.
+  const lock = join(CACHE, '.lock');
   for (;;) {
     try {
       await (await open(lock, 'wx')).close();
       break;
     } catch {
-      // Another test file is packaging the same thing: wait for it (or take over a lock left by a killed run).
+      // Another packaging is under way: wait for it (or take over a lock left by a killed run).
       const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
       if (age > LOCK_STALE_MS) await rm(lock, { force: true });
-      if (await exists(join(dir, 'cloudformation-template-update-stack.json'))) return;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
@@ -83,6 +83,9 @@ async function packageOnce(dir: string, options: { stage: string; region: string
     await rm(scratch, { recursive: true, force: true });
     await rm(dir, { recursive: true, force: true });
     await rename(building, dir);
+    // Packagings of older contents are of no further use.
+    const current = dir.slice(CACHE.length + 1, CACHE.length + 17);
+    for (const entry of await readdir(CACHE)) if (!entry.startsWith(current) && !entry.startsWith('.')) await rm(join(CACHE, entry), { recursive: true, force: true });
   } finally {
     await rm(lock, { force: true });
   }
