@@ -1,7 +1,7 @@
 /**
- * ARNs of the region's partition. An ARN names its partition (`arn:aws:` in the commercial
- * regions, `arn:aws-us-gov:` in AWS GovCloud (US), `arn:aws-cn:` in China, `arn:aws-iso:`...),
- * and IAM matches resources by the whole ARN: a grant written for `arn:aws:` matches nothing
+ * ARNs of the region's partition. An ARN names its partition (`aws` in the commercial regions,
+ * `aws-us-gov` in AWS GovCloud (US), `aws-cn` in China, `aws-iso`...), and IAM matches
+ * resources by the whole ARN: a grant written for the commercial partition matches nothing
  * in GovCloud. So no ARN here is written with a partition; each is built for its region.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
  */

@@ -207,7 +207,8 @@ export class ResolvedStack {
 
   #sub(arg: Json): string {
     const [text, variables] = Array.isArray(arg) ? (arg as [string, Record<string, Json>]) : [String(arg), {}];
-    return text.replace(/\$\{([^}!]+)\}/g, (_match, name: string) => {
+    // `${!Literal}` is the literal `${Literal}` (an IAM policy variable, say).
+    const substituted = text.replace(/\$\{([^}!]+)\}/g, (_match, name: string) => {
       if (name in variables) return String(this.resolve(variables[name]));
       if (name.includes('.')) {
         const [id, attribute] = name.split('.') as [string, string];
@@ -215,6 +216,7 @@ export class ResolvedStack {
       }
       return String(this.#ref(name));
     });
+    return substituted.replace(/\$\{!/g, '${');
   }
 }
 

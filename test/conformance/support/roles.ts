@@ -18,7 +18,7 @@ export interface Statement {
   NotAction?: string | string[];
   Resource?: string | string[];
   NotResource?: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
+  Condition?: Record<string, Record<string, unknown>>;
 }
 export interface ResolvedRole {
   id: string;
