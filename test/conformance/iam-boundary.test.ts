@@ -37,15 +37,22 @@ describe.each(['us-east-1', 'us-gov-west-1'])('permissions boundaries in %s', (r
 
   const role = (tenantId: string) => stack.arn('iam', `role/${tenantResourceNames(STAGE, tenantId, ACCOUNT).taskRole}`, { regional: false });
   const verdicts = async (subject: ResolvedRole, requests: IamRequest[]) =>
-    Promise.all(requests.map(async (r) => `${r.action} ${r.resource.replace(/^arn:[^:]+:/, '')}${r.context['iam:PermissionsBoundary'] ? ' bounded' : ''}: ${await decide(subject, r, ACCOUNT)}`));
+    Promise.all(
+      requests.map(
+        async (r) =>
+          `${r.action} ${r.resource.replace(/^arn:[^:]+:/, '')}${r.context['iam:PermissionsBoundary'] ? ' bounded' : ''}: ${await decide(subject, r, ACCOUNT)}`,
+      ),
+    );
 
   describe('the tenant-access function', () => {
     it('creates and changes tenant task roles only with the tenant boundary on them', async () => {
       const withBoundary = { 'iam:PermissionsBoundary': boundaryArn };
-      const requests: IamRequest[] = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePermissionsBoundary'].flatMap((action) => [
-        { action, resource: role('ca'), context: withBoundary },
-        { action, resource: role('ca'), context: {} },
-      ]);
+      const requests: IamRequest[] = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePermissionsBoundary'].flatMap(
+        (action) => [
+          { action, resource: role('ca'), context: withBoundary },
+          { action, resource: role('ca'), context: {} },
+        ],
+      );
 
       expect(await verdicts(tenantAccess, requests)).toEqual([
         'iam:CreateRole iam::123456789012:role/humangov-test-ca-task bounded: Allowed',
@@ -63,7 +70,11 @@ describe.each(['us-east-1', 'us-gov-west-1'])('permissions boundaries in %s', (r
       const adminPolicy = stack.arn('iam', 'policy/AdministratorAccess', { regional: false, account: false }).replace('iam:::', 'iam::aws:');
       const requests: IamRequest[] = [
         { action: 'iam:CreateRole', resource: role('ca'), context: { 'iam:PermissionsBoundary': adminPolicy } },
-        { action: 'iam:CreateRole', resource: stack.arn('iam', 'role/humangov-test-admin', { regional: false }), context: { 'iam:PermissionsBoundary': boundaryArn } },
+        {
+          action: 'iam:CreateRole',
+          resource: stack.arn('iam', 'role/humangov-test-admin', { regional: false }),
+          context: { 'iam:PermissionsBoundary': boundaryArn },
+        },
         { action: 'iam:DeleteRolePermissionsBoundary', resource: role('ca'), context: {} },
         { action: 'iam:AttachRolePolicy', resource: role('ca'), context: { 'iam:PermissionsBoundary': boundaryArn, 'iam:PolicyARN': adminPolicy } },
         { action: 'iam:CreatePolicyVersion', resource: boundaryArn, context: {} },
@@ -93,7 +104,9 @@ describe.each(['us-east-1', 'us-gov-west-1'])('permissions boundaries in %s', (r
       const table = tableArn(region, ACCOUNT, names.table);
       const bucket = bucketArn(region, names.bucket);
       return [
-        ...[table, ...INDEX_NAMES.map((index) => `${table}/index/${index}`)].flatMap((resource) => APP_TABLE_ACTIONS.map((action): [string, string] => [action, resource])),
+        ...[table, ...INDEX_NAMES.map((index) => `${table}/index/${index}`)].flatMap((resource) =>
+          APP_TABLE_ACTIONS.map((action): [string, string] => [action, resource]),
+        ),
         ...APP_OBJECT_ACTIONS.map((action): [string, string] => [action, `${bucket}/employees/1/id-scan.pdf`]),
         ...APP_BUCKET_ACTIONS.map((action): [string, string] => [action, bucket]),
       ];
@@ -102,7 +115,10 @@ describe.each(['us-east-1', 'us-gov-west-1'])('permissions boundaries in %s', (r
 
     it('with its own policy, does everything the app does on its own table, indexes, bucket and objects', async () => {
       const names = tenantResourceNames(STAGE, 'ca', ACCOUNT);
-      const own = taskRole('ca', taskRolePolicy({ tableArn: tableArn(region, ACCOUNT, names.table), indexNames: INDEX_NAMES, bucketArn: bucketArn(region, names.bucket) }));
+      const own = taskRole(
+        'ca',
+        taskRolePolicy({ tableArn: tableArn(region, ACCOUNT, names.table), indexNames: INDEX_NAMES, bucketArn: bucketArn(region, names.bucket) }),
+      );
 
       const verdicts = await Promise.all(tagged('ca', appRequests('ca')).map((r) => decide(own, r, ACCOUNT)));
 

@@ -29,13 +29,17 @@ const literalsIn = (text: string, where: string) =>
   text.split('\n').flatMap((line, i) => (line.match(PARTITION_LITERAL) ? [`${where}:${i + 1}: ${line.trim().slice(0, 160)}`] : []));
 
 describe('ARN partitions', () => {
-  it.each(['us-east-1', 'us-gov-west-1'])('the template packaged for %s names no partition, only ${AWS::Partition}', async (region) => {
-    const { dir } = await packagedStack({ stage: 'test', region });
-    const text = await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8');
+  it.each(['us-east-1', 'us-gov-west-1'])(
+    'the template packaged for %s names no partition, only ${AWS::Partition}',
+    async (region) => {
+      const { dir } = await packagedStack({ stage: 'test', region });
+      const text = await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8');
 
-    expect(text.match(PARTITION_LITERAL) ?? []).toEqual([]);
-    expect(text).toContain('${AWS::Partition}');
-  }, 300_000);
+      expect(text.match(PARTITION_LITERAL) ?? []).toEqual([]);
+      expect(text).toContain('${AWS::Partition}');
+    },
+    300_000,
+  );
 
   it('serverless.yml names no partition', async () => {
     expect(literalsIn(await readFile(join(ROOT, 'serverless.yml'), 'utf8'), 'serverless.yml')).toEqual([]);

@@ -85,7 +85,8 @@ async function packageOnce(dir: string, options: { stage: string; region: string
     await rename(building, dir);
     // Packagings of older contents are of no further use.
     const current = dir.slice(CACHE.length + 1, CACHE.length + 17);
-    for (const entry of await readdir(CACHE)) if (!entry.startsWith(current) && !entry.startsWith('.')) await rm(join(CACHE, entry), { recursive: true, force: true });
+    for (const entry of await readdir(CACHE))
+      if (!entry.startsWith(current) && !entry.startsWith('.')) await rm(join(CACHE, entry), { recursive: true, force: true });
   } finally {
     await rm(lock, { force: true });
   }
