@@ -197,6 +197,7 @@ describe('packaged template: least privilege and operations', () => {
     'xray:GetSamplingRules',
     'xray:GetSamplingTargets',
     'ecr:GetAuthorizationToken',
+    'dynamodb:ListStreams',
     'ecs:DeregisterTaskDefinition',
     'ecs:DescribeTaskDefinition',
     'ecs:ListTaskDefinitions',
