@@ -244,8 +244,10 @@ describe('packaged template: least privilege and operations', () => {
   const STAR_ONLY = new Set([
     'xray:PutTraceSegments',
     'xray:PutTelemetryRecords',
+    'xray:GetSamplingRules',
+    'xray:GetSamplingTargets',
     'ecr:GetAuthorizationToken',
-    'ecs:RegisterTaskDefinition',
+    'dynamodb:ListStreams',
     'ecs:DeregisterTaskDefinition',
     'ecs:DescribeTaskDefinition',
     'ecs:ListTaskDefinitions',

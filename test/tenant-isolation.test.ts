@@ -35,7 +35,7 @@ interface Tenant {
 function tenant(id: string): Tenant {
   const names = tenantResourceNames(STAGE, id, ACCOUNT);
   const table = tableArn(REGION, ACCOUNT, names.table);
-  const bucket = bucketArn(names.bucket);
+  const bucket = bucketArn(REGION, names.bucket);
   return {
     id,
     roleName: names.taskRole,

@@ -12,6 +12,7 @@ import {
   ListRolePoliciesCommand,
   MalformedPolicyDocumentException,
   NoSuchEntityException,
+  PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
@@ -24,7 +25,13 @@ import { bucketArn, tableArn, taskRolePolicy } from '../tenants/task-role-policy
 import { IamAccess } from './access.ts';
 
 const iam = mockClient(IAMClient);
-const access = new IamAccess({ client: new IAMClient({ region: 'us-east-1' }), region: 'us-east-1', accountId: '123456789012' });
+const boundary = 'arn:aws:iam::123456789012:policy/humangov-prod-tenant-task-boundary';
+const access = new IamAccess({
+  client: new IAMClient({ region: 'us-east-1' }),
+  region: 'us-east-1',
+  accountId: '123456789012',
+  permissionsBoundaryArn: boundary,
+});
 const RoleName = 'humangov-prod-ca-task';
 const roleArn = `arn:aws:iam::123456789012:role/${RoleName}`;
 const spec: TaskRoleSpec = {
@@ -32,7 +39,7 @@ const spec: TaskRoleSpec = {
   policy: taskRolePolicy({
     tableArn: tableArn('us-east-1', '123456789012', 'humangov-prod-tenant-ca'),
     indexNames: ['byLastName'],
-    bucketArn: bucketArn('humangov-prod-ca-123456789012'),
+    bucketArn: bucketArn('us-east-1', 'humangov-prod-ca-123456789012'),
   }),
   tags: { 'humangov:tenant': 'ca' },
 };
@@ -49,7 +56,7 @@ describe('IamAccess.ensureTaskRole', () => {
     await expect(access.ensureTaskRole(spec)).resolves.toEqual({ arn: roleArn });
 
     const create = iam.commandCalls(CreateRoleCommand)[0]?.args[0].input;
-    expect(create).toMatchObject({ RoleName, Tags: [{ Key: 'humangov:tenant', Value: 'ca' }] });
+    expect(create).toMatchObject({ RoleName, PermissionsBoundary: boundary, Tags: [{ Key: 'humangov:tenant', Value: 'ca' }] });
     expect(create?.MaxSessionDuration).toBeUndefined();
     expect(JSON.parse(create?.AssumeRolePolicyDocument ?? '{}')).toEqual({
       Version: '2012-10-17',
@@ -81,6 +88,7 @@ describe('IamAccess.ensureTaskRole', () => {
         RoleId: 'AROA1',
         CreateDate: new Date(),
         AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(access.trustPolicy())),
+        PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: boundary },
       },
     });
     iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['tenant-access', 'added-by-hand'] });
@@ -91,6 +99,7 @@ describe('IamAccess.ensureTaskRole', () => {
     await expect(access.ensureTaskRole(spec)).resolves.toEqual({ arn: roleArn });
 
     expect(iam.commandCalls(UpdateAssumeRolePolicyCommand)).toHaveLength(0);
+    expect(iam.commandCalls(PutRolePermissionsBoundaryCommand)).toHaveLength(0);
     expect(iam.commandCalls(TagRoleCommand)[0]?.args[0].input).toEqual({ RoleName, Tags: [{ Key: 'humangov:tenant', Value: 'ca' }] });
     expect(iam.commandCalls(DeleteRolePolicyCommand).map((call) => call.args[0].input)).toEqual([{ RoleName, PolicyName: 'added-by-hand' }]);
     expect(iam.commandCalls(DetachRolePolicyCommand)[0]?.args[0].input).toEqual({ RoleName, PolicyArn: 'arn:aws:iam::aws:policy/AmazonS3FullAccess' });
@@ -111,6 +120,42 @@ describe('IamAccess.ensureTaskRole', () => {
     const update = iam.commandCalls(UpdateAssumeRolePolicyCommand)[0]?.args[0].input;
     expect(update?.RoleName).toBe(RoleName);
     expect(JSON.parse(update?.PolicyDocument ?? '{}')).toEqual(access.trustPolicy());
+  });
+
+  it('puts the boundary on an existing role that lacks it before changing anything else on the role', async () => {
+    iam.on(CreateRoleCommand).rejects(new EntityAlreadyExistsException({ message: 'exists', ...meta }));
+    const loose = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    iam.on(GetRoleCommand).resolves({
+      Role: { RoleName, Arn: roleArn, Path: '/', RoleId: 'AROA1', CreateDate: new Date(), AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(loose)) },
+    });
+    iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['added-by-hand'] });
+    iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
+
+    await access.ensureTaskRole(spec);
+
+    expect(iam.commandCalls(PutRolePermissionsBoundaryCommand)[0]?.args[0].input).toEqual({ RoleName, PermissionsBoundary: boundary });
+    const writes = iam
+      .calls()
+      .map((call) => call.args[0].constructor.name)
+      .filter((name) => !/^(Create|Get|List)/.test(name));
+    expect(writes).toEqual([
+      'PutRolePermissionsBoundaryCommand',
+      'UpdateAssumeRolePolicyCommand',
+      'TagRoleCommand',
+      'DeleteRolePolicyCommand',
+      'PutRolePolicyCommand',
+    ]);
+  });
+
+  it('in AWS GovCloud (US), lets only ECS tasks of that partition assume the role', async () => {
+    const gov = new IamAccess({
+      client: new IAMClient({ region: 'us-gov-west-1' }),
+      region: 'us-gov-west-1',
+      accountId: '123456789012',
+      permissionsBoundaryArn: 'arn:aws-us-gov:iam::123456789012:policy/humangov-prod-tenant-task-boundary',
+    });
+
+    expect(JSON.stringify(gov.trustPolicy())).toContain('"aws:SourceArn":"arn:aws-us-gov:ecs:us-gov-west-1:123456789012:*"');
   });
 
   it('throws NotReadyError when the new role is not yet visible to PutRolePolicy', async () => {

@@ -1,6 +1,9 @@
 /**
  * AccessPort on IAM: the role a tenant's tasks assume. It holds exactly one inline policy,
- * built by the domain, and nothing else: the isolation between tenants rests on it.
+ * built by the domain, and nothing else: the isolation between tenants rests on it. Its
+ * permissions boundary (a managed policy of the stack) caps what any policy on it can grant,
+ * and the control plane may create or change a task role only with that boundary on it
+ * (serverless.yml): the function that writes these roles cannot mint a role above a tenant's.
  */
 import {
   CreateRoleCommand,
@@ -14,11 +17,13 @@ import {
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   NoSuchEntityException,
+  PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { isDeepStrictEqual } from 'node:util';
+import { arnOf } from '../cloud/arn.ts';
 import { NotReadyError, PermanentCloudError } from '../cloud/errors.ts';
 import type { AccessPort, TaskRoleSpec } from '../cloud/ports.ts';
 import { translateAwsError } from './errors.ts';
@@ -31,18 +36,22 @@ export interface IamAccessOptions {
   client?: IAMClient;
   region: string;
   accountId: string;
+  /** The managed policy set as every task role's permissions boundary. */
+  permissionsBoundaryArn: string;
 }
 
 export class IamAccess implements AccessPort {
   readonly #client: IAMClient;
   readonly #region: string;
   readonly #accountId: string;
+  readonly #boundary: string;
 
   constructor(options: IamAccessOptions) {
-    // IAM is global; the region only picks the endpoint the SDK signs for.
+    // IAM is global; the region only picks the endpoint the SDK signs for (and the partition of the ARNs).
     this.#client = options.client ?? new IAMClient({ region: options.region });
     this.#region = options.region;
     this.#accountId = options.accountId;
+    this.#boundary = options.permissionsBoundaryArn;
   }
 
   /**
@@ -91,7 +100,7 @@ export class IamAccess implements AccessPort {
           Action: 'sts:AssumeRole',
           Condition: {
             StringEquals: { 'aws:SourceAccount': this.#accountId },
-            ArnLike: { 'aws:SourceArn': `arn:aws:ecs:${this.#region}:${this.#accountId}:*` },
+            ArnLike: { 'aws:SourceArn': arnOf({ service: 'ecs', region: this.#region, accountId: this.#accountId, resource: '*' }) },
           },
         },
       ],
@@ -106,6 +115,7 @@ export class IamAccess implements AccessPort {
           RoleName: spec.roleName,
           AssumeRolePolicyDocument: JSON.stringify(trust),
           Description: 'HumanGov tenant tasks: reaches only its own table and bucket',
+          PermissionsBoundary: this.#boundary,
           Tags: tagList(spec.tags),
         }),
       );
@@ -116,12 +126,19 @@ export class IamAccess implements AccessPort {
     }
   }
 
-  /** An existing role: same trust, same tags, and no policy but ours (someone may have added one). */
+  /**
+   * An existing role: our boundary, same trust, same tags, and no policy but ours (someone may
+   * have added one). The boundary goes first: the control plane may change a task role's
+   * trust and policies only once the role carries it (a role made before boundaries is repaired here).
+   */
   async #bringToSpec(spec: TaskRoleSpec, trust: object): Promise<string> {
     const RoleName = spec.roleName;
     return this.#call('iam:GetRole', RoleName, async () => {
       const role = (await this.#client.send(new GetRoleCommand({ RoleName }))).Role;
       if (!role?.Arn) throw new PermanentCloudError(`IAM returned no ARN for role "${RoleName}"`);
+      if (role.PermissionsBoundary?.PermissionsBoundaryArn !== this.#boundary) {
+        await this.#client.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: this.#boundary }));
+      }
       const current = role.AssumeRolePolicyDocument ? JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument)) : undefined;
       if (!isDeepStrictEqual(current, trust)) {
         await this.#client.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify(trust) }));

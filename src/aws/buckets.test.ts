@@ -43,6 +43,14 @@ describe('S3Buckets.ensureBucket', () => {
     expect(s3.commandCalls(CreateBucketCommand)[0]?.args[0].input.CreateBucketConfiguration).toEqual({ LocationConstraint: 'eu-west-1' });
   });
 
+  it('in AWS GovCloud (US), returns and protects the bucket by its aws-us-gov ARN', async () => {
+    const created = await new S3Buckets({ client, region: 'us-gov-west-1' }).ensureBucket(spec);
+
+    expect(created.arn).toBe(`arn:aws-us-gov:s3:::${Bucket}`);
+    const policy = JSON.parse(s3.commandCalls(PutBucketPolicyCommand)[0]?.args[0].input.Policy ?? '{}');
+    expect(policy.Statement[0].Resource).toEqual([`arn:aws-us-gov:s3:::${Bucket}`, `arn:aws-us-gov:s3:::${Bucket}/*`]);
+  });
+
   it('blocks every kind of public access, encrypts, versions and tags the bucket', async () => {
     await buckets.ensureBucket(spec);
 

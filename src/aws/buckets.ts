@@ -63,12 +63,12 @@ export class S3Buckets implements BucketPort {
       this.#client.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } })),
     );
     await this.#configure('s3:PutBucketPolicy', Bucket, () =>
-      this.#client.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(tlsOnlyPolicy(Bucket)) })),
+      this.#client.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(tlsOnlyPolicy(this.#region, Bucket)) })),
     );
     await this.#configure('s3:PutBucketTagging', Bucket, () =>
       this.#client.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: tagList(spec.tags) } })),
     );
-    return { name: Bucket, arn: bucketArn(Bucket) };
+    return { name: Bucket, arn: bucketArn(this.#region, Bucket) };
   }
 
   async deleteBucket(name: string): Promise<void> {
@@ -156,7 +156,8 @@ export class S3Buckets implements BucketPort {
 }
 
 /** Refuses every request that does not arrive over TLS, for the bucket and its objects. */
-export function tlsOnlyPolicy(bucket: string): { Version: '2012-10-17'; Statement: (PolicyStatement & { Principal: string })[] } {
+export function tlsOnlyPolicy(region: string, bucket: string): { Version: '2012-10-17'; Statement: (PolicyStatement & { Principal: string })[] } {
+  const arn = bucketArn(region, bucket);
   return {
     Version: '2012-10-17',
     Statement: [
@@ -165,7 +166,7 @@ export function tlsOnlyPolicy(bucket: string): { Version: '2012-10-17'; Statemen
         Effect: 'Deny',
         Principal: '*',
         Action: 's3:*',
-        Resource: [bucketArn(bucket), `${bucketArn(bucket)}/*`],
+        Resource: [arn, `${arn}/*`],
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
     ],

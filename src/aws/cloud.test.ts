@@ -18,6 +18,7 @@ const config: AwsConfig = {
   vpcId: 'vpc-1',
   listenerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/humangov-prod/a/b',
   executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
+  taskRoleBoundaryArn: 'arn:aws:iam::123456789012:policy/humangov-prod-tenant-task-boundary',
   tenantDomain: 'tenants.example.gov',
   albDnsName: 'alb.example.com',
   endpointScheme: 'https',

@@ -43,7 +43,7 @@ export type AwsPortBuilders = { [K in AwsPortName]: (config: AwsConfig, clients?
 export const awsTables = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new DynamoDbTables({ client: clients.dynamodb, region: config.region });
 export const awsBuckets = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new S3Buckets({ client: clients.s3, region: config.region });
 export const awsAccess = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
-  new IamAccess({ client: clients.iam, region: config.region, accountId: config.accountId });
+  new IamAccess({ client: clients.iam, region: config.region, accountId: config.accountId, permissionsBoundaryArn: config.taskRoleBoundaryArn });
 export const awsLogs = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
   new CloudWatchLogGroups({ client: clients.logs, region: config.region, accountId: config.accountId });
 export const awsCompute = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new EcsCompute({ ...config, client: clients.ecs });

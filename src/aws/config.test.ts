@@ -12,6 +12,7 @@ const env: Record<string, string> = {
   VPC_ID: 'vpc-0123',
   LISTENER_ARN: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/humangov-prod/50dc6c495c0c9188/f2f7dc8efc522ab2',
   EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/humangov-prod-execution',
+  TASK_ROLE_BOUNDARY_ARN: 'arn:aws:iam::123456789012:policy/humangov-prod-tenant-task-boundary',
   TENANT_DOMAIN: 'tenants.example.gov',
   ALB_DNS_NAME: 'humangov-prod-123.us-east-1.elb.amazonaws.com',
 };
@@ -39,6 +40,7 @@ describe('awsConfigFromEnv', () => {
       vpcId: 'vpc-0123',
       listenerArn: env.LISTENER_ARN,
       executionRoleArn: env.EXECUTION_ROLE_ARN,
+      taskRoleBoundaryArn: env.TASK_ROLE_BOUNDARY_ARN,
       tenantDomain: 'tenants.example.gov',
       albDnsName: env.ALB_DNS_NAME,
       endpointScheme: 'https',

@@ -24,6 +24,8 @@ export interface AwsConfig {
   listenerArn: string;
   /** Lets ECS pull the image and write logs; the same for every tenant. */
   executionRoleArn: string;
+  /** The managed policy every tenant task role carries as its permissions boundary (the most a tenant's tasks may ever do). */
+  taskRoleBoundaryArn: string;
   /** Tenants are served at `<tenantId>.<tenantDomain>`. */
   tenantDomain: string;
   /** The ALB's own DNS name, which health probes connect to. */
@@ -96,6 +98,8 @@ export function awsConfigFromEnv(env: Record<string, string | undefined>): AwsCo
   );
   const executionRoleArn = read('EXECUTION_ROLE_ARN');
   check('EXECUTION_ROLE_ARN', executionRoleArn, /^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(executionRoleArn), 'an IAM role ARN');
+  const taskRoleBoundaryArn = read('TASK_ROLE_BOUNDARY_ARN');
+  check('TASK_ROLE_BOUNDARY_ARN', taskRoleBoundaryArn, /^arn:aws[a-z-]*:iam::\d{12}:policy\/.+/.test(taskRoleBoundaryArn), 'an IAM managed policy ARN');
   const tenantDomain = read('TENANT_DOMAIN');
   check('TENANT_DOMAIN', tenantDomain, HOST_NAME.test(tenantDomain), 'a DNS domain such as tenants.example.gov');
   const albDnsName = read('ALB_DNS_NAME');
@@ -131,6 +135,7 @@ export function awsConfigFromEnv(env: Record<string, string | undefined>): AwsCo
     vpcId,
     listenerArn,
     executionRoleArn,
+    taskRoleBoundaryArn,
     tenantDomain,
     albDnsName,
     endpointScheme: endpointScheme as 'http' | 'https',

@@ -1,13 +1,17 @@
 import {
+  ConditionalCheckFailedException,
+  InternalServerError,
   LimitExceededException as DynamoDbLimitExceededException,
   ProvisionedThroughputExceededException,
+  RequestLimitExceeded,
   ThrottlingException,
 } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { IAMServiceException, LimitExceededException as IamLimitExceededException } from '@aws-sdk/client-iam';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { describe, expect, it } from '@jest/globals';
 import { NotReadyError, PermanentCloudError, TransientCloudError } from '../cloud/errors.ts';
-import { hasErrorName, translateAwsError } from './errors.ts';
+import { controlPlaneTable, hasErrorName, isTransientDynamoDbError, translateAwsError } from './errors.ts';
 
 const context = { action: 'dynamodb:CreateTable', resource: 'table "humangov-prod-tenant-ca"' };
 const meta = { $metadata: {} };
@@ -73,5 +77,37 @@ describe('hasErrorName', () => {
     expect(hasErrorName(serviceError('BucketNotEmpty', 409), 'BucketNotEmpty')).toBe(true);
     expect(hasErrorName(serviceError('NoSuchBucket', 404), 'BucketNotEmpty')).toBe(false);
     expect(hasErrorName({ name: 'BucketNotEmpty' }, 'BucketNotEmpty')).toBe(false);
+  });
+});
+
+describe('the control plane tables boundary', () => {
+  const failing = (error: unknown) => ({ send: async () => Promise.reject(error) }) as unknown as DynamoDBDocumentClient;
+
+  it.each([
+    ['ProvisionedThroughputExceededException', new ProvisionedThroughputExceededException({ message: 'slow down', ...meta })],
+    ['ThrottlingException', new ThrottlingException({ message: 'slow down', ...meta })],
+    ['RequestLimitExceeded', new RequestLimitExceeded({ message: 'account limit', ...meta })],
+    ['InternalServerError', new InternalServerError({ message: 'oops', ...meta })],
+  ])('turns %s, once the SDK gives up, into TransientCloudError naming the operation and table', async (_name, error) => {
+    const table = controlPlaneTable(failing(error), 'humangov-prod-tenants');
+
+    const thrown = await table.send(new UpdateCommand({ TableName: 'humangov-prod-tenants', Key: { tenantId: 'ca' } })).catch((e: unknown) => e);
+
+    expect(thrown).toBeInstanceOf(TransientCloudError);
+    expect((thrown as Error).message).toMatch(/^dynamodb:UpdateItem on table "humangov-prod-tenants" failed for now/);
+    expect((thrown as Error).cause).toBe(error);
+  });
+
+  it('passes a failed condition through unchanged, for the repository to handle', async () => {
+    const error = new ConditionalCheckFailedException({ message: 'The conditional request failed', ...meta });
+
+    await expect(controlPlaneTable(failing(error), 't').send(new GetCommand({ TableName: 't', Key: { tenantId: 'ca' } }))).rejects.toBe(error);
+  });
+
+  it('counts any server fault or error the SDK marks retryable as transient, and nothing a client got wrong', () => {
+    expect(isTransientDynamoDbError(Object.assign(new Error('x'), { $fault: 'server' }))).toBe(true);
+    expect(isTransientDynamoDbError(Object.assign(new Error('x'), { $retryable: { throttling: true } }))).toBe(true);
+    expect(isTransientDynamoDbError(new ConditionalCheckFailedException({ message: 'no', ...meta }))).toBe(false);
+    expect(isTransientDynamoDbError(Object.assign(new Error('bad'), { name: 'ValidationException', $fault: 'client' }))).toBe(false);
   });
 });

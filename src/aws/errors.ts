@@ -7,7 +7,14 @@
  * function does not recognise is returned unchanged, so the caller rethrows the
  * original error rather than a guess.
  */
-import { LimitExceededException as DynamoDbLimitExceededException } from '@aws-sdk/client-dynamodb';
+import {
+  InternalServerError,
+  LimitExceededException as DynamoDbLimitExceededException,
+  ProvisionedThroughputExceededException,
+  RequestLimitExceeded,
+  ThrottlingException,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PermanentCloudError, TransientCloudError } from '../cloud/errors.ts';
 import { HumanGovError } from '../tenants/errors.ts';
 
@@ -113,4 +120,60 @@ function isTransient(error: Error): boolean {
   if (typeof code === 'string' && NETWORK_CODES.includes(code)) return true;
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   return status !== undefined && (status >= 500 || status === 429);
+}
+
+/**
+ * DynamoDB's answers that mean "try again", as the SDK raises them once its own retries are
+ * spent: throttling (ProvisionedThroughputExceededException, ThrottlingException,
+ * RequestLimitExceeded), InternalServerError and any other server fault or error the SDK
+ * marks retryable, and the network failures every service shares.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
+ */
+export function isTransientDynamoDbError(error: unknown): boolean {
+  if (
+    error instanceof ProvisionedThroughputExceededException ||
+    error instanceof ThrottlingException ||
+    error instanceof RequestLimitExceeded ||
+    error instanceof InternalServerError
+  ) {
+    return true;
+  }
+  const fault = error as { $fault?: unknown; $retryable?: unknown };
+  if (fault.$fault === 'server' || Boolean(fault.$retryable)) return true;
+  return error instanceof Error && isTransient(error);
+}
+
+/** The item operations of the document client, as IAM names them. */
+const DOCUMENT_ACTIONS: Record<string, string> = {
+  GetCommand: 'dynamodb:GetItem',
+  PutCommand: 'dynamodb:PutItem',
+  UpdateCommand: 'dynamodb:UpdateItem',
+  DeleteCommand: 'dynamodb:DeleteItem',
+  ScanCommand: 'dynamodb:Scan',
+  QueryCommand: 'dynamodb:Query',
+};
+
+/**
+ * The control plane's own tables, read and written through `db`, with DynamoDB's transient
+ * errors translated at this boundary into TransientCloudError, which every workflow step
+ * retries with backoff: a throttle that outlasts the SDK's retries is retried by the
+ * workflow, never taken for a failure of the tenant. Other errors (a failed condition, a
+ * validation error) pass unchanged to the repository that handles them.
+ */
+export function controlPlaneTable(db: DynamoDBDocumentClient, table: string): Pick<DynamoDBDocumentClient, 'send'> {
+  return {
+    send: (async (...args: unknown[]) => {
+      try {
+        return await (db.send as (...args: unknown[]) => Promise<unknown>).apply(db, args);
+      } catch (error) {
+        if (!isTransientDynamoDbError(error) || !(error instanceof Error)) throw error;
+        const command = args[0]?.constructor.name ?? 'command';
+        const action = DOCUMENT_ACTIONS[command] ?? `dynamodb (${command})`;
+        throw new TransientCloudError(
+          `${action} on table "${table}" failed for now (${error.name}); retrying later is expected to work. AWS said: ${error.message}`,
+          { cause: error },
+        );
+      }
+    }) as DynamoDBDocumentClient['send'],
+  };
 }

@@ -44,6 +44,17 @@ describe('CloudWatchLogGroups.ensureLogGroup', () => {
     expect(logs.commandCalls(PutRetentionPolicyCommand)).toHaveLength(1);
   });
 
+  it('tags an existing group by its ARN in the partition of the region (AWS GovCloud (US))', async () => {
+    const gov = new CloudWatchLogGroups({ client: new CloudWatchLogsClient({ region: 'us-gov-west-1' }), region: 'us-gov-west-1', accountId: '123456789012' });
+    logs.on(CreateLogGroupCommand).rejects(new ResourceAlreadyExistsException({ message: 'exists', ...meta }));
+
+    await gov.ensureLogGroup(spec);
+
+    expect(logs.commandCalls(TagResourceCommand)[0]?.args[0].input.resourceArn).toBe(
+      `arn:aws-us-gov:logs:us-gov-west-1:123456789012:log-group:${logGroupName}`,
+    );
+  });
+
   it('translates throttling into TransientCloudError', async () => {
     logs.on(CreateLogGroupCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', ...meta }));
 

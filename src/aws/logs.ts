@@ -8,6 +8,7 @@ import {
   ResourceNotFoundException,
   TagResourceCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { arnOf } from '../cloud/arn.ts';
 import { NotReadyError } from '../cloud/errors.ts';
 import type { LogsPort, Tags } from '../cloud/ports.ts';
 import { translateAwsError } from './errors.ts';
@@ -59,7 +60,7 @@ export class CloudWatchLogGroups implements LogsPort {
 
   /** The log group's ARN as TagResource wants it (without the trailing ":*" of DescribeLogGroups). */
   #arn(name: string): string {
-    return `arn:aws:logs:${this.#region}:${this.#accountId}:log-group:${name}`;
+    return arnOf({ service: 'logs', region: this.#region, accountId: this.#accountId, resource: `log-group:${name}` });
   }
 
   async #change(action: string, name: string, send: () => Promise<unknown>): Promise<void> {

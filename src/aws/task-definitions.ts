@@ -191,7 +191,7 @@ function toSpec(definition: TaskDefinition & { tags?: Tag[] }): TaskDefinitionSp
   };
 }
 
-/** `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>` */
+/** `arn:<partition>:ecs:<region>:<account>:task-definition/<family>:<revision>` */
 export function parseArn(arn: string): { family: string; revision: number } | undefined {
   const match = /:task-definition\/([^:]+):(\d+)$/.exec(arn);
   return match?.[1] && match[2] ? { family: match[1], revision: Number(match[2]) } : undefined;

@@ -16,6 +16,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { controlPlaneTable } from '../aws/errors.ts';
 import type { ReleaseSource } from '../workflows/deps.ts';
 import { imageRefSchema, type ImageRef } from '../tenants/schema.ts';
 import { DeploymentNotFoundError } from './errors.ts';
@@ -42,11 +43,11 @@ export interface DeploymentPage {
 export type ClaimResult = { newest: true; replaced?: string } | { newest: false; newer: string };
 
 export class DeploymentRepository implements ReleaseSource {
-  readonly #db: DynamoDBDocumentClient;
+  readonly #db: Pick<DynamoDBDocumentClient, 'send'>;
   readonly #table: string;
 
   constructor(db: DynamoDBDocumentClient, tableName: string) {
-    this.#db = db;
+    this.#db = controlPlaneTable(db, tableName);
     this.#table = tableName;
   }
 

@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
+import { arnOf } from '../cloud/arn.ts';
 import { ApiError, errorResponse } from '../api/errors.ts';
 import { MAX_BODY_BYTES, type HttpApiEvent, type HttpApiResult } from '../api/http.ts';
 import { closeServer, listen, LocalServerError } from './data/listen.ts';
@@ -178,7 +179,7 @@ function lambdaContext(requestId: string, deadline: number): LambdaContextLike {
     callbackWaitsForEmptyEventLoop: true,
     functionName: FUNCTION_NAME,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${FUNCTION_NAME}`,
+    invokedFunctionArn: arnOf({ service: 'lambda', region: 'us-east-1', accountId: '000000000000', resource: `function:${FUNCTION_NAME}` }),
     memoryLimitInMB: '1024',
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/${FUNCTION_NAME}`,

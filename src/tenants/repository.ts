@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { controlPlaneTable } from '../aws/errors.ts';
 import { ConcurrentUpdateError, InvalidTenantError, TenantExistsError, TenantLockedError, TenantNotFoundError } from './errors.ts';
 import { canTransition, type TenantStatus } from './status.ts';
 import { HISTORY_LIMIT, parseListedTenant, parseTenantRecord, type HistoryEntry, type TenantRecord, type TenantUserFields } from './schema.ts';
@@ -70,12 +71,12 @@ function decodeCursor(cursor: string | undefined): Record<string, unknown> | und
  * user's concurrent write of their own fields is never lost.
  */
 export class TenantRepository {
-  readonly #db: DynamoDBDocumentClient;
+  readonly #db: Pick<DynamoDBDocumentClient, 'send'>;
   readonly #table: string;
   readonly #now: () => Date;
 
   constructor(db: DynamoDBDocumentClient, tableName: string, now: () => Date = () => new Date()) {
-    this.#db = db;
+    this.#db = controlPlaneTable(db, tableName);
     this.#table = tableName;
     this.#now = now;
   }

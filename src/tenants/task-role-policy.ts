@@ -1,3 +1,4 @@
+import { arnOf } from '../cloud/arn.ts';
 import type { PolicyDocument } from '../cloud/ports.ts';
 
 /** What the HumanGov app does with its table: item reads and writes, index queries, and DescribeTable for /ready. */
@@ -18,11 +19,12 @@ export const APP_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObj
 export const APP_BUCKET_ACTIONS = ['s3:ListBucket'] as const;
 
 export function tableArn(region: string, accountId: string, table: string): string {
-  return `arn:aws:dynamodb:${region}:${accountId}:table/${table}`;
+  return arnOf({ service: 'dynamodb', region, accountId, resource: `table/${table}` });
 }
 
-export function bucketArn(bucket: string): string {
-  return `arn:aws:s3:::${bucket}`;
+/** Bucket ARNs carry no region or account, but the partition of the bucket's region. */
+export function bucketArn(region: string, bucket: string): string {
+  return arnOf({ service: 's3', region, regional: false, resource: bucket });
 }
 
 /**

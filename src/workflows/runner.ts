@@ -1,4 +1,5 @@
 import { StateMachine, type RunOptions as LibraryRunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { arnOf } from '../cloud/arn.ts';
 import type { WorkflowName } from '../cloud/ports.ts';
 import { allStates, loadDefinition, PLACEHOLDER, substitute, type AslDefinition } from './definitions.ts';
 
@@ -54,7 +55,12 @@ export class WorkflowRunner {
       if (placeholder) {
         const handler = options.handlers[placeholder];
         if (!handler) throw new Error(`${workflow}: state "${stateName}" needs a handler for ${placeholder}`);
-        placeholders[placeholder] = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${placeholder.replace(/Arn$/, '')}`;
+        placeholders[placeholder] = arnOf({
+          service: 'lambda',
+          region: LOCAL_REGION,
+          accountId: LOCAL_ACCOUNT,
+          resource: `function:${placeholder.replace(/Arn$/, '')}`,
+        });
         taskResourceLocalHandlers[stateName] = handler;
       }
       if (state.Type === 'Wait' && typeof state.Seconds === 'number') waitTimeOverrides[stateName] = shorten(state.Seconds);
@@ -62,7 +68,12 @@ export class WorkflowRunner {
     }
 
     const machine = this.#machine(workflow, definition, placeholders);
-    const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:humangov-local-${workflow}:${options.name}`;
+    const executionArn = arnOf({
+      service: 'states',
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT,
+      resource: `execution:humangov-local-${workflow}:${options.name}`,
+    });
     // Handlers take and return JSON; the library's JSONValue type is stricter than `unknown` only on paper.
     const runOptions = {
       overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },

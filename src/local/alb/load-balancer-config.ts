@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Tags } from '../../cloud/ports.ts';
+import { arnOf } from '../../cloud/arn.ts';
 import { NotReadyError, PermanentCloudError } from '../../cloud/errors.ts';
 import { JsonStore } from '../json-store.ts';
 import { localPaths } from '../settings.ts';
@@ -54,7 +55,8 @@ export class LoadBalancerConfig {
   constructor(options: { home: string; region: string; accountId: string }) {
     this.#path = join(localPaths(options.home).state, 'load-balancer.json');
     this.#store = new JsonStore(this.#path, () => this.#doc);
-    this.#arnPrefix = `arn:aws:elasticloadbalancing:${options.region}:${options.accountId}`;
+    // Everything up to the resource part; each ARN below appends ":<resource>".
+    this.#arnPrefix = arnOf({ service: 'elasticloadbalancing', region: options.region, accountId: options.accountId, resource: '' }).replace(/:$/, '');
   }
 
   async load(): Promise<void> {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ComputePort, ServiceChange, ServiceSpec, ServiceState, TaskDefinitionRef, TaskDefinitionSpec } from '../../cloud/ports.ts';
+import { arnOf } from '../../cloud/arn.ts';
 import { NotReadyError, PermanentCloudError } from '../../cloud/errors.ts';
 import { JsonStore } from '../json-store.ts';
 import { localPaths } from '../settings.ts';
@@ -83,7 +84,7 @@ export class LocalFargate implements ComputePort {
       reconcileIntervalMs: options.reconcileIntervalMs ?? 250,
       stopTimeoutMs: options.stopTimeoutMs ?? 5000,
     };
-    this.#serviceArnPrefix = `arn:aws:ecs:${region}:${accountId}:service/${options.cluster ?? 'humangov-local'}/`;
+    this.#serviceArnPrefix = arnOf({ service: 'ecs', region, accountId, resource: `service/${options.cluster ?? 'humangov-local'}/` });
     this.#definitions = new TaskDefinitions({ home: options.home, region, accountId });
     this.#storePath = join(localPaths(options.home).state, 'services.json');
     this.#store = new JsonStore(this.#storePath, () => ({ services: {} }));

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { TaskDefinitionRef, TaskDefinitionSpec } from '../../cloud/ports.ts';
+import { arnOf } from '../../cloud/arn.ts';
 import { PermanentCloudError } from '../../cloud/errors.ts';
 import { JsonStore } from '../json-store.ts';
 import { localPaths } from '../settings.ts';
@@ -47,7 +48,7 @@ export class TaskDefinitions {
   constructor(options: { home: string; region: string; accountId: string }) {
     this.#path = join(localPaths(options.home).state, 'task-definitions.json');
     this.#store = new JsonStore(this.#path, () => ({ families: {} }));
-    this.#arnPrefix = `arn:aws:ecs:${options.region}:${options.accountId}:task-definition/`;
+    this.#arnPrefix = arnOf({ service: 'ecs', region: options.region, accountId: options.accountId, resource: 'task-definition/' });
   }
 
   async load(): Promise<void> {

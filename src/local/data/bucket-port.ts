@@ -34,9 +34,12 @@ export interface LocalBucketConfig {
 
 type BucketsDoc = Record<string, LocalBucketConfig>;
 
+/** The region the local provider stands in for (its ARNs are of that region's partition). */
+const LOCAL_REGION = 'us-east-1';
+
 /** Denies every request that does not come over TLS: the policy the AWS provider puts on each tenant bucket. */
 export function tlsOnlyPolicy(bucket: string): PolicyDocument {
-  const arn = bucketArn(bucket);
+  const arn = bucketArn(LOCAL_REGION, bucket);
   return {
     Version: '2012-10-17',
     Statement: [
@@ -68,7 +71,7 @@ export class LocalBucketPort implements BucketPort {
       options.client ??
       new S3Client({
         endpoint: options.endpoint,
-        region: 'us-east-1',
+        region: LOCAL_REGION,
         forcePathStyle: true,
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         maxAttempts: 2,
@@ -94,7 +97,7 @@ export class LocalBucketPort implements BucketPort {
         tags: { ...spec.tags },
       };
     });
-    return { name: spec.name, arn: bucketArn(spec.name) };
+    return { name: spec.name, arn: bucketArn(LOCAL_REGION, spec.name) };
   }
 
   async deleteBucket(name: string): Promise<void> {

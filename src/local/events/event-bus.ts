@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { arnOf } from '../../cloud/arn.ts';
 import { errorMessage, logJson, type LogFn } from '../logs/json-log.ts';
 import { EventRuleError } from './errors.ts';
 import { targetInput } from './input-transformer.ts';
@@ -190,7 +191,7 @@ export class LocalEventBus {
         this.#log({ level: 'WARN', message: 'an event matched a rule that has no handler registered; nothing runs', rule: rule.id, eventId: event.id });
         continue;
       }
-      const arn = `arn:aws:events:${this.#region}:${this.#accountId}:rule/${rule.name}`;
+      const arn = arnOf({ service: 'events', region: this.#region, accountId: this.#accountId, resource: `rule/${rule.name}` });
       const targets: (EventRuleTarget | undefined)[] = rule.targets.length > 0 ? rule.targets : [undefined];
       for (const target of targets) {
         const input = target ? targetInput(target, { ...event }, { name: rule.name, arn }) : event;

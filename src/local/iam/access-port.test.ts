@@ -12,7 +12,7 @@ describe('LocalAccessPort', () => {
   const policy = taskRolePolicy({
     tableArn: tableArn('us-east-1', '000000000000', names.table),
     indexNames: ['byLastName'],
-    bucketArn: bucketArn(names.bucket),
+    bucketArn: bucketArn('us-east-1', names.bucket),
   });
 
   beforeEach(async () => {

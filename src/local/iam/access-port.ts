@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { arnOf } from '../../cloud/arn.ts';
 import { PermanentCloudError } from '../../cloud/errors.ts';
 import type { AccessPort, PolicyDocument, Tags, TaskRoleSpec } from '../../cloud/ports.ts';
 import { JsonStore } from '../json-store.ts';
@@ -25,6 +26,8 @@ type RolesDoc = Record<string, LocalRole>;
 
 /** IAM's limits, checked here so a role that AWS would refuse is refused locally too. */
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+/** The region the local provider stands in for: role ARNs are of its partition. */
+const LOCAL_REGION = 'us-east-1';
 const MAX_INLINE_POLICY_CHARS = 10_240;
 
 /**
@@ -53,7 +56,7 @@ export class LocalAccessPort implements AccessPort {
       );
     }
     if (spec.policy.Statement.length === 0) throw new PermanentCloudError(`the inline policy of role ${spec.roleName} has no statements`);
-    const arn = `arn:aws:iam::${this.#accountId}:role/${spec.roleName}`;
+    const arn = arnOf({ service: 'iam', region: LOCAL_REGION, regional: false, accountId: this.#accountId, resource: `role/${spec.roleName}` });
     await this.#store.update((doc) => {
       const now = new Date().toISOString();
       doc[spec.roleName] = {

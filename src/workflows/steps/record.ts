@@ -181,7 +181,7 @@ export function recordSteps(deps: StepDeps) {
             tableName: names.table,
             tableArn: tableArn(cloud.platform.region, cloud.platform.accountId, names.table),
             bucketName: names.bucket,
-            bucketArn: bucketArn(names.bucket),
+            bucketArn: bucketArn(cloud.platform.region, names.bucket),
             logGroup: names.logGroup,
           };
       const reason = purgeData

@@ -40,6 +40,13 @@ export const VARIANTS = {
   govProd: { label: 'prod in us-gov-west-1', stage: 'prod', region: 'us-gov-west-1', params: PROD_PARAMS('aws-us-gov', 'us-gov-west-1') },
 } satisfies Record<string, StackVariant>;
 
+/** The plain dev stage in `region` (us-east-1 or us-gov-west-1). */
+export function variantIn(region: string): StackVariant {
+  const found = Object.values(VARIANTS).find((variant) => variant.stage === 'dev' && variant.region === region);
+  if (!found) throw new Error(`no packaged dev variant in ${region}; add one to VARIANTS`);
+  return found;
+}
+
 export type Json = Record<string, unknown>;
 
 export interface PackagedStack {
