@@ -154,7 +154,8 @@ describe('packaged template: workflows', () => {
     const [target] = rule.Targets as Json[];
     expect(target).toMatchObject({ Arn: { Ref: 'ImageDeployStateMachine' } });
     const template = (target!.InputTransformer as { InputTemplate: string }).InputTemplate;
-    const input = JSON.parse(template.replace('<aws.events.event>', '{"id":"e-1"}'));
+    // The whole event, detail included: <aws.events.event> is the event without its detail.
+    const input = JSON.parse(template.replace('<aws.events.event.json>', '{"id":"e-1"}'));
     expect(input).toEqual({ event: { id: 'e-1' }, maxConcurrency: 50, failureThreshold: 1 });
   });
 });
