@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { labelled } from './support/labelled.ts';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { allStates, loadDefinition, PLACEHOLDER, substitute, WORKFLOWS } from '../src/workflows/definitions.ts';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -137,6 +138,60 @@ describe('packaged template: workflows', () => {
     );
     // The constructor validates the whole definition (asl-validator) and throws on any error.
     expect(() => new StateMachine(substitute(definition, arns) as unknown as StateMachineDefinition)).not.toThrow();
+  });
+
+  it('lets image-deploy start, describe and stop its own Distributed Map children, in any partition, and no other executions', async () => {
+    const policy = resource('ImageDeployChildExecutionsPolicy').Properties;
+    expect(policy.Roles).toEqual([{ Ref: 'StateMachineRole' }]);
+    expect(resource('ImageDeployStateMachine').Properties.RoleArn).toEqual({ 'Fn::GetAtt': ['StateMachineRole', 'Arn'] });
+    for (const [partition, region] of [
+      ['aws', 'us-east-1'],
+      ['aws-us-gov', 'us-gov-west-1'],
+    ] as const) {
+      // CloudFormation's pseudo parameters, as Fn::Sub fills them in that partition.
+      const document = JSON.parse(
+        JSON.stringify(policy.PolicyDocument).replace(/\{"Fn::Sub":("[^"]*")\}/g, (_, text: string) =>
+          text.replace('${AWS::Partition}', partition).replace('${AWS::Region}', region).replace('${AWS::AccountId}', '123456789012'),
+        ),
+      );
+      const states = `arn:${partition}:states:${region}:123456789012`;
+      const decide = async (action: string, resource: string) => {
+        const result = await runSimulation(
+          {
+            request: {
+              principal: `arn:${partition}:sts::123456789012:assumed-role/state-machines/execution`,
+              action,
+              resource: { resource, accountId: '123456789012' },
+              contextVariables: {},
+            },
+            identityPolicies: [{ name: 'image-deploy-distributed-map', policy: document }],
+            serviceControlPolicies: [],
+            resourceControlPolicies: [],
+          },
+          {},
+        );
+        if (result.resultType === 'error') throw new Error(`the simulator refused ${action} on ${resource}: ${JSON.stringify(result.errors)}`);
+        return `${action} ${resource.replace(states, '')}: ${result.overallResult}`;
+      };
+      // A Distributed Map child's ARN: execution:<state machine>/<map run label>:<child>.
+      const child = `${states}:execution:humangov-test-image-deploy/RollOutWave:0f8e2c4a-1b2c-3d4e-5f60-718293a4b5c6`;
+      const decisions = await Promise.all([
+        decide('states:StartExecution', `${states}:stateMachine:humangov-test-image-deploy`),
+        decide('states:DescribeExecution', child),
+        decide('states:StopExecution', child),
+        decide('states:StartExecution', `${states}:stateMachine:humangov-test-tenant-onboard`),
+        decide('states:StopExecution', `${states}:execution:humangov-test-tenant-onboard:ca`),
+        decide('states:DescribeExecution', `${states}:execution:humangov-test-image-deploy-other/RollOutWave:1`),
+      ]);
+      expect(decisions).toEqual([
+        'states:StartExecution :stateMachine:humangov-test-image-deploy: Allowed',
+        'states:DescribeExecution :execution:humangov-test-image-deploy/RollOutWave:0f8e2c4a-1b2c-3d4e-5f60-718293a4b5c6: Allowed',
+        'states:StopExecution :execution:humangov-test-image-deploy/RollOutWave:0f8e2c4a-1b2c-3d4e-5f60-718293a4b5c6: Allowed',
+        'states:StartExecution :stateMachine:humangov-test-tenant-onboard: ImplicitlyDenied',
+        'states:StopExecution :execution:humangov-test-tenant-onboard:ca: ImplicitlyDenied',
+        'states:DescribeExecution :execution:humangov-test-image-deploy-other/RollOutWave:1: ImplicitlyDenied',
+      ]);
+    }
   });
 
   it('starts image-deploy on a successful push of a v* tag to the app repository, passing the event', () => {

@@ -1,6 +1,7 @@
 import { StateMachine, type RunOptions as LibraryRunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { WorkflowName } from '../cloud/ports.ts';
 import { allStates, loadDefinition, PLACEHOLDER, substitute, type AslDefinition } from './definitions.ts';
+import { withDistributedMapsInline } from './local-map.ts';
 
 /** A step implementation, as its Lambda would run it: the state's input in, the state's result out. */
 export type StepHandler = (input: unknown) => Promise<unknown>;
@@ -33,7 +34,8 @@ const LOCAL_REGION = 'us-east-1';
 /**
  * Runs a state-machine file with aws-local-stepfunctions, every Task state
  * mapped to the same handler its Lambda runs in AWS. Used by the tests and by
- * the local provider's WorkflowPort.
+ * the local provider's WorkflowPort. A Distributed Map runs its ItemProcessor
+ * inline, in this execution (the library has no distributed mode).
  */
 export class WorkflowRunner {
   readonly #definitions = new Map<WorkflowName, Promise<AslDefinition>>();
@@ -85,7 +87,9 @@ export class WorkflowRunner {
     let machine = this.#machines.get(key);
     if (!machine) {
       // The file is validated by the library itself; our AslDefinition type is only the part we read.
-      machine = new StateMachine(substitute(definition, placeholders) as unknown as StateMachineDefinition);
+      // The library has no distributed Map mode: such a Map runs its ItemProcessor inline (see local-map.ts).
+      const local = withDistributedMapsInline(substitute(definition, placeholders), workflow);
+      machine = new StateMachine(local as unknown as StateMachineDefinition);
       this.#machines.set(key, machine);
     }
     return machine;
