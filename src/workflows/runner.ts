@@ -9,6 +9,9 @@ export type StepHandler = (input: unknown) => Promise<unknown>;
 /** Handlers by the placeholder name the ASL uses for their function (`TenantDataFunctionArn` -> handler). */
 export type StepHandlers = Record<string, StepHandler>;
 
+/** What the interpreter reports as an execution goes (states entered and exited with their data, retries, Map iterations). */
+export type ExecutionEvent = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
 export interface RunOptions {
   handlers: StepHandlers;
   /** Execution name, as Step Functions would have it ($$.Execution.Name). */
@@ -20,12 +23,16 @@ export interface RunOptions {
   timeScale?: number;
   /** Floor for a shortened wait or retry interval, so loops still yield to the event loop. */
   minDelayMs?: number;
+  /** Called with every event of the execution, nested Map iterations included (tests measure payloads with it). */
+  onEvent?: (event: ExecutionEvent) => void;
 }
 
 export interface RunningExecution {
   executionArn: string;
   result: Promise<unknown>;
   abort: () => void;
+  /** Settles once `onEvent` has seen the execution's last event. */
+  observed: Promise<void>;
 }
 
 const LOCAL_ACCOUNT = '000000000000';
@@ -74,7 +81,13 @@ export class WorkflowRunner {
       },
     } as unknown as LibraryRunOptions;
     const execution = machine.run(input as Parameters<StateMachine['run']>[0], runOptions);
-    return { executionArn, result: execution.result, abort: execution.abort };
+    const { onEvent } = options;
+    const observed = onEvent
+      ? (async () => {
+          for await (const event of execution.eventLogs) onEvent(event);
+        })()
+      : Promise.resolve();
+    return { executionArn, result: execution.result, abort: execution.abort, observed };
   }
 
   /**
