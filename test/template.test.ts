@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { labelled } from './support/labelled.ts';
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { allStates, loadDefinition, PLACEHOLDER, substitute, WORKFLOWS } from '../src/workflows/definitions.ts';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { allStates, loadDefinition, PLACEHOLDER, WORKFLOWS } from '../src/workflows/definitions.ts';
 import { CPU_ARCHITECTURE } from '../src/aws/task-definitions.ts';
 import { packagedStack, ROOT as root, VARIANTS } from './conformance/support/packaged-stack.ts';
 
@@ -108,16 +108,58 @@ describe('packaged template: workflows', () => {
     }
   });
 
-  it.each(WORKFLOWS)('ships a valid Amazon States Language definition for %s', async (workflow) => {
-    const definition = await loadDefinition(workflow);
-    const arns = Object.fromEntries(
-      [...allStates(definition)].flatMap(([, s]) => {
-        const p = s.Resource ? PLACEHOLDER.exec(s.Resource)?.[1] : undefined;
-        return p ? [[p, `arn:aws:lambda:us-east-1:123456789012:function:${p}`]] : [];
-      }),
-    );
-    // The constructor validates the whole definition (asl-validator) and throws on any error.
-    expect(() => new StateMachine(substitute(definition, arns) as unknown as StateMachineDefinition)).not.toThrow();
+  it('lets image-deploy start, describe and stop its own Distributed Map children, in any partition, and no other executions', async () => {
+    const policy = resource('ImageDeployChildExecutionsPolicy').Properties;
+    expect(policy.Roles).toEqual([{ Ref: 'StateMachineRole' }]);
+    expect(resource('ImageDeployStateMachine').Properties.RoleArn).toEqual({ 'Fn::GetAtt': ['StateMachineRole', 'Arn'] });
+    for (const [partition, region] of [
+      ['aws', 'us-east-1'],
+      ['aws-us-gov', 'us-gov-west-1'],
+    ] as const) {
+      // CloudFormation's pseudo parameters, as Fn::Sub fills them in that partition.
+      const document = JSON.parse(
+        JSON.stringify(policy.PolicyDocument).replace(/\{"Fn::Sub":("[^"]*")\}/g, (_, text: string) =>
+          text.replace('${AWS::Partition}', partition).replace('${AWS::Region}', region).replace('${AWS::AccountId}', '123456789012'),
+        ),
+      );
+      const states = `arn:${partition}:states:${region}:123456789012`;
+      const decide = async (action: string, resource: string) => {
+        const result = await runSimulation(
+          {
+            request: {
+              principal: `arn:${partition}:sts::123456789012:assumed-role/state-machines/execution`,
+              action,
+              resource: { resource, accountId: '123456789012' },
+              contextVariables: {},
+            },
+            identityPolicies: [{ name: 'image-deploy-distributed-map', policy: document }],
+            serviceControlPolicies: [],
+            resourceControlPolicies: [],
+          },
+          {},
+        );
+        if (result.resultType === 'error') throw new Error(`the simulator refused ${action} on ${resource}: ${JSON.stringify(result.errors)}`);
+        return `${action} ${resource.replace(states, '')}: ${result.overallResult}`;
+      };
+      // A Distributed Map child's ARN: execution:<state machine>/<map run label>:<child>.
+      const child = `${states}:execution:humangov-dev-image-deploy/RollOutWave:0f8e2c4a-1b2c-3d4e-5f60-718293a4b5c6`;
+      const decisions = await Promise.all([
+        decide('states:StartExecution', `${states}:stateMachine:humangov-dev-image-deploy`),
+        decide('states:DescribeExecution', child),
+        decide('states:StopExecution', child),
+        decide('states:StartExecution', `${states}:stateMachine:humangov-dev-tenant-onboard`),
+        decide('states:StopExecution', `${states}:execution:humangov-dev-tenant-onboard:ca`),
+        decide('states:DescribeExecution', `${states}:execution:humangov-dev-image-deploy-other/RollOutWave:1`),
+      ]);
+      expect(decisions).toEqual([
+        'states:StartExecution :stateMachine:humangov-dev-image-deploy: Allowed',
+        'states:DescribeExecution :execution:humangov-dev-image-deploy/RollOutWave:0f8e2c4a-1b2c-3d4e-5f60-718293a4b5c6: Allowed',
+        'states:StopExecution :execution:humangov-dev-image-deploy/RollOutWave:0f8e2c4a-1b2c-3d4e-5f60-718293a4b5c6: Allowed',
+        'states:StartExecution :stateMachine:humangov-dev-tenant-onboard: ImplicitlyDenied',
+        'states:StopExecution :execution:humangov-dev-tenant-onboard:ca: ImplicitlyDenied',
+        'states:DescribeExecution :execution:humangov-dev-image-deploy-other/RollOutWave:1: ImplicitlyDenied',
+      ]);
+    }
   });
 
   it('starts image-deploy on a successful push of a v* tag to the app repository, passing the event', () => {
@@ -135,7 +177,8 @@ describe('packaged template: workflows', () => {
     const [target] = rule.Targets as Json[];
     expect(target).toMatchObject({ Arn: { Ref: 'ImageDeployStateMachine' } });
     const template = (target!.InputTransformer as { InputTemplate: string }).InputTemplate;
-    const input = JSON.parse(template.replace('<aws.events.event>', '{"id":"e-1"}'));
+    // The whole event, detail included: <aws.events.event> is the event without its detail.
+    const input = JSON.parse(template.replace('<aws.events.event.json>', '{"id":"e-1"}'));
     expect(input).toEqual({ event: { id: 'e-1' }, maxConcurrency: 50, failureThreshold: 1 });
   });
 });

@@ -12,7 +12,8 @@
  * record: the lease, DEPLOYING, the end with the lease given back; the
  * deployment: its turn, its result), but each local table answers one call at
  * a time, and one process runs the interpreter and every step of the wave's 49
- * tenants (some 1,000 polls at 1 s): ~0.25 s pass from the wave's start to its
+ * tenants (some 1,000 polls at 1 s; the wave's Distributed Map, a child
+ * execution per tenant in AWS, runs its ItemProcessor inline here): ~0.25 s pass from the wave's start to its
  * last service update, ~0.1 s from that deploy's end to the tenant's recorded
  * result, ~0.13 s go to the canary's own. Waits are shortened so the 15 s poll
  * becomes D/20. The tenants and deployments tables are real (dynalite).

@@ -87,7 +87,9 @@ function settingsProblems({ region, tenantDomain, hostedZoneId, certificateArn, 
       );
     }
   }
-  if (!/^[1-9][0-9]*$/.test(String(maxConcurrency))) problems.push(`deployMaxConcurrency "${maxConcurrency}" must be a whole number of at least 1`);
+  // The image-deploy input refuses more than 100 (src/deployments/event.ts, MAX_CONCURRENCY_LIMIT): say so before deploying.
+  if (!/^[1-9][0-9]*$/.test(String(maxConcurrency)) || Number(maxConcurrency) > 100)
+    problems.push(`deployMaxConcurrency "${maxConcurrency}" must be a whole number from 1 to 100`);
   if (!/^[0-9]+$/.test(String(failureThreshold))) problems.push(`deployFailureThreshold "${failureThreshold}" must be a whole number of at least 0`);
   return problems;
 }

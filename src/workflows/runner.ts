@@ -2,12 +2,16 @@ import { StateMachine, type RunOptions as LibraryRunOptions, type StateMachineDe
 import { arnOf } from '../cloud/arn.ts';
 import type { WorkflowName } from '../cloud/ports.ts';
 import { allStates, loadDefinition, PLACEHOLDER, substitute, type AslDefinition } from './definitions.ts';
+import { withDistributedMapsInline } from './local-map.ts';
 
 /** A step implementation, as its Lambda would run it: the state's input in, the state's result out. */
 export type StepHandler = (input: unknown) => Promise<unknown>;
 
 /** Handlers by the placeholder name the ASL uses for their function (`TenantDataFunctionArn` -> handler). */
 export type StepHandlers = Record<string, StepHandler>;
+
+/** What the interpreter reports as an execution goes (states entered and exited with their data, retries, Map iterations). */
+export type ExecutionEvent = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
 export interface RunOptions {
   handlers: StepHandlers;
@@ -20,12 +24,16 @@ export interface RunOptions {
   timeScale?: number;
   /** Floor for a shortened wait or retry interval, so loops still yield to the event loop. */
   minDelayMs?: number;
+  /** Called with every event of the execution, nested Map iterations included (tests measure payloads with it). */
+  onEvent?: (event: ExecutionEvent) => void;
 }
 
 export interface RunningExecution {
   executionArn: string;
   result: Promise<unknown>;
   abort: () => void;
+  /** Settles once `onEvent` has seen the execution's last event. */
+  observed: Promise<void>;
 }
 
 const LOCAL_ACCOUNT = '000000000000';
@@ -34,7 +42,8 @@ const LOCAL_REGION = 'us-east-1';
 /**
  * Runs a state-machine file with aws-local-stepfunctions, every Task state
  * mapped to the same handler its Lambda runs in AWS. Used by the tests and by
- * the local provider's WorkflowPort.
+ * the local provider's WorkflowPort. A Distributed Map runs its ItemProcessor
+ * inline, in this execution (the library has no distributed mode).
  */
 export class WorkflowRunner {
   readonly #definitions = new Map<WorkflowName, Promise<AslDefinition>>();
@@ -83,7 +92,13 @@ export class WorkflowRunner {
       },
     } as unknown as LibraryRunOptions;
     const execution = machine.run(input as Parameters<StateMachine['run']>[0], runOptions);
-    return { executionArn, result: execution.result, abort: execution.abort };
+    const { onEvent } = options;
+    const observed = onEvent
+      ? (async () => {
+          for await (const event of execution.eventLogs) onEvent(event);
+        })()
+      : Promise.resolve();
+    return { executionArn, result: execution.result, abort: execution.abort, observed };
   }
 
   /**
@@ -96,7 +111,9 @@ export class WorkflowRunner {
     let machine = this.#machines.get(key);
     if (!machine) {
       // The file is validated by the library itself; our AslDefinition type is only the part we read.
-      machine = new StateMachine(substitute(definition, placeholders) as unknown as StateMachineDefinition);
+      // The library has no distributed Map mode: such a Map runs its ItemProcessor inline (see local-map.ts).
+      const local = withDistributedMapsInline(substitute(definition, placeholders), workflow);
+      machine = new StateMachine(local as unknown as StateMachineDefinition);
       this.#machines.set(key, machine);
     }
     return machine;

@@ -95,9 +95,14 @@ describe('the deployment settings', () => {
     ).toEqual([
       'tenantDomain "not a domain" must be a DNS domain, such as tenants.example.gov',
       'hostedZoneId "zone" must be a Route 53 hosted zone ID, such as Z0123456789ABC',
-      'deployMaxConcurrency "0" must be a whole number of at least 1',
+      'deployMaxConcurrency "0" must be a whole number from 1 to 100',
       'deployFailureThreshold "-1" must be a whole number of at least 0',
     ]);
+  });
+
+  it('refuse more tenants at once than a push may ask for (100), which every rollout would reject', () => {
+    expect(HumanGovPlugin.settingsProblems({ ...GOOD, maxConcurrency: '101' })).toEqual(['deployMaxConcurrency "101" must be a whole number from 1 to 100']);
+    expect(HumanGovPlugin.settingsProblems({ ...GOOD, maxConcurrency: '100' })).toEqual([]);
   });
 });
 

@@ -19,7 +19,7 @@ import { DEPLOYMENTS_TABLE_DEFINITION } from '../../src/deployments/table.ts';
 import { tenantResourceNames } from '../../src/tenants/names.ts';
 import type { TenantRepository } from '../../src/tenants/repository.ts';
 import type { TenantRecord } from '../../src/tenants/schema.ts';
-import { WorkflowRunner, type StepHandler } from '../../src/workflows/runner.ts';
+import { WorkflowRunner, type ExecutionEvent, type StepHandler, type StepHandlers } from '../../src/workflows/runner.ts';
 import { FakeCloud } from './fake-cloud.ts';
 import { seedServingTenant } from './serving-tenant.ts';
 import { startTenantsTable, type TestTenantsTable } from './tenants-table.ts';
@@ -47,6 +47,11 @@ export function pushEvent(imageDigest: string, options: { time?: string; tag?: s
 }
 
 export type PushEvent = ReturnType<typeof pushEvent>;
+
+export interface ExecutionObserver {
+  onEvent: (event: ExecutionEvent) => void;
+  wrap: (handlers: StepHandlers) => StepHandlers;
+}
 
 /** One call to the tenants table about one tenant: the command and, for a write, what it was for. */
 interface TenantTableCall {
@@ -106,9 +111,15 @@ export class DeployFleet {
     return { event, maxConcurrency: options.maxConcurrency ?? 50, failureThreshold: options.failureThreshold ?? 1 };
   }
 
-  async run(input: unknown, name: string): Promise<unknown> {
-    const execution = await this.#runner.start('image-deploy', input, { handlers: this.#handlers, name, timeScale: 0.001, minDelayMs: 1 });
-    return execution.result;
+  /** Runs the workflow; an observer sees every event and every step's result (test/conformance measures payloads so). */
+  async run(input: unknown, name: string, observer?: ExecutionObserver): Promise<unknown> {
+    const handlers = observer ? observer.wrap(this.#handlers) : this.#handlers;
+    const execution = await this.#runner.start('image-deploy', input, { handlers, name, timeScale: 0.001, minDelayMs: 1, onEvent: observer?.onEvent });
+    try {
+      return await execution.result;
+    } finally {
+      await execution.observed;
+    }
   }
 
   /** Runs the workflow for `event` to its end and returns the deployment it made. */

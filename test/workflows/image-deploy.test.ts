@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { eventually } from '../support/eventually.ts';
 import { PermanentCloudError } from '../../src/cloud/errors.ts';
 import { deploymentIdFor } from '../../src/deployments/event.ts';
+import { LocalEventBus } from '../../src/local/events/event-bus.ts';
 import { DeployFleet, digest, pushEvent } from '../support/deploy-fleet.ts';
 
 const OLD = digest('1');
@@ -225,6 +226,32 @@ describe('image-deploy events', () => {
   });
   afterEach(async () => {
     await fleet.close();
+  });
+
+  it("deploys a push that reaches it through serverless.yml's ImagePushRule, as EventBridge delivers it: the pushed tag and digest", async () => {
+    // The rule matches pushes to humangov-<stage>-app; tenants pull from that repository.
+    Object.assign(fleet.cloud.platform, { imageRepository: '123456789012.dkr.ecr.us-east-1.amazonaws.com/humangov-test-app' });
+    await fleet.seed(['ca', 'ny'], OLD);
+    const bus = await LocalEventBus.fromServerless({ stage: 'test', region: 'us-east-1', accountId: '123456789012', log: () => undefined });
+    // The rule's target is StartExecution: it succeeds once the execution has started.
+    const executions: Promise<unknown>[] = [];
+    bus.onRule('ImagePushRule', async ({ event, input }) => {
+      executions.push(fleet.run(input, `deploy-${event.id}`));
+    });
+    const detail = { result: 'SUCCESS', 'repository-name': 'humangov-test-app', 'image-digest': NEW, 'action-type': 'PUSH', 'image-tag': 'v3.1.0' };
+
+    try {
+      const { Entries } = await bus.putEvents([{ Source: 'aws.ecr', DetailType: 'ECR Image Action', Detail: JSON.stringify(detail) }]);
+      await bus.idle();
+      await Promise.all(executions);
+      expect(Entries[0]?.matchedRules).toEqual(['ImagePushRule']);
+    } finally {
+      await bus.close();
+    }
+
+    const [deployment] = (await fleet.deployments.list()).items;
+    expect(deployment).toMatchObject({ status: 'SUCCEEDED', image: { tag: 'v3.1.0', digest: NEW } });
+    expect([fleet.servedDigest('ca'), fleet.servedDigest('ny')]).toEqual([NEW, NEW]);
   });
 
   it('makes one deployment of an event delivered twice, even at the same time', async () => {

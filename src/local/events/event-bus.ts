@@ -87,6 +87,8 @@ export class LocalEventBus {
   readonly #inFlight = new Set<Promise<void>>();
   /** Retry waits, so close() can end them early. */
   readonly #waits = new Map<NodeJS.Timeout, () => void>();
+  /** When this bus took each event in (aws.events.event.ingestion-time); a spooled event's is when it reaches this bus. */
+  readonly #ingested = new WeakMap<BusEvent, Date>();
   #closed = false;
 
   constructor(options: LocalEventBusOptions) {
@@ -128,6 +130,7 @@ export class LocalEventBus {
         results.push({ ...accepted, matchedRules: [] });
         continue;
       }
+      this.#ingested.set(accepted, new Date());
       if (this.#publishTo) await this.#publishTo.write(accepted);
       const matched = this.#publishTo ? this.#matching(accepted) : this.#route(accepted);
       results.push({ EventId: accepted.id, matchedRules: matched });
@@ -184,6 +187,7 @@ export class LocalEventBus {
   /** Starts the deliveries of `event` to the targets of every rule it matches; returns those rules. */
   #route(event: BusEvent): string[] {
     const matched = this.#matching(event);
+    const ingestionTime = this.#ingested.get(event) ?? new Date();
     for (const ruleId of matched) {
       const rule = this.rules.find((r) => r.id === ruleId) as EventRule;
       const handler = this.#handlers.get(rule.id);
@@ -194,7 +198,7 @@ export class LocalEventBus {
       const arn = arnOf({ service: 'events', region: this.#region, accountId: this.#accountId, resource: `rule/${rule.name}` });
       const targets: (EventRuleTarget | undefined)[] = rule.targets.length > 0 ? rule.targets : [undefined];
       for (const target of targets) {
-        const input = target ? targetInput(target, { ...event }, { name: rule.name, arn }) : event;
+        const input = target ? targetInput(target, { ...event }, { name: rule.name, arn, ingestionTime }) : event;
         this.#track(this.#attempt(handler, { ruleId: rule.id, targetId: target?.id, event, input }, target, 0));
       }
     }

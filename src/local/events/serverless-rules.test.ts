@@ -5,9 +5,35 @@ import { targetInput } from './input-transformer.ts';
 import { matchesPattern } from './pattern.ts';
 import { loadServerlessRules, parseServerlessYaml, rulesFromDocument, SERVERLESS_FILE } from './serverless-rules.ts';
 import { resolveValue } from './serverless-vars.ts';
+import { parseDeployRequest } from '../../deployments/event.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/serverless.yml', import.meta.url));
 const local = { stage: 'local', region: 'us-east-1', accountId: '000000000000' };
+
+/**
+ * "Event for a completed image push", as the ECR user guide shows it
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html), with
+ * the repository and tag of a release of this stack; the page's digest is shortened
+ * (60 hex digits), a real one has 64.
+ */
+const ECR_DOC_PUSH = {
+  version: '0',
+  id: '13cde686-328b-6117-af20-0e5566167482',
+  'detail-type': 'ECR Image Action',
+  source: 'aws.ecr',
+  account: '123456789012',
+  time: '2019-11-16T01:54:34Z',
+  region: 'us-west-2',
+  resources: [],
+  detail: {
+    result: 'SUCCESS',
+    'repository-name': 'humangov-local-app',
+    'image-digest': 'sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd12345678',
+    'action-type': 'PUSH',
+    'image-tag': 'v1.4.0',
+  },
+};
+const IMAGE_REPOSITORY = '123456789012.dkr.ecr.us-west-2.amazonaws.com/humangov-local-app';
 
 const pushEvent = (tag: string, repository = 'humangov-local-app') => ({
   version: '0',
@@ -93,6 +119,20 @@ describe('event rules read from serverless.yml', () => {
       expect(matchesPattern(pattern, pushEvent('latest'))).toBe(false);
       expect(matchesPattern(pattern, pushEvent('v1.0.0', 'humangov-dev-app'))).toBe(false);
       expect(matchesPattern(pattern, { ...pushEvent('v1.0.0'), detail: { ...pushEvent('v1.0.0').detail, result: 'FAILURE' } })).toBe(false);
+    });
+
+    it('turns an ECR push event, as ECR sends it, into an input image-deploy accepts: the pushed tag and digest deploy', async () => {
+      const rules = await loadServerlessRules(local, SERVERLESS_FILE);
+      const rule = rules.find((r) => r.id === 'ImagePushRule');
+      const target = rule?.targets[0];
+      if (!rule || !target) throw new Error('serverless.yml has no ImagePushRule with a target');
+
+      expect(matchesPattern(rule.pattern, ECR_DOC_PUSH)).toBe(true);
+      const input = targetInput(target, ECR_DOC_PUSH, { name: rule.name, arn: `arn:aws:events:us-west-2:123456789012:rule/${rule.name}` });
+      const request = parseDeployRequest(input, IMAGE_REPOSITORY);
+
+      expect(request.image).toEqual({ repository: IMAGE_REPOSITORY, tag: 'v1.4.0', digest: ECR_DOC_PUSH.detail['image-digest'] });
+      expect(request.event.id).toBe(ECR_DOC_PUSH.id);
     });
 
     it('gives the image-deploy target the input its transformer describes', async () => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse, type CollectionTag, type ScalarTag } from 'yaml';
 import { EventRuleError } from './errors.ts';
-import type { TargetInput } from './input-transformer.ts';
+import { validateInputTransformer, type TargetInput } from './input-transformer.ts';
 import { validatePattern, type EventPattern } from './pattern.ts';
 import { resolveValue, type VariableContext } from './serverless-vars.ts';
 
@@ -73,11 +73,13 @@ function targetOf(raw: Record<string, unknown>, ruleId: string, context: Variabl
   const retry = (raw.RetryPolicy ?? {}) as { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
   const transformer = raw.InputTransformer as { InputPathsMap?: Record<string, string>; InputTemplate?: unknown } | undefined;
   if (transformer && typeof transformer.InputTemplate !== 'string') throw new EventRuleError(`rule ${ruleId}: InputTransformer.InputTemplate must be a string`);
+  const inputTransformer = transformer && (resolveValue(transformer, context) as NonNullable<EventRuleTarget['inputTransformer']>);
+  if (inputTransformer) validateInputTransformer(inputTransformer, `rule ${ruleId}, target ${String(raw.Id ?? ruleId)}`);
   return {
     id: String(raw.Id ?? ruleId),
     ...(typeof raw.Input === 'string' ? { input: resolveValue(raw.Input, context) as string } : {}),
     ...(typeof raw.InputPath === 'string' ? { inputPath: raw.InputPath } : {}),
-    ...(transformer ? { inputTransformer: resolveValue(transformer, context) as EventRuleTarget['inputTransformer'] } : {}),
+    ...(inputTransformer ? { inputTransformer } : {}),
     maximumRetryAttempts: Number(retry.MaximumRetryAttempts ?? 185),
     maximumEventAgeSeconds: Number(retry.MaximumEventAgeInSeconds ?? 86_400),
   };

@@ -33,6 +33,16 @@ export function resolvedRoles(stack: ResolvedStack): Map<string, ResolvedRole> {
       .resources('AWS::IAM::ManagedPolicy')
       .map(([id, r]) => [String(stack.resolve({ Ref: id })), stack.resolve(r.Properties.PolicyDocument) as PolicyDocument]),
   );
+  // Inline policies may also stand as AWS::IAM::Policy resources naming the roles they belong to.
+  const attached = new Map<string, { name: string; policy: PolicyDocument }[]>();
+  for (const [, resource] of stack.resources('AWS::IAM::Policy')) {
+    const props = resource.Properties as { PolicyName: unknown; PolicyDocument: unknown; Roles?: { Ref: string }[] };
+    for (const role of props.Roles ?? []) {
+      const list = attached.get(role.Ref) ?? [];
+      list.push({ name: String(stack.resolve(props.PolicyName)), policy: stack.resolve(props.PolicyDocument) as PolicyDocument });
+      attached.set(role.Ref, list);
+    }
+  }
   const roles = new Map<string, ResolvedRole>();
   for (const [id, role] of stack.resources('AWS::IAM::Role')) {
     const props = stack.resolve(role.Properties) as { Policies?: { PolicyName: string; PolicyDocument: PolicyDocument }[]; PermissionsBoundary?: string };
@@ -42,7 +52,7 @@ export function resolvedRoles(stack: ResolvedStack): Map<string, ResolvedRole> {
     roles.set(id, {
       id,
       arn: String(stack.resolve({ 'Fn::GetAtt': [id, 'Arn'] })),
-      policies: (props.Policies ?? []).map((p) => ({ name: String(p.PolicyName), policy: p.PolicyDocument })),
+      policies: [...(props.Policies ?? []).map((p) => ({ name: String(p.PolicyName), policy: p.PolicyDocument })), ...(attached.get(id) ?? [])],
       boundary: boundary === undefined ? undefined : policies.get(boundary),
     });
   }

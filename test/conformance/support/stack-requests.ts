@@ -105,10 +105,13 @@ export function stateMachineRequests(stack: ResolvedStack): RoleRequest[] {
         if (optimised || /:lambda:/.test(fn)) requests.push([`Task state ${name}`, request('lambda:InvokeFunction', fn)]);
       }
       if (state.Type === 'Map' && state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED') {
-        const executions = machineArn.replace(':stateMachine:', ':execution:');
+        // A child execution's ARN is execution:<state machine>/<Map Run label>:<id>, the label being the
+        // Map state's name unless it sets one (https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html).
+        const label = (state as { Label?: string }).Label ?? name;
+        const child = `${machineArn.replace(':stateMachine:', ':execution:')}/${label}:0f8e2c4a-1b2c-3d4e-5f60-718293a4b5c6`;
         requests.push([`distributed Map ${name}`, request('states:StartExecution', machineArn)]);
-        requests.push([`distributed Map ${name}`, request('states:DescribeExecution', `${executions}:child`)]);
-        requests.push([`distributed Map ${name}`, request('states:StopExecution', `${executions}:child`)]);
+        requests.push([`distributed Map ${name}`, request('states:DescribeExecution', child)]);
+        requests.push([`distributed Map ${name}`, request('states:StopExecution', child)]);
       }
     }
     if (props.LoggingConfiguration) {
