@@ -3,6 +3,7 @@ import dynalite from 'dynalite';
 import { logJson, type LogFn } from '../logs/json-log.ts';
 import { localPaths } from '../settings.ts';
 import { StreamConsumer, type StreamConsumerOptions } from '../streams/consumer.ts';
+import { DiscardedRecords, failureDestination, LocalFailureQueue } from '../streams/failure-queue.ts';
 import { startDynamoProxy } from '../streams/proxy.ts';
 import type { StreamHandler } from '../streams/types.ts';
 import { repairInterruptedTables } from './dynalite-repair.ts';
@@ -19,6 +20,8 @@ export interface LocalDynamoOptions {
   onStream?: StreamHandler;
   /** Batching and retry settings of the emulated event source mapping. */
   streamOptions?: Partial<StreamConsumerOptions>;
+  /** The on-failure destination queue of the mapping, under `<home>/state/queues/` (serverless.yml's StreamFailureQueue for stage local). */
+  streamFailureQueue?: string;
   region?: string;
   accountId?: string;
   /** How long dynalite keeps a table CREATING/DELETING/UPDATING (default 500 ms, like its own default). */
@@ -26,11 +29,18 @@ export interface LocalDynamoOptions {
   log?: LogFn;
 }
 
+/** The stream failure queue's name in serverless.yml (`humangov-${sls:stage}-tenant-stream-failures`) for stage local. */
+export const STREAM_FAILURE_QUEUE = 'humangov-local-tenant-stream-failures';
+
 export interface LocalDynamo {
   /** What every client uses (AWS_ENDPOINT_URL_DYNAMODB). */
   endpoint: string;
   /** The emulated stream of `watchTable`; undefined when no table is watched. */
   stream: StreamConsumer | undefined;
+  /** Where the stream mapping describes the batches it discarded. */
+  streamFailures: LocalFailureQueue;
+  /** The records of those batches, readable by the sequence numbers a failure message names. */
+  discardedRecords: DiscardedRecords | undefined;
   close(): Promise<void>;
 }
 
@@ -60,7 +70,11 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
   server.keepAliveTimeout = 0;
   const internalPort = await listen(server, 0, '127.0.0.1', 'dynalite', 'HUMANGOV_DYNAMODB_PORT');
 
-  const stream = options.watchTable ? new StreamConsumer(options.onStream, { log, ...options.streamOptions }) : undefined;
+  const failureQueue = new LocalFailureQueue({ home: options.home, name: options.streamFailureQueue ?? STREAM_FAILURE_QUEUE });
+  const discardedRecords = options.watchTable ? new DiscardedRecords({ home: options.home, table: options.watchTable }) : undefined;
+  const stream = discardedRecords
+    ? new StreamConsumer(options.onStream, { log, onFailure: failureDestination(failureQueue, discardedRecords), ...options.streamOptions })
+    : undefined;
   const tap =
     stream && options.watchTable
       ? { table: options.watchTable, region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000', sink: stream.append.bind(stream) }
@@ -77,6 +91,8 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
   return {
     endpoint,
     stream,
+    streamFailures: failureQueue,
+    discardedRecords,
     async close() {
       await stream?.close();
       await proxy.close();
