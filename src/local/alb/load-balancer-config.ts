@@ -36,6 +36,37 @@ interface LoadBalancerDoc {
 const MAX_PRIORITY = 50_000;
 const TARGET_GROUP_NAME = /^(?!-)[A-Za-z0-9-]{1,32}(?<!-)$/;
 
+/**
+ * A host-header condition value: at most 128 characters, at least one ".", only
+ * letters after the last one; `*` and `?` are wildcards.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_HostHeaderConditionConfig.html
+ */
+export function checkHostCondition(value: string): void {
+  if (value.length === 0 || value.length > 128 || !value.includes('.') || !/\.[A-Za-z*?]+$/.test(value)) {
+    throw new PermanentCloudError(
+      `"${value}" is not a host-header condition an ALB accepts: at most 128 characters, at least one ".", and only letters after the last "."`,
+    );
+  }
+}
+
+/** Host-header conditions as regular expressions, built once each. */
+const compiled = new Map<string, RegExp>();
+
+/**
+ * Whether a request's host name satisfies a host-header condition value: compared
+ * without regard to case, `*` matching any run of characters and `?` exactly one.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_HostHeaderConditionConfig.html
+ */
+export function hostMatches(condition: string, hostname: string): boolean {
+  let pattern = compiled.get(condition);
+  if (!pattern) {
+    const source = [...condition].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+    pattern = new RegExp(`^${source}$`, 'i');
+    compiled.set(condition, pattern);
+  }
+  return pattern.test(hostname);
+}
+
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
 /**
@@ -93,11 +124,15 @@ export class LoadBalancerConfig {
     return this.targetGroups().find((group) => group.arn === arn);
   }
 
-  /** The rule that serves `hostname`: the lowest priority wins, as on an ALB listener. */
+  /**
+   * The rule that serves `hostname`: rules are evaluated from the lowest priority
+   * value up, and the first whose condition matches wins.
+   * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html#listener-rule-priority
+   */
   ruleForHost(hostname: string): ListenerRuleRecord | undefined {
     let best: ListenerRuleRecord | undefined;
     for (const rule of Object.values(this.#doc.rules)) {
-      if (rule.host === hostname && (best === undefined || rule.priority < best.priority)) best = rule;
+      if (hostMatches(rule.host, hostname) && (best === undefined || rule.priority < best.priority)) best = rule;
     }
     return best;
   }
@@ -126,6 +161,7 @@ export class LoadBalancerConfig {
     if (!this.targetGroupByArn(spec.targetGroupArn)) {
       throw new PermanentCloudError(`target group ${spec.targetGroupArn} does not exist; ensure the target group before the listener rule`);
     }
+    checkHostCondition(spec.host);
     const host = spec.host.toLowerCase();
     const existing = this.#doc.rules[spec.tenantId];
     if (existing) {
