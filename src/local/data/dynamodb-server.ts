@@ -8,6 +8,7 @@ import { startDynamoProxy } from '../streams/proxy.ts';
 import type { StreamHandler } from '../streams/types.ts';
 import { repairInterruptedTables } from './dynalite-repair.ts';
 import { closeServer, listen } from './listen.ts';
+import { TableSettingsLayer } from './table-settings.ts';
 
 export interface LocalDynamoOptions {
   home: string;
@@ -48,7 +49,9 @@ export interface LocalDynamo {
  * The local DynamoDB: dynalite persisted under `<home>/dynamodb`, listening on a
  * free loopback port of its own, fronted by the stream proxy on the public port.
  * Everything reaches dynalite through the proxy, so every write to `watchTable`,
- * whoever makes it, is seen and delivered to the stream handler.
+ * whoever makes it, is seen and delivered to the stream handler, and the table
+ * settings dynalite forgets (deletion protection, SSE, point-in-time recovery)
+ * are honoured for every client (table-settings.ts).
  *
  * Wiring: start this first, then make clients with `endpoint`; attach the stream
  * handler (`onStream` or `stream.attach`) once the functions it calls are ready;
@@ -81,7 +84,14 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
       : undefined;
   let proxy;
   try {
-    proxy = await startDynamoProxy({ host: options.host, port: options.port, upstream: `http://127.0.0.1:${internalPort}`, tap, log });
+    proxy = await startDynamoProxy({
+      host: options.host,
+      port: options.port,
+      upstream: `http://127.0.0.1:${internalPort}`,
+      tap,
+      settings: new TableSettingsLayer(options.home),
+      log,
+    });
   } catch (error) {
     await stream?.close();
     await closeServer(server);
