@@ -8,6 +8,7 @@ import {
   ListTagsOfResourceCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  TableNotFoundException,
   TagResourceCommand,
   UpdateContinuousBackupsCommand,
   UpdateTableCommand,
@@ -95,7 +96,14 @@ export class LocalTablePort implements TablePort {
   async settingsOf(name: string): Promise<LocalTableSettings | undefined> {
     const table = await this.#describe(name);
     if (!table) return undefined;
-    const backups = await this.#client.send(new DescribeContinuousBackupsCommand({ TableName: name }));
+    let backups;
+    try {
+      backups = await this.#client.send(new DescribeContinuousBackupsCommand({ TableName: name }));
+    } catch (error) {
+      // Gone between the two calls (it was being deleted).
+      if (error instanceof TableNotFoundException) return undefined;
+      throw toCloudError(error, `describing the backups of table ${name}`, this.#endpoint);
+    }
     return {
       deletionProtection: table.DeletionProtectionEnabled === true,
       encrypted: table.SSEDescription?.SSEType === 'KMS',
