@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Tags } from '../../cloud/ports.ts';
 import { NotReadyError, PermanentCloudError } from '../../cloud/errors.ts';
 import { JsonStore } from '../json-store.ts';
+import { partitionOf } from '../iam/partition.ts';
 import { localPaths } from '../settings.ts';
 import type { TargetAddress } from './targets.ts';
 
@@ -85,7 +86,7 @@ export class LoadBalancerConfig {
   constructor(options: { home: string; region: string; accountId: string }) {
     this.#path = join(localPaths(options.home).state, 'load-balancer.json');
     this.#store = new JsonStore(this.#path, () => this.#doc);
-    this.#arnPrefix = `arn:aws:elasticloadbalancing:${options.region}:${options.accountId}`;
+    this.#arnPrefix = `arn:${partitionOf(options.region)}:elasticloadbalancing:${options.region}:${options.accountId}`;
   }
 
   async load(): Promise<void> {

@@ -1,3 +1,4 @@
+import { partitionOf } from '../iam/partition.ts';
 import { errorMessage, logJson, type LogFn } from '../logs/json-log.ts';
 import { invocationRecordFor, type DiscardCondition, type StreamInvocationRecord } from './invocation-record.ts';
 import type { StreamBatchResponse, StreamHandler, StreamRecord } from './types.ts';
@@ -47,7 +48,7 @@ export const DEFAULT_STREAM_OPTIONS: StreamConsumerOptions = {
   bisectBatchOnFunctionError: true,
   backoffBaseMs: 200,
   backoffMaxMs: 5_000,
-  functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:humangov-local-tenantStream',
+  functionArn: `arn:${partitionOf('us-east-1')}:lambda:us-east-1:000000000000:function:humangov-local-tenantStream`,
   now: () => Date.now(),
   log: logJson,
 };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { partitionOf } from '../iam/partition.ts';
 import type { AttributeValueJson, ItemJson, StreamRecord } from './types.ts';
 
 /**
@@ -42,7 +43,7 @@ export function sameImage(a: ItemJson | undefined, b: ItemJson | undefined): boo
 /** The stream ARN DynamoDB would give the table: its label is the stream's creation time. */
 export function streamArn(table: string, createdAtSeconds: number, region: string, accountId: string): string {
   const label = new Date(createdAtSeconds * 1000).toISOString().slice(0, 23);
-  return `arn:aws:dynamodb:${region}:${accountId}:table/${table}/stream/${label}`;
+  return `arn:${partitionOf(region)}:dynamodb:${region}:${accountId}:table/${table}/stream/${label}`;
 }
 
 export interface Change {
