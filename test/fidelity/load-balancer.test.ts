@@ -191,6 +191,20 @@ describe('local ALB listener rules', () => {
       await expect(lb.ensureListenerRule({ tenantId: 'x', host, targetGroupArn: arn, tags: {} })).rejects.toBeInstanceOf(PermanentCloudError);
     }
   });
+
+  // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html: "Rules per
+  // Application Load Balancer (not counting default rules): 100".
+  it('holds at most 100 rules, one per tenant, as an ALB does by default', async () => {
+    const { arn } = await lb.ensureTargetGroup({ name: 'hg-local-many', tags: {} });
+    for (let i = 0; i < 100; i += 1) await lb.ensureListenerRule({ tenantId: `t${i}`, host: `t${i}.localhost`, targetGroupArn: arn, tags: {} });
+    await expect(lb.ensureListenerRule({ tenantId: 'one-more', host: 'one-more.localhost', targetGroupArn: arn, tags: {} })).rejects.toThrow(
+      /100 listener rules/,
+    );
+    await lb.deleteListenerRule('t0');
+    await expect(lb.ensureListenerRule({ tenantId: 'one-more', host: 'one-more.localhost', targetGroupArn: arn, tags: {} })).resolves.toMatchObject({
+      priority: 1,
+    });
+  });
 });
 
 describe('local ALB request headers', () => {

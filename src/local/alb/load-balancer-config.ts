@@ -35,6 +35,11 @@ interface LoadBalancerDoc {
 
 /** ALB's limits on listener rule priorities. */
 const MAX_PRIORITY = 50_000;
+/**
+ * Rules per Application Load Balancer, default rules not counted: 100 unless raised in Service Quotas.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+ */
+export const DEFAULT_MAX_RULES = 100;
 const TARGET_GROUP_NAME = /^(?!-)[A-Za-z0-9-]{1,32}(?<!-)$/;
 
 /**
@@ -83,7 +88,10 @@ export class LoadBalancerConfig {
   readonly #arnPrefix: string;
   #doc: LoadBalancerDoc = { loadBalancerId: hex(8), listenerId: hex(8), targetGroups: {}, rules: {} };
 
-  constructor(options: { home: string; region: string; accountId: string }) {
+  readonly #maxRules: number;
+
+  constructor(options: { home: string; region: string; accountId: string; maxRules?: number }) {
+    this.#maxRules = options.maxRules ?? DEFAULT_MAX_RULES;
     this.#path = join(localPaths(options.home).state, 'load-balancer.json');
     this.#store = new JsonStore(this.#path, () => this.#doc);
     this.#arnPrefix = `arn:${partitionOf(options.region)}:elasticloadbalancing:${options.region}:${options.accountId}`;
@@ -168,6 +176,11 @@ export class LoadBalancerConfig {
     if (existing) {
       Object.assign(existing, { host, targetGroupArn: spec.targetGroupArn, tags: { ...existing.tags, ...spec.tags } });
       return existing;
+    }
+    if (Object.keys(this.#doc.rules).length >= this.#maxRules) {
+      throw new PermanentCloudError(
+        `no room for a rule for "${host}": the load balancer holds ${this.#maxRules} listener rules, an ALB's quota (one per tenant); offboard a tenant first, as on AWS you would raise the quota or add a load balancer`,
+      );
     }
     const rule: ListenerRuleRecord = {
       arn: `${this.#arnPrefix}:listener-rule/app/humangov-local/${this.#doc.loadBalancerId}/${this.#doc.listenerId}/${hex(8)}`,

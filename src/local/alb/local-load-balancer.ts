@@ -23,6 +23,8 @@ export interface LocalLoadBalancerOptions {
   healthCheck?: Partial<HealthCheckSettings>;
   /** Longest a deregistered target keeps its in-flight requests (ALB default 300 s; 2 s locally). */
   deregistrationDelayMs?: number;
+  /** Listener rules the load balancer holds (ALB's default quota, 100, unless given). */
+  maxRules?: number;
   /** An upstream silent for this long gets a 504, like the ALB idle timeout. */
   idleTimeoutMs?: number;
   /** Structured log lines (target health changes); default JSON on stderr. */
@@ -72,7 +74,12 @@ export class LocalLoadBalancer implements LoadBalancerPort {
   #server: Server | undefined;
 
   constructor(options: LocalLoadBalancerOptions) {
-    this.#config = new LoadBalancerConfig({ home: options.home, region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' });
+    this.#config = new LoadBalancerConfig({
+      home: options.home,
+      region: options.region ?? 'us-east-1',
+      accountId: options.accountId ?? '000000000000',
+      ...(options.maxRules === undefined ? {} : { maxRules: options.maxRules }),
+    });
     this.#listenHost = options.host ?? '127.0.0.1';
     this.#configuredPort = options.port ?? 8080;
     this.#deregistrationDelayMs = options.deregistrationDelayMs ?? 2000;
