@@ -23,9 +23,9 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { isDeepStrictEqual } from 'node:util';
-import { arnOf } from '../cloud/arn.ts';
 import { NotReadyError, PermanentCloudError } from '../cloud/errors.ts';
 import type { AccessPort, TaskRoleSpec } from '../cloud/ports.ts';
+import { ecsTasksTrustPolicy } from '../tenants/task-role-policy.ts';
 import { translateAwsError } from './errors.ts';
 import { tagList } from './tags.ts';
 
@@ -86,25 +86,8 @@ export class IamAccess implements AccessPort {
     }
   }
 
-  /**
-   * Only ECS tasks of this account and region may assume the role: the conditions stop
-   * another account's ECS from being tricked into using it (confused deputy).
-   */
   trustPolicy(): object {
-    return {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Service: 'ecs-tasks.amazonaws.com' },
-          Action: 'sts:AssumeRole',
-          Condition: {
-            StringEquals: { 'aws:SourceAccount': this.#accountId },
-            ArnLike: { 'aws:SourceArn': arnOf({ service: 'ecs', region: this.#region, accountId: this.#accountId, resource: '*' }) },
-          },
-        },
-      ],
-    };
+    return ecsTasksTrustPolicy(this.#region, this.#accountId);
   }
 
   /** The new role's ARN, or undefined when the role exists already. */

@@ -47,3 +47,25 @@ export function taskRolePolicy(target: { tableArn: string; indexNames: readonly 
     ],
   };
 }
+
+/**
+ * The trust policy of every task role: only ECS tasks of this account and region may assume it
+ * (the conditions stop another account's ECS from being tricked into using it: confused deputy).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
+ */
+export function ecsTasksTrustPolicy(region: string, accountId: string): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'ecs-tasks.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': accountId },
+          ArnLike: { 'aws:SourceArn': arnOf({ service: 'ecs', region, accountId, resource: '*' }) },
+        },
+      },
+    ],
+  };
+}

@@ -1,9 +1,13 @@
 import { request } from 'node:http';
-import type { CheckResult, HealthCheckSettings, Target, TargetAddress } from './targets.ts';
+import { matches, type CheckResult, type HealthCheckSettings, type Target, type TargetAddress } from './targets.ts';
 
 /**
  * Health-checks targets the way an ALB does: one HTTP GET of `path` per interval
- * on a fresh connection, a 200 within the timeout passes, anything else fails.
+ * on a fresh connection closed after it, with the target's address as Host and
+ * ELB-HealthChecker/2.0 as User-Agent; a status the matcher accepts, within the
+ * timeout, passes; anything else fails, with the ALB's reason code.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html
  */
 export class HealthChecker {
   readonly settings: HealthCheckSettings;
@@ -40,7 +44,7 @@ export class HealthChecker {
 
   async #check(target: Target): Promise<void> {
     const started = Date.now();
-    const result = await probeTarget(target.address, this.settings.path, this.settings.timeoutMs);
+    const result = await probeTarget(target.address, this.settings.path, this.settings.timeoutMs, this.settings.matcher);
     if (!this.#timers.has(target)) return; // unwatched while the check ran
     const previous = target.state;
     if (target.record(result, this.settings)) this.#onChange(target, previous);
@@ -49,7 +53,7 @@ export class HealthChecker {
 }
 
 /** One health check. Never rejects: every way of failing is a result with the ALB's reason code. */
-export function probeTarget(address: TargetAddress, path: string, timeoutMs: number): Promise<CheckResult> {
+export function probeTarget(address: TargetAddress, path: string, timeoutMs: number, matcher = '200'): Promise<CheckResult> {
   return new Promise((resolve) => {
     let settled = false;
     const settle = (result: CheckResult) => {
@@ -64,12 +68,14 @@ export function probeTarget(address: TargetAddress, path: string, timeoutMs: num
         path,
         method: 'GET',
         agent: false,
-        headers: { host: `${address.host}:${address.port}`, 'user-agent': 'ELB-HealthChecker/2.0' },
+        headers: { host: `${address.host}:${address.port}`, 'user-agent': 'ELB-HealthChecker/2.0', connection: 'close' },
       },
       (res) => {
         res.resume();
         const status = res.statusCode ?? 0;
-        settle(status === 200 ? { ok: true } : { ok: false, reason: `Target.ResponseCodeMismatch: health checks failed with these codes: [${status}]` });
+        settle(
+          matches(matcher, status) ? { ok: true } : { ok: false, reason: `Target.ResponseCodeMismatch: health checks failed with these codes: [${status}]` },
+        );
         res.on('error', () => undefined);
       },
     );

@@ -35,7 +35,43 @@ interface LoadBalancerDoc {
 
 /** ALB's limits on listener rule priorities. */
 const MAX_PRIORITY = 50_000;
+/**
+ * Rules per Application Load Balancer, default rules not counted: 100 unless raised in Service Quotas.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+ */
+export const DEFAULT_MAX_RULES = 100;
 const TARGET_GROUP_NAME = /^(?!-)[A-Za-z0-9-]{1,32}(?<!-)$/;
+
+/**
+ * A host-header condition value: at most 128 characters, at least one ".", only
+ * letters after the last one; `*` and `?` are wildcards.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_HostHeaderConditionConfig.html
+ */
+export function checkHostCondition(value: string): void {
+  if (value.length === 0 || value.length > 128 || !value.includes('.') || !/\.[A-Za-z*?]+$/.test(value)) {
+    throw new PermanentCloudError(
+      `"${value}" is not a host-header condition an ALB accepts: at most 128 characters, at least one ".", and only letters after the last "."`,
+    );
+  }
+}
+
+/** Host-header conditions as regular expressions, built once each. */
+const compiled = new Map<string, RegExp>();
+
+/**
+ * Whether a request's host name satisfies a host-header condition value: compared
+ * without regard to case, `*` matching any run of characters and `?` exactly one.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_HostHeaderConditionConfig.html
+ */
+export function hostMatches(condition: string, hostname: string): boolean {
+  let pattern = compiled.get(condition);
+  if (!pattern) {
+    const source = [...condition].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+    pattern = new RegExp(`^${source}$`, 'i');
+    compiled.set(condition, pattern);
+  }
+  return pattern.test(hostname);
+}
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
@@ -52,7 +88,10 @@ export class LoadBalancerConfig {
   readonly #arnPrefix: string;
   #doc: LoadBalancerDoc = { loadBalancerId: hex(8), listenerId: hex(8), targetGroups: {}, rules: {} };
 
-  constructor(options: { home: string; region: string; accountId: string }) {
+  readonly #maxRules: number;
+
+  constructor(options: { home: string; region: string; accountId: string; maxRules?: number }) {
+    this.#maxRules = options.maxRules ?? DEFAULT_MAX_RULES;
     this.#path = join(localPaths(options.home).state, 'load-balancer.json');
     this.#store = new JsonStore(this.#path, () => this.#doc);
     // Everything up to the resource part; each ARN below appends ":<resource>".
@@ -95,11 +134,15 @@ export class LoadBalancerConfig {
     return this.targetGroups().find((group) => group.arn === arn);
   }
 
-  /** The rule that serves `hostname`: the lowest priority wins, as on an ALB listener. */
+  /**
+   * The rule that serves `hostname`: rules are evaluated from the lowest priority
+   * value up, and the first whose condition matches wins.
+   * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html#listener-rule-priority
+   */
   ruleForHost(hostname: string): ListenerRuleRecord | undefined {
     let best: ListenerRuleRecord | undefined;
     for (const rule of Object.values(this.#doc.rules)) {
-      if (rule.host === hostname && (best === undefined || rule.priority < best.priority)) best = rule;
+      if (hostMatches(rule.host, hostname) && (best === undefined || rule.priority < best.priority)) best = rule;
     }
     return best;
   }
@@ -128,11 +171,17 @@ export class LoadBalancerConfig {
     if (!this.targetGroupByArn(spec.targetGroupArn)) {
       throw new PermanentCloudError(`target group ${spec.targetGroupArn} does not exist; ensure the target group before the listener rule`);
     }
+    checkHostCondition(spec.host);
     const host = spec.host.toLowerCase();
     const existing = this.#doc.rules[spec.tenantId];
     if (existing) {
       Object.assign(existing, { host, targetGroupArn: spec.targetGroupArn, tags: { ...existing.tags, ...spec.tags } });
       return existing;
+    }
+    if (Object.keys(this.#doc.rules).length >= this.#maxRules) {
+      throw new PermanentCloudError(
+        `no room for a rule for "${host}": the load balancer holds ${this.#maxRules} listener rules, an ALB's quota (one per tenant); offboard a tenant first, as on AWS you would raise the quota or add a load balancer`,
+      );
     }
     const rule: ListenerRuleRecord = {
       arn: `${this.#arnPrefix}:listener-rule/app/humangov-local/${this.#doc.loadBalancerId}/${this.#doc.listenerId}/${hex(8)}`,

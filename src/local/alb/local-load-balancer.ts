@@ -19,17 +19,31 @@ export interface LocalLoadBalancerOptions {
   host?: string;
   region?: string;
   accountId?: string;
-  /** Shortened from the ALB's 30 s / 5 / 2 / 5 s so a local deploy takes seconds. */
+  /** The target groups' health check; by default the AWS provider's, with its times shortened. */
   healthCheck?: Partial<HealthCheckSettings>;
   /** Longest a deregistered target keeps its in-flight requests (ALB default 300 s; 2 s locally). */
   deregistrationDelayMs?: number;
+  /** Listener rules the load balancer holds (ALB's default quota, 100, unless given). */
+  maxRules?: number;
   /** An upstream silent for this long gets a 504, like the ALB idle timeout. */
   idleTimeoutMs?: number;
   /** Structured log lines (target health changes); default JSON on stderr. */
   log?: LogFn;
 }
 
-export const DEFAULT_HEALTH_CHECK: HealthCheckSettings = { path: '/health', intervalMs: 1000, timeoutMs: 2000, healthyThreshold: 2, unhealthyThreshold: 2 };
+/**
+ * The health check the AWS provider gives each tenant's target group (path, thresholds, matcher:
+ * a test holds them equal), every 1 s with a 2 s timeout instead of every 10 s with 5 s, so a
+ * local deploy takes seconds.
+ */
+export const DEFAULT_HEALTH_CHECK: HealthCheckSettings = {
+  path: '/health',
+  intervalMs: 1000,
+  timeoutMs: 2000,
+  healthyThreshold: 2,
+  unhealthyThreshold: 3,
+  matcher: '200',
+};
 
 interface Drain {
   done: Promise<void>;
@@ -55,10 +69,17 @@ export class LocalLoadBalancer implements LoadBalancerPort {
   readonly #checker: HealthChecker;
   readonly #sets = new Map<string, TargetSet>();
   readonly #drains = new Map<Target, Drain>();
+  /** Targets whose deregistration completed early, still reported `draining` until the delay is over. */
+  readonly #lingering = new Map<Target, NodeJS.Timeout>();
   #server: Server | undefined;
 
   constructor(options: LocalLoadBalancerOptions) {
-    this.#config = new LoadBalancerConfig({ home: options.home, region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' });
+    this.#config = new LoadBalancerConfig({
+      home: options.home,
+      region: options.region ?? 'us-east-1',
+      accountId: options.accountId ?? '000000000000',
+      ...(options.maxRules === undefined ? {} : { maxRules: options.maxRules }),
+    });
     this.#listenHost = options.host ?? '127.0.0.1';
     this.#configuredPort = options.port ?? 8080;
     this.#deregistrationDelayMs = options.deregistrationDelayMs ?? 2000;
@@ -113,6 +134,8 @@ export class LocalLoadBalancer implements LoadBalancerPort {
 
   async close(): Promise<void> {
     this.#checker.close();
+    for (const timer of this.#lingering.values()) clearTimeout(timer);
+    this.#lingering.clear();
     await this.#config.saved();
     for (const drain of this.#drains.values()) drain.finish();
     for (const set of this.#sets.values()) for (const target of set.targets.values()) target.agent?.destroy();
@@ -141,7 +164,9 @@ export class LocalLoadBalancer implements LoadBalancerPort {
 
   async describeTargetHealth(targetGroupArn: string): Promise<TargetHealth[]> {
     if (!this.#config.targetGroupByArn(targetGroupArn)) throw new PermanentCloudError(`target group ${targetGroupArn} does not exist`);
-    return [...(this.#sets.get(targetGroupArn)?.targets.values() ?? [])].map((target) => target.describe());
+    const live = [...(this.#sets.get(targetGroupArn)?.targets.values() ?? [])];
+    const lingering = [...this.#lingering.keys()].filter((target) => target.targetGroupArn === targetGroupArn);
+    return [...live, ...lingering].map((target) => target.describe());
   }
 
   async deleteListenerRule(tenantId: string): Promise<void> {
@@ -154,6 +179,12 @@ export class LocalLoadBalancer implements LoadBalancerPort {
     // An ALB drops a deleted group's targets at once: nothing can route to it any more.
     for (const target of this.#sets.get(group.arn)?.targets.values() ?? []) this.#removeTarget(group.arn, target);
     this.#sets.delete(group.arn);
+    for (const [target, timer] of this.#lingering) {
+      if (target.targetGroupArn === group.arn) {
+        clearTimeout(timer);
+        this.#lingering.delete(target);
+      }
+    }
     await this.#config.save();
   }
 
@@ -208,6 +239,12 @@ export class LocalLoadBalancer implements LoadBalancerPort {
   /** Registers (or re-registers) a target; it starts `initial` and receives traffic once healthy. */
   async registerTarget(targetGroupArn: string, address: TargetAddress): Promise<void> {
     this.#config.putTarget(targetGroupArn, address);
+    for (const [target, timer] of this.#lingering) {
+      if (target.targetGroupArn === targetGroupArn && target.address.id === address.id) {
+        clearTimeout(timer);
+        this.#lingering.delete(target);
+      }
+    }
     const existing = this.#sets.get(targetGroupArn)?.targets.get(address.id);
     const same =
       existing &&
@@ -243,19 +280,30 @@ export class LocalLoadBalancer implements LoadBalancerPort {
     let resolveDone = () => undefined as void;
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
     const timer = setTimeout(() => drain.finish(), this.#deregistrationDelayMs);
+    const started = Date.now();
     const drain: Drain = {
       done,
       finish: () => {
         clearTimeout(timer);
         this.#drains.delete(target);
         this.#removeTarget(targetGroupArn, target);
+        this.#linger(target, this.#deregistrationDelayMs - (Date.now() - started));
         resolveDone();
       },
     };
     this.#drains.set(target, drain);
-    // As on an ALB, a target with nothing in flight completes deregistration without waiting out the delay.
+    // "If a deregistering target has no in-flight requests and no active connections, Elastic Load Balancing
+    // immediately completes the deregistration process", yet shows it `draining` until the delay is over.
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#deregistration-delay
     if (target.inFlight === 0) drain.finish();
     return done;
+  }
+
+  #linger(target: Target, ms: number): void {
+    if (ms <= 0) return;
+    const timer = setTimeout(() => this.#lingering.delete(target), ms);
+    timer.unref();
+    this.#lingering.set(target, timer);
   }
 
   /** What the load balancer reports for one target now, or undefined when it is not registered. */
@@ -293,6 +341,8 @@ export class LocalLoadBalancer implements LoadBalancerPort {
       );
       return;
     }
+    // No target to route to: none registered, or none past its initial health check (an ALB answers 503).
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#http-503-issues
     const target = this.#sets.get(rule.targetGroupArn)?.next();
     if (!target?.agent) {
       respondWithError(req, res, 503, 'NoHealthyTarget', `tenant "${rule.tenantId}" has no healthy target at the moment; try again shortly`);

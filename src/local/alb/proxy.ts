@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 
@@ -62,8 +63,8 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Raw header pairs minus the hop-by-hop ones and any named in `Connection`. */
-function endToEnd(rawHeaders: string[], drop: ReadonlySet<string> = new Set()): string[] {
+/** Raw header pairs minus the hop-by-hop ones, any named in `Connection`, those in `drop`, and those `valid` refuses. */
+function endToEnd(rawHeaders: string[], drop: ReadonlySet<string> = new Set(), valid: (name: string) => boolean = () => true): string[] {
   const connectionTokens = new Set<string>();
   for (let i = 0; i < rawHeaders.length; i += 2) {
     if (rawHeaders[i]?.toLowerCase() === 'connection') {
@@ -74,14 +75,60 @@ function endToEnd(rawHeaders: string[], drop: ReadonlySet<string> = new Set()): 
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] ?? '';
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || connectionTokens.has(lower) || drop.has(lower)) continue;
+    if (HOP_BY_HOP.has(lower) || connectionTokens.has(lower) || drop.has(lower) || !valid(name)) continue;
     kept.push(name, rawHeaders[i + 1] ?? '');
   }
   return kept;
 }
 
-/** Replaced by the load balancer's own; `expect` is answered by this server already. */
-const REPLACED_ON_REQUEST = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-host', 'expect']);
+/**
+ * Replaced by the load balancer's own; `expect` is answered by this server already.
+ * An ALB sets X-Forwarded-For, -Proto and -Port, not X-Forwarded-Host: a client's passes through untouched.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html
+ */
+const REPLACED_ON_REQUEST = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port', 'x-amzn-trace-id', 'expect']);
+
+/**
+ * serverless.yml turns on routing.http.drop_invalid_header_fields.enabled: the ALB then removes
+ * request headers whose names are not only letters, digits and hyphens.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-attributes
+ */
+const VALID_HEADER_NAME = /^[A-Za-z0-9-]+$/;
+const validHeaderName = (name: string) => VALID_HEADER_NAME.test(name);
+
+/**
+ * The Host header the target gets with host header preservation off (the default):
+ * on a listener port other than 80 or 443 the port is appended unless the client
+ * gave one; on 80 and 443 any port is removed.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#host-header-preservation
+ */
+export function hostForTarget(host: string, listenerPort: number): string {
+  const trimmed = host.trim();
+  const end = trimmed.startsWith('[') ? trimmed.indexOf(']') + 1 : 0;
+  const colon = trimmed.indexOf(':', end);
+  const name = colon === -1 ? trimmed : trimmed.slice(0, colon);
+  if (listenerPort === 80 || listenerPort === 443) return name;
+  return colon === -1 ? `${name}:${listenerPort}` : trimmed;
+}
+
+const traceId = (now: number) =>
+  `1-${Math.floor(now / 1000)
+    .toString(16)
+    .padStart(8, '0')}-${randomBytes(12).toString('hex')}`;
+
+/**
+ * X-Amzn-Trace-Id as the ALB forwards it: a new `Root` when the request has none;
+ * otherwise a `Self` field inserted (or updated) in front, other fields kept.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-request-tracing.html
+ */
+export function traceHeader(incoming: string | undefined, now = Date.now()): string {
+  const fields = (incoming ?? '')
+    .split(';')
+    .map((field) => field.trim())
+    .filter((field) => field !== '');
+  if (!fields.some((field) => field.startsWith('Root='))) return [`Root=${traceId(now)}`, ...fields].join(';');
+  return [`Self=${traceId(now)}`, ...fields.filter((field) => !field.startsWith('Self='))].join(';');
+}
 
 function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
@@ -102,17 +149,20 @@ export function forward(req: IncomingMessage, res: ServerResponse, upstream: Ups
   res.on('close', finish);
 
   const clientIp = req.socket.remoteAddress ?? '';
+  // routing.http.xff_header_processing.mode is append, the default: the client's address goes after any it sent.
   const priorFor = req.headers['x-forwarded-for'];
-  const headers = endToEnd(req.rawHeaders, REPLACED_ON_REQUEST);
+  const headers = endToEnd(req.rawHeaders, REPLACED_ON_REQUEST, validHeaderName);
   headers.push(
+    'Host',
+    hostForTarget(req.headers.host ?? '', options.listenerPort),
     'X-Forwarded-For',
     priorFor ? `${String(priorFor)}, ${clientIp}` : clientIp,
     'X-Forwarded-Proto',
     'http',
     'X-Forwarded-Port',
     String(options.listenerPort),
-    'X-Forwarded-Host',
-    req.headers.host ?? '',
+    'X-Amzn-Trace-Id',
+    traceHeader(typeof req.headers['x-amzn-trace-id'] === 'string' ? req.headers['x-amzn-trace-id'] : undefined),
   );
   if (hasBody(req) && req.headers['content-length'] === undefined) headers.push('Transfer-Encoding', 'chunked');
 

@@ -10,12 +10,26 @@ export interface TargetAddress {
   zone: string;
 }
 
+/** A target group's health check, by the API's names (HealthCheckPath, ...IntervalSeconds in ms, ...). */
 export interface HealthCheckSettings {
   path: string;
   intervalMs: number;
   timeoutMs: number;
   healthyThreshold: number;
   unhealthyThreshold: number;
+  /** Matcher.HttpCode: "200", "200,202" or "200-299". */
+  matcher: string;
+}
+
+/**
+ * Whether `status` is one of the success codes of a Matcher ("200", "200,202", "200-299").
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
+ */
+export function matches(matcher: string, status: number): boolean {
+  return matcher.split(',').some((part) => {
+    const [low, high = low] = part.trim().split('-').map(Number);
+    return low !== undefined && status >= low && status <= (high as number);
+  });
 }
 
 export type CheckResult = { ok: true } | { ok: false; reason: string };
@@ -23,8 +37,10 @@ export type CheckResult = { ok: true } | { ok: false; reason: string };
 /**
  * One registered target and what the load balancer knows about it now. The
  * state machine is the ALB's: a new target is `initial` and receives nothing
- * until `healthyThreshold` consecutive checks pass; `unhealthyThreshold`
- * consecutive failures take it out; `draining` ends its life.
+ * until it passes one health check; `unhealthyThreshold` consecutive failures
+ * take it out of service and `healthyThreshold` consecutive passes put it back;
+ * `draining` ends its life.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
  */
 export class Target {
   readonly targetGroupArn: string;
@@ -50,7 +66,9 @@ export class Target {
     if (result.ok) {
       this.#failures = 0;
       this.#passes += 1;
-      if (this.state !== 'healthy' && this.#passes >= settings.healthyThreshold) {
+      // "After your target is registered, it must pass one health check to be considered healthy."
+      const needed = this.state === 'initial' ? 1 : settings.healthyThreshold;
+      if (this.state !== 'healthy' && this.#passes >= needed) {
         this.state = 'healthy';
         this.reason = undefined;
       }
@@ -78,16 +96,24 @@ export class Target {
   }
 }
 
-/** The live targets of one target group, with the round-robin cursor over the healthy ones. */
+/** The live targets of one target group, with the round-robin cursor (the ALB's default routing algorithm). */
 export class TargetSet {
   readonly targets = new Map<string, Target>();
   #cursor = 0;
 
-  /** The next healthy target in turn, or undefined when none is healthy. */
+  /**
+   * The next target in turn among the healthy ones. When every registered target
+   * is unhealthy the ALB fails open and routes to all of them; with none
+   * registered, or none past its initial checks, there is no target (503).
+   * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
+   */
   next(): Target | undefined {
-    const healthy = [...this.targets.values()].filter((t) => t.state === 'healthy');
-    if (healthy.length === 0) return undefined;
-    const target = healthy[this.#cursor % healthy.length];
+    const registered = [...this.targets.values()].filter((t) => t.state !== 'draining');
+    const healthy = registered.filter((t) => t.state === 'healthy');
+    const failOpen = registered.length > 0 && registered.every((t) => t.state === 'unhealthy');
+    const candidates = healthy.length > 0 ? healthy : failOpen ? registered : [];
+    if (candidates.length === 0) return undefined;
+    const target = candidates[this.#cursor % candidates.length];
     this.#cursor = (this.#cursor + 1) % Number.MAX_SAFE_INTEGER;
     return target;
   }

@@ -240,7 +240,8 @@ describe('LocalFargate services', () => {
     await Promise.all([fargate.deleteService(SERVICE), fargate.deleteService(SERVICE), expect(ensure(definition)).rejects.toBeInstanceOf(NotReadyError)]);
     await waitFor('service INACTIVE', async () => (await state()).status === 'INACTIVE', { describe: state });
     for (const pid of running) expect(processGone(pid)).toBe(true);
-    expect(await lb.describeTargetHealth(targetGroupArn)).toEqual([]);
+    // Deregistered targets are reported draining until the deregistration delay is over, as an ALB does.
+    expect((await lb.describeTargetHealth(targetGroupArn)).filter((t) => t.state !== 'draining')).toEqual([]);
     expect(await lb.probeHealth('ca')).toMatchObject({ status: 503 });
   });
 

@@ -91,15 +91,7 @@ describe('LocalTablePort', () => {
     const name = 'humangov-local-tenant-ny';
     await ensureReady(port, spec(name));
     await port.deleteTable(name);
-    expect(await port.settingsOf(name)).toBeUndefined();
-    await waitFor(async () => {
-      try {
-        await client.send(new DescribeTableCommand({ TableName: name }));
-        return false;
-      } catch {
-        return true;
-      }
-    });
+    await waitFor(async () => (await port.settingsOf(name)) === undefined);
     await expect(port.deleteTable(name)).resolves.toBeUndefined();
   });
 

@@ -1,34 +1,35 @@
-import { join } from 'node:path';
 import {
+  ContinuousBackupsUnavailableException,
   CreateTableCommand,
   DeleteTableCommand,
+  DescribeContinuousBackupsCommand,
   DescribeTableCommand,
   DynamoDBClient,
   ListTagsOfResourceCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  TableNotFoundException,
   TagResourceCommand,
+  UpdateContinuousBackupsCommand,
+  UpdateTableCommand,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { NotReadyError, PermanentCloudError } from '../../cloud/errors.ts';
 import type { TablePort, TableSpec, TableState } from '../../cloud/ports.ts';
 import { tableArn } from '../../tenants/task-role-policy.ts';
-import { JsonStore } from '../json-store.ts';
-import { localPaths } from '../settings.ts';
 import { toCloudError } from './cloud-errors.ts';
 
-/** What AWS would keep about a table and dynalite does not (it accepts and forgets SSE and deletion protection, and has no PITR calls). */
+/** A table's settings as the local endpoint reports them (for inspection and tests). */
 export interface LocalTableSettings {
   deletionProtection: boolean;
-  /** Server-side encryption with the AWS owned key, DynamoDB's default. */
+  /** Server-side encryption with a KMS key (the AWS managed aws/dynamodb), as the AWS provider asks for. */
   encrypted: boolean;
   pointInTimeRecovery: boolean;
 }
 
-type TablesDoc = Record<string, LocalTableSettings>;
-
 export interface LocalTablePortOptions {
-  home: string;
+  /** Kept for the callers' sake: the settings now live behind the endpoint. */
+  home?: string;
   /** The local DynamoDB endpoint (startLocalDynamo's). */
   endpoint: string;
   region?: string;
@@ -38,19 +39,17 @@ export interface LocalTablePortOptions {
 }
 
 /**
- * TablePort on dynalite. Creation, status, key schema, items and tags are
- * dynalite's own; deletion protection, encryption and point-in-time recovery are
- * recorded in `<home>/state/tables.json`, so ensureTable reaches the same end
- * state as on AWS and deleteTable takes the same two steps (lift protection,
- * delete). Only this port honours the recorded protection: a DeleteTable sent
- * straight to the endpoint is not refused.
+ * TablePort on the local DynamoDB endpoint, making the calls the AWS provider
+ * makes: CreateTable with KMS encryption and deletion protection, point-in-time
+ * recovery once ACTIVE, deletion protection lifted before DeleteTable. The
+ * endpoint honours those settings (table-settings.ts), so a DeleteTable of a
+ * protected table is refused here as on AWS, whoever sends it.
  */
 export class LocalTablePort implements TablePort {
   readonly #client: DynamoDBClient;
   readonly #endpoint: string;
   readonly #region: string;
   readonly #accountId: string;
-  readonly #store: JsonStore<TablesDoc>;
 
   constructor(options: LocalTablePortOptions) {
     this.#endpoint = options.endpoint;
@@ -59,7 +58,6 @@ export class LocalTablePort implements TablePort {
     this.#client =
       options.client ??
       new DynamoDBClient({ endpoint: options.endpoint, region: this.#region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 });
-    this.#store = new JsonStore(join(localPaths(options.home).state, 'tables.json'), () => ({}));
   }
 
   async ensureTable(spec: TableSpec): Promise<TableState> {
@@ -68,38 +66,63 @@ export class LocalTablePort implements TablePort {
     if (status === 'CREATING') throw new NotReadyError(`table ${spec.name} is being created; ask again shortly`);
     if (status === 'DELETING') throw new NotReadyError(`table ${spec.name} is being deleted; it can be created again once it is gone`);
     this.#checkKeySchema(spec, table);
-    await this.#store.update((doc) => {
-      doc[spec.name] = { deletionProtection: true, encrypted: true, pointInTimeRecovery: true };
-    });
+    await this.#ensurePointInTimeRecovery(spec.name);
+    if (table.DeletionProtectionEnabled !== true) {
+      await this.#update(`protecting table ${spec.name} from deletion`, () =>
+        this.#client.send(new UpdateTableCommand({ TableName: spec.name, DeletionProtectionEnabled: true })),
+      );
+    }
     await this.#ensureTags(spec);
     return { name: spec.name, arn: this.#arn(spec.name), status: status === 'UPDATING' ? 'UPDATING' : 'ACTIVE' };
   }
 
   async deleteTable(name: string): Promise<void> {
-    // Step one on AWS is UpdateTable(DeletionProtectionEnabled=false); here it is the record.
-    await this.#store.update((doc) => {
-      const settings = doc[name];
-      if (settings) settings.deletionProtection = false;
-    });
+    const table = await this.#describe(name);
+    if (!table || table.TableStatus === 'DELETING') return;
+    if (table.TableStatus === 'CREATING' || table.TableStatus === 'UPDATING') {
+      throw new NotReadyError(`table ${name} is ${table.TableStatus}; it can be deleted once it is ACTIVE`);
+    }
     try {
+      if (table.DeletionProtectionEnabled) await this.#client.send(new UpdateTableCommand({ TableName: name, DeletionProtectionEnabled: false }));
       await this.#client.send(new DeleteTableCommand({ TableName: name }));
     } catch (error) {
-      if (error instanceof ResourceInUseException)
-        throw new NotReadyError(`table ${name} is still being created; delete it once it is ACTIVE`, { cause: error });
-      if (!(error instanceof ResourceNotFoundException)) throw toCloudError(error, `deleting table ${name}`, this.#endpoint);
+      if (error instanceof ResourceNotFoundException) return;
+      if (error instanceof ResourceInUseException) throw new NotReadyError(`table ${name} is busy; deleting it again shortly`, { cause: error });
+      throw toCloudError(error, `deleting table ${name}`, this.#endpoint);
     }
-    await this.#store.update((doc) => {
-      delete doc[name];
-    });
   }
 
-  /** What is recorded for `name` beyond dynalite's own state; for inspection and tests. */
+  /** The table's settings as the endpoint reports them, or undefined when there is no such table. */
   async settingsOf(name: string): Promise<LocalTableSettings | undefined> {
-    return (await this.#store.read())[name];
+    const table = await this.#describe(name);
+    if (!table) return undefined;
+    let backups;
+    try {
+      backups = await this.#client.send(new DescribeContinuousBackupsCommand({ TableName: name }));
+    } catch (error) {
+      // Gone between the two calls (it was being deleted).
+      if (error instanceof TableNotFoundException) return undefined;
+      throw toCloudError(error, `describing the backups of table ${name}`, this.#endpoint);
+    }
+    return {
+      deletionProtection: table.DeletionProtectionEnabled === true,
+      encrypted: table.SSEDescription?.SSEType === 'KMS',
+      pointInTimeRecovery: backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED',
+    };
   }
 
   #arn(name: string): string {
     return tableArn(this.#region, this.#accountId, name);
+  }
+
+  /** A change to an ACTIVE table, which DynamoDB refuses while another change applies. */
+  async #update(doing: string, send: () => Promise<unknown>): Promise<void> {
+    try {
+      await send();
+    } catch (error) {
+      if (error instanceof ResourceInUseException) throw new NotReadyError(`${doing}: the table is busy; asking again shortly`, { cause: error });
+      throw toCloudError(error, doing, this.#endpoint);
+    }
   }
 
   async #describe(name: string): Promise<TableDescription | undefined> {
@@ -112,18 +135,13 @@ export class LocalTablePort implements TablePort {
   }
 
   async #create(spec: TableSpec): Promise<TableDescription> {
-    // Point-in-time recovery can only be turned on once the table is ACTIVE, as on AWS.
-    await this.#store.update((doc) => {
-      doc[spec.name] = { deletionProtection: true, encrypted: true, pointInTimeRecovery: false };
-    });
     try {
       const { TableDescription } = await this.#client.send(
         new CreateTableCommand({
           TableName: spec.name,
           BillingMode: 'PAY_PER_REQUEST',
           ...spec.definition,
-          // dynalite accepts and ignores these; sent anyway so the request is the one AWS gets.
-          SSESpecification: { Enabled: true },
+          SSESpecification: { Enabled: true, SSEType: 'KMS' },
           DeletionProtectionEnabled: true,
         }),
       );
@@ -135,6 +153,19 @@ export class LocalTablePort implements TablePort {
     const table = await this.#describe(spec.name);
     if (!table) throw new NotReadyError(`table ${spec.name} was created but is not visible yet`);
     return table;
+  }
+
+  async #ensurePointInTimeRecovery(name: string): Promise<void> {
+    try {
+      const backups = await this.#client.send(new DescribeContinuousBackupsCommand({ TableName: name }));
+      if (backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED') return;
+      await this.#client.send(new UpdateContinuousBackupsCommand({ TableName: name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+    } catch (error) {
+      if (error instanceof ContinuousBackupsUnavailableException) {
+        throw new NotReadyError(`point-in-time recovery of table ${name} cannot be enabled yet; asking again shortly`, { cause: error });
+      }
+      throw toCloudError(error, `enabling point-in-time recovery of table ${name}`, this.#endpoint);
+    }
   }
 
   #checkKeySchema(spec: TableSpec, table: TableDescription): void {

@@ -3,18 +3,16 @@ import { arnOf } from '../../cloud/arn.ts';
 import { PermanentCloudError } from '../../cloud/errors.ts';
 import type { AccessPort, PolicyDocument, Tags, TaskRoleSpec } from '../../cloud/ports.ts';
 import { JsonStore } from '../json-store.ts';
+import { ecsTasksTrustPolicy } from '../../tenants/task-role-policy.ts';
 import { localPaths } from '../settings.ts';
 
-/** The trust policy ECS task roles have: only ECS tasks may assume them. */
-export const ECS_TASKS_TRUST_POLICY = {
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-} as const;
+/** The name of a task role's one inline policy, as the AWS provider names it. */
+export const TASK_POLICY_NAME = 'tenant-access';
 
 export interface LocalRole {
   arn: string;
-  assumeRolePolicy: typeof ECS_TASKS_TRUST_POLICY;
-  /** The one inline policy, named after the role as the AWS provider names it. */
+  assumeRolePolicy: object;
+  /** The one inline policy. */
   policyName: string;
   policy: PolicyDocument;
   tags: Tags;
@@ -24,10 +22,13 @@ export interface LocalRole {
 
 type RolesDoc = Record<string, LocalRole>;
 
-/** IAM's limits, checked here so a role that AWS would refuse is refused locally too. */
+/**
+ * IAM's limits, checked here so a role that AWS would refuse is refused locally too: role
+ * names (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html) and the
+ * 10,240 characters of a role's inline policies, white space not counted
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+ */
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-/** The region the local provider stands in for: role ARNs are of its partition. */
-const LOCAL_REGION = 'us-east-1';
 const MAX_INLINE_POLICY_CHARS = 10_240;
 
 /**
@@ -40,9 +41,11 @@ const MAX_INLINE_POLICY_CHARS = 10_240;
 export class LocalAccessPort implements AccessPort {
   readonly #store: JsonStore<RolesDoc>;
   readonly #accountId: string;
+  readonly #region: string;
 
-  constructor(options: { home: string; accountId?: string }) {
+  constructor(options: { home: string; accountId?: string; region?: string }) {
     this.#accountId = options.accountId ?? '000000000000';
+    this.#region = options.region ?? 'us-east-1';
     this.#store = new JsonStore(join(localPaths(options.home).state, 'iam.json'), () => ({}));
   }
 
@@ -56,13 +59,13 @@ export class LocalAccessPort implements AccessPort {
       );
     }
     if (spec.policy.Statement.length === 0) throw new PermanentCloudError(`the inline policy of role ${spec.roleName} has no statements`);
-    const arn = arnOf({ service: 'iam', region: LOCAL_REGION, regional: false, accountId: this.#accountId, resource: `role/${spec.roleName}` });
+    const arn = arnOf({ service: 'iam', region: this.#region, regional: false, accountId: this.#accountId, resource: `role/${spec.roleName}` });
     await this.#store.update((doc) => {
       const now = new Date().toISOString();
       doc[spec.roleName] = {
         arn,
-        assumeRolePolicy: ECS_TASKS_TRUST_POLICY,
-        policyName: spec.roleName,
+        assumeRolePolicy: ecsTasksTrustPolicy(this.#region, this.#accountId),
+        policyName: TASK_POLICY_NAME,
         policy: structuredClone(spec.policy),
         tags: { ...spec.tags },
         createdAt: doc[spec.roleName]?.createdAt ?? now,

@@ -4,10 +4,14 @@ import { PermanentCloudError } from '../../cloud/errors.ts';
 import type { LogsPort, Tags } from '../../cloud/ports.ts';
 import { localPaths } from '../settings.ts';
 
-/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
+/** The retention periods CloudWatch Logs accepts. https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html */
 export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
-const GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+/**
+ * Log group names: 1 to 512 of a-z, A-Z, 0-9, '_', '-', '/', '.' and '#', not starting with "aws/".
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html
+ */
+const GROUP_NAME = /^(?!aws\/)[.\-_/#A-Za-z0-9]{1,512}$/;
 
 export interface LocalLogGroup {
   name: string;
@@ -23,7 +27,7 @@ export interface LocalLogGroup {
  */
 export function logGroupDir(home: string, name: string): string {
   if (!GROUP_NAME.test(name) || /^\.+$/.test(name)) {
-    throw new PermanentCloudError(`"${name}" is not a valid log group name (1 to 512 of letters, digits and ._-/#)`);
+    throw new PermanentCloudError(`"${name}" is not a valid log group name (1 to 512 of letters, digits and ._-/#, not starting with "aws/")`);
   }
   return join(localPaths(home).logs, name.replaceAll('/', '~'));
 }

@@ -1,44 +1,79 @@
+import { arnOf } from '../../cloud/arn.ts';
 import { errorMessage, logJson, type LogFn } from '../logs/json-log.ts';
-import { keyId } from './records.ts';
+import { invocationRecordFor, type DiscardCondition, type StreamInvocationRecord } from './invocation-record.ts';
 import type { StreamBatchResponse, StreamHandler, StreamRecord } from './types.ts';
 
+/** Where a discarded batch is described (DestinationConfig.OnFailure): the message, and the records it names. */
+export type FailureDestination = (message: StreamInvocationRecord, records: readonly StreamRecord[]) => Promise<void>;
+
+/**
+ * The settings of Lambda's event source mapping on a DynamoDB stream, by their API names.
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html
+ */
 export interface StreamConsumerOptions {
-  /** Lambda's BatchSize. */
+  /** BatchSize. */
   batchSize: number;
-  /** Lambda's MaximumBatchingWindowInSeconds, in ms: how long to gather records before invoking. */
+  /** MaximumBatchingWindowInSeconds, in ms: how long to gather records before invoking. */
   batchingWindowMs: number;
-  /** Attempts per record before it is dropped (and logged, as an on-failure destination would keep it). */
-  maxAttempts: number;
-  /** Backoff after a failed attempt n is min(base * 2^(n-1), max). */
+  /** MaximumRetryAttempts: retries of a failing batch before it is discarded; -1 retries until the records expire. */
+  maximumRetryAttempts: number;
+  /** MaximumRecordAgeInSeconds: older records are discarded unprocessed; -1 means the stream's retention, 24 hours. */
+  maximumRecordAgeSeconds: number;
+  /** BisectBatchOnFunctionError: a batch whose invocation throws is split in two before it is retried. */
+  bisectBatchOnFunctionError: boolean;
+  /** Local only (Lambda documents no retry delay): the wait after failed attempt n is min(base * 2^(n-1), max). */
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** The mapped function's ARN, as the on-failure message names it. */
+  functionArn: string;
+  /** DestinationConfig.OnFailure; without one a discarded batch is only logged, as Lambda only drops it. */
+  onFailure?: FailureDestination;
+  /** The clock, in ms since the epoch (tests move it to age records). */
+  now: () => number;
   log: LogFn;
 }
 
-const DEFAULTS: StreamConsumerOptions = {
+/** The stream's retention: DynamoDB Streams trims records after 24 hours. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html */
+const STREAM_RETENTION_SECONDS = 24 * 60 * 60;
+
+/**
+ * The local settings of the tenants stream's mapping: serverless.yml's (a test holds them
+ * equal), but for the batching window, shortened from 1 s so a change is seen within a second.
+ */
+export const DEFAULT_STREAM_OPTIONS: StreamConsumerOptions = {
   batchSize: 10,
   batchingWindowMs: 250,
-  maxAttempts: 5,
+  maximumRetryAttempts: 5,
+  maximumRecordAgeSeconds: 3600,
+  bisectBatchOnFunctionError: true,
   backoffBaseMs: 200,
   backoffMaxMs: 5_000,
+  functionArn: arnOf({ service: 'lambda', region: 'us-east-1', accountId: '000000000000', resource: 'function:humangov-local-tenantStream' }),
+  now: () => Date.now(),
   log: logJson,
 };
 
-interface Pending {
-  record: StreamRecord;
-  key: string;
-  attempts: number;
-}
+type Outcome = { kind: 'success' } | { kind: 'partial'; checkpoint: number } | { kind: 'failure'; thrown: boolean };
 
 /**
  * Stands in for Lambda's event source mapping on a DynamoDB stream with
- * ReportBatchItemFailures: batches of at most `batchSize` records gathered for at
- * most `batchingWindowMs`, one batch in flight at a time (one shard, so order is
- * kept). A record the handler reports in `batchItemFailures` is retried with
- * backoff, and so is every later record of the same key (so per-key order holds);
- * the other records of the batch are done. A thrown error, or a failure naming a
- * record not in the batch, fails the whole batch, as Lambda treats it. After
- * `maxAttempts` a record is dropped and logged, and its key moves on.
+ * ReportBatchItemFailures, reading one shard: every record in one sequence, one
+ * batch in flight. Lambda orders records per shard and DynamoDB spreads a table's
+ * items over shards it chooses; one local shard is the strictest of those layouts
+ * (a failing record holds up every later one, not only those of its own shard).
+ *
+ * - A batch is at most `batchSize` records, gathered for at most the batching window.
+ * - Success (no response, or an empty or null `batchItemFailures`) checkpoints past the batch.
+ * - A partial failure checkpoints at the lowest failed sequence number and retries
+ *   every record from there, of whatever item; an empty, null or unknown
+ *   `itemIdentifier` fails the whole batch.
+ *   https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html
+ * - A thrown error fails the batch; with bisection it is split in two first, which
+ *   does not count as a retry. With bisection, a partial failure retries only the
+ *   rest of that batch. After `maximumRetryAttempts` retries, or once records are
+ *   older than `maximumRecordAgeSeconds`, the batch is discarded: the on-failure
+ *   destination gets the documented invocation record, and the shard moves on.
+ *   https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html
  *
  * Records appended before a handler is attached wait for it, so the DynamoDB
  * endpoint can start before the functions it feeds.
@@ -46,8 +81,15 @@ interface Pending {
 export class StreamConsumer {
   readonly #options: StreamConsumerOptions;
   #handler: StreamHandler | undefined;
-  readonly #pending: Pending[] = [];
-  readonly #blockedUntil = new Map<string, number>();
+  /** The shard from the checkpoint on. */
+  readonly #pending: StreamRecord[] = [];
+  /** Failed attempts of the batch at the checkpoint (bisections excluded): the retries so far. */
+  #attempts = 0;
+  /** Invocations since the checkpoint last moved, bisected ones included (approximateInvokeCount). */
+  #invocations = 0;
+  /** The size of the next batch when it is a retry of part of the last one. */
+  #cap: number | undefined;
+  #retryAt = 0;
   #windowStart: number | undefined;
   #wake: (() => void) | undefined;
   #closed = false;
@@ -56,7 +98,7 @@ export class StreamConsumer {
 
   constructor(handler?: StreamHandler, options: Partial<StreamConsumerOptions> = {}) {
     this.#handler = handler;
-    this.#options = { ...DEFAULTS, ...options };
+    this.#options = { ...DEFAULT_STREAM_OPTIONS, ...options };
     this.#loop = this.#run();
   }
 
@@ -67,11 +109,11 @@ export class StreamConsumer {
 
   append(records: readonly StreamRecord[]): void {
     if (this.#closed) return;
-    for (const record of records) this.#pending.push({ record, key: keyId(record), attempts: 0 });
+    this.#pending.push(...records);
     this.#wake?.();
   }
 
-  /** Resolves once every appended record has been delivered or dropped. */
+  /** Resolves once every appended record has been delivered or discarded. */
   idle(): Promise<void> {
     if (this.#pending.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
@@ -89,31 +131,42 @@ export class StreamConsumer {
   async #run(): Promise<void> {
     const { batchSize, batchingWindowMs } = this.#options;
     while (!this.#closed) {
-      const now = Date.now();
-      const eligible = this.#handler ? this.#pending.filter((p) => (this.#blockedUntil.get(p.key) ?? 0) <= now) : [];
-      if (eligible.length === 0) {
+      if (!this.#handler || this.#pending.length === 0) {
         if (this.#pending.length === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
-        await this.#sleep(this.#handler ? this.#nextUnblock(now) : undefined);
+        await this.#sleep(undefined);
         continue;
       }
-      this.#windowStart ??= now;
-      const windowEnds = this.#windowStart + batchingWindowMs;
-      if (eligible.length < batchSize && now < windowEnds) {
-        await this.#sleep(windowEnds - now);
+      const now = this.#options.now();
+      const expired = this.#expiredAtHead(now);
+      if (expired > 0) {
+        await this.#discard(this.#pending.slice(0, Math.min(expired, batchSize)), 'RecordAgeExceeded', false);
         continue;
+      }
+      if (this.#retryAt > now) {
+        await this.#sleep(this.#retryAt - now);
+        continue;
+      }
+      // A retry goes at once; only a fresh batch waits for the window to fill it.
+      if (this.#attempts === 0 && this.#cap === undefined) {
+        this.#windowStart ??= now;
+        const windowEnds = this.#windowStart + batchingWindowMs;
+        if (this.#pending.length < batchSize && now < windowEnds) {
+          await this.#sleep(windowEnds - now);
+          continue;
+        }
       }
       this.#windowStart = undefined;
-      await this.#deliver(eligible.slice(0, batchSize));
+      await this.#invoke(this.#pending.slice(0, Math.min(batchSize, this.#cap ?? batchSize)));
     }
   }
 
-  #nextUnblock(now: number): number | undefined {
-    let next: number | undefined;
-    for (const p of this.#pending) {
-      const until = this.#blockedUntil.get(p.key) ?? 0;
-      if (until > now && (next === undefined || until < next)) next = until;
-    }
-    return next === undefined ? undefined : next - now;
+  /** How many records at the head are older than the mapping (or the stream) keeps them. */
+  #expiredAtHead(now: number): number {
+    const configured = this.#options.maximumRecordAgeSeconds;
+    const maxAgeMs = (configured < 0 ? STREAM_RETENTION_SECONDS : Math.min(configured, STREAM_RETENTION_SECONDS)) * 1000;
+    let count = 0;
+    while (count < this.#pending.length && now - (this.#pending[count] as StreamRecord).dynamodb.ApproximateCreationDateTime * 1000 > maxAgeMs) count += 1;
+    return count;
   }
 
   /** Waits `ms` (forever when undefined) or until something is appended, attached or closed. */
@@ -128,57 +181,82 @@ export class StreamConsumer {
     });
   }
 
-  async #deliver(batch: Pending[]): Promise<void> {
+  async #invoke(batch: StreamRecord[]): Promise<void> {
     const handler = this.#handler as StreamHandler;
-    let failed: Set<Pending>;
+    this.#invocations += 1;
+    let outcome: Outcome;
     try {
-      const response = await handler({ Records: batch.map((p) => p.record) });
-      failed = this.#failuresOf(batch, response);
+      outcome = this.#outcomeOf(batch, await handler({ Records: batch }));
     } catch (error) {
-      this.#options.log({ level: 'ERROR', message: 'stream handler threw; retrying the whole batch', error: errorMessage(error), records: batch.length });
-      failed = new Set(batch);
+      this.#options.log({ level: 'ERROR', message: 'stream handler threw; the batch fails', error: errorMessage(error), records: batch.length });
+      outcome = { kind: 'failure', thrown: true };
     }
-    const retryKeys = new Set<string>();
-    const done = new Set<Pending>();
-    for (const p of batch) {
-      if (retryKeys.has(p.key)) continue; // an earlier record of this key failed: keep order, retry it too
-      if (!failed.has(p)) {
-        done.add(p);
-        continue;
-      }
-      p.attempts += 1;
-      if (p.attempts >= this.#options.maxAttempts) {
-        this.#options.log({ level: 'ERROR', message: 'stream record dropped after repeated failures', attempts: p.attempts, record: p.record });
-        done.add(p);
-        continue;
-      }
-      retryKeys.add(p.key);
-      const backoff = Math.min(this.#options.backoffBaseMs * 2 ** (p.attempts - 1), this.#options.backoffMaxMs);
-      this.#blockedUntil.set(p.key, Date.now() + backoff);
+    if (outcome.kind === 'success') return this.#checkpoint(batch.length);
+    if (outcome.kind === 'partial') {
+      this.#checkpoint(outcome.checkpoint);
+      return this.#failed(batch.slice(outcome.checkpoint), false, true);
     }
-    for (let i = this.#pending.length - 1; i >= 0; i -= 1) {
-      const p = this.#pending[i] as Pending;
-      if (done.has(p)) this.#pending.splice(i, 1);
-    }
-    for (const [key, until] of this.#blockedUntil) if (until <= Date.now() && !retryKeys.has(key)) this.#blockedUntil.delete(key);
+    return this.#failed(batch, outcome.thrown, false);
   }
 
-  #failuresOf(batch: Pending[], response: StreamBatchResponse | void): Set<Pending> {
-    const failures = response?.batchItemFailures ?? [];
-    const bySequence = new Map(batch.map((p) => [p.record.dynamodb.SequenceNumber, p]));
-    const failed = new Set<Pending>();
+  /** The documented reading of a response: what succeeded, and from where to retry. */
+  #outcomeOf(batch: readonly StreamRecord[], response: StreamBatchResponse | void): Outcome {
+    const failures: unknown = (response as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
+    if (failures === undefined || failures === null || (Array.isArray(failures) && failures.length === 0)) return { kind: 'success' };
+    if (!Array.isArray(failures)) return this.#malformed('batchItemFailures is not a list');
+    let checkpoint: number | undefined;
     for (const failure of failures) {
-      const p = bySequence.get(failure?.itemIdentifier);
-      if (!p) {
-        this.#options.log({
-          level: 'ERROR',
-          message: 'batchItemFailures names a record not in the batch; retrying the whole batch',
-          itemIdentifier: failure?.itemIdentifier,
-        });
-        return new Set(batch);
-      }
-      failed.add(p);
+      const id: unknown = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+      const index = typeof id === 'string' && id !== '' ? batch.findIndex((record) => record.dynamodb.SequenceNumber === id) : -1;
+      if (index === -1) return this.#malformed(`itemIdentifier ${JSON.stringify(id)} names no record of the batch`);
+      // Records are in sequence order, so the lowest index holds the lowest sequence number.
+      checkpoint = checkpoint === undefined ? index : Math.min(checkpoint, index);
     }
-    return failed;
+    return { kind: 'partial', checkpoint: checkpoint as number };
+  }
+
+  #malformed(why: string): Outcome {
+    this.#options.log({ level: 'ERROR', message: `stream handler's response fails the whole batch: ${why}` });
+    return { kind: 'failure', thrown: false };
+  }
+
+  /** Moves the checkpoint past the first `count` records: they are done. */
+  #checkpoint(count: number): void {
+    if (count === 0) return;
+    this.#pending.splice(0, count);
+    this.#attempts = 0;
+    this.#invocations = 0;
+    this.#cap = undefined;
+    this.#retryAt = 0;
+  }
+
+  async #failed(rest: StreamRecord[], thrown: boolean, partial: boolean): Promise<void> {
+    const { bisectBatchOnFunctionError: bisect, maximumRetryAttempts, backoffBaseMs, backoffMaxMs } = this.#options;
+    if (thrown && bisect && rest.length > 1) {
+      // Splitting a batch does not count towards the retry quota.
+      this.#cap = Math.ceil(rest.length / 2);
+      return;
+    }
+    this.#attempts += 1;
+    if (maximumRetryAttempts >= 0 && this.#attempts > maximumRetryAttempts) return this.#discard(rest, 'RetryAttemptsExhausted', thrown);
+    // Without bisection Lambda reads again from the checkpoint; with it, a partial failure retries only the rest of its batch.
+    this.#cap = partial && !bisect ? undefined : rest.length;
+    this.#retryAt = this.#options.now() + Math.min(backoffBaseMs * 2 ** (this.#attempts - 1), backoffMaxMs);
+  }
+
+  async #discard(records: StreamRecord[], condition: DiscardCondition, functionError: boolean): Promise<void> {
+    const { functionArn, onFailure, log } = this.#options;
+    const message = invocationRecordFor(records, { condition, invokeCount: this.#invocations, functionArn, functionError, now: this.#options.now() });
+    log({ level: 'ERROR', message: 'stream batch discarded', condition, ...message.DDBStreamBatchInfo, destination: onFailure ? 'on-failure queue' : 'none' });
+    try {
+      await onFailure?.(message, records);
+    } catch (error) {
+      log({ level: 'ERROR', message: 'a discarded stream batch could not be written to its on-failure destination', error: errorMessage(error), ...message });
+    }
+    this.#pending.splice(0, records.length);
+    this.#attempts = 0;
+    this.#invocations = 0;
+    this.#cap = undefined;
+    this.#retryAt = 0;
   }
 }

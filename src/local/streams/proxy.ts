@@ -1,7 +1,9 @@
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { crc32 } from 'node:zlib';
 import { closeServer, listen } from '../data/listen.ts';
+import { SETTINGS_OPERATIONS, type Answer, type TableSettingsLayer } from '../data/table-settings.ts';
 import { errorMessage, logJson, type LogFn } from '../logs/json-log.ts';
-import { DynamoWire, type TableInfo } from './dynamo-wire.ts';
+import { DynamoWire, DynamoWireError, type TableInfo } from './dynamo-wire.ts';
 import { ItemLocks } from './item-locks.ts';
 import { recordFor, SequenceNumbers, streamArn } from './records.ts';
 import type { ItemJson, StreamRecord } from './types.ts';
@@ -21,6 +23,8 @@ export interface DynamoProxyOptions {
   /** dynalite's own endpoint, e.g. http://127.0.0.1:41234. */
   upstream: string;
   tap?: StreamTap;
+  /** Table settings dynalite forgets (deletion protection, SSE, point-in-time recovery), honoured here for every client. */
+  settings?: TableSettingsLayer;
   log?: LogFn;
 }
 
@@ -86,6 +90,28 @@ function lockId(key: ItemJson): string {
   return Object.values(key).every((value) => typeof value.S === 'string') ? JSON.stringify(key) : '(non-string key)';
 }
 
+/** Raw header pairs with `name` set to `value` (lower-case match), or added. */
+function withHeader(rawHeaders: string[], name: string, value: string): string[] {
+  const out: string[] = [];
+  let found = false;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]?.toLowerCase() === name) {
+      if (!found) out.push(rawHeaders[i] as string, value);
+      found = true;
+    } else out.push(rawHeaders[i] as string, rawHeaders[i + 1] ?? '');
+  }
+  if (!found) out.push(name, value);
+  return out;
+}
+
+/** An answer with a new JSON body; DynamoDB's x-amz-crc32 (which the AWS CLI checks) is computed again. */
+function jsonAnswer(json: unknown, status: number, rawHeaders: string[] = ['Content-Type', 'application/x-amz-json-1.0']): Upstream {
+  const body = Buffer.from(JSON.stringify(json));
+  let headers = withHeader(rawHeaders, 'content-length', String(body.length));
+  headers = withHeader(headers, 'x-amz-crc32', String(crc32(body)));
+  return { status, rawHeaders: headers, body };
+}
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -123,7 +149,8 @@ export async function startDynamoProxy(options: DynamoProxyOptions): Promise<Dyn
 
   function forward(req: IncomingMessage, body: Buffer, retry = true): Promise<Upstream> {
     return new Promise((resolve, reject) => {
-      const up = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.rawHeaders, agent }, (res) => {
+      const headers = withHeader(req.rawHeaders, 'content-length', String(body.length));
+      const up = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => resolve({ status: res.statusCode ?? 502, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));
@@ -208,9 +235,50 @@ export async function startDynamoProxy(options: DynamoProxyOptions): Promise<Dyn
     }
   }
 
+  async function describe(table: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      return (await wire.call<{ Table: Record<string, unknown> }>('DescribeTable', { TableName: table })).Table;
+    } catch (error) {
+      if (error instanceof DynamoWireError && error.type === 'ResourceNotFoundException') return undefined;
+      throw error;
+    }
+  }
+
+  /** A table operation through the settings layer: answered here, or sent on and its answer amended. */
+  async function withSettings(
+    layer: TableSettingsLayer,
+    operation: string,
+    body: Record<string, unknown>,
+    req: IncomingMessage,
+    raw: Buffer,
+  ): Promise<Upstream> {
+    const decision = await layer.before(operation, body, describe);
+    if ('answer' in decision) return jsonAnswer((decision.answer as Answer).json, (decision.answer as Answer).status);
+    const sent = decision.forward === body ? raw : Buffer.from(JSON.stringify(decision.forward));
+    const answer = await forward(req, sent);
+    if (answer.status !== 200) return answer;
+    return jsonAnswer(await layer.after(operation, body, JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>), 200, answer.rawHeaders);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    const { settings } = options;
+    if (settings && SETTINGS_OPERATIONS.has(operation)) {
+      let body: Record<string, unknown> | undefined;
+      try {
+        body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        body = undefined;
+      }
+      if (body && typeof body === 'object') {
+        const tapped = tap !== undefined && TABLE_CHANGES.has(operation) && body.TableName === tap.table;
+        if (tapped) tableInfo = undefined;
+        const answer = await withSettings(settings, operation, body, req, raw);
+        if (tapped) tableInfo = undefined; // a write that slipped in meanwhile may have cached the table as it was
+        return send(res, answer);
+      }
+    }
     if (tap && (WRITES.has(operation) || TABLE_CHANGES.has(operation))) {
       let body: Body | undefined;
       try {
