@@ -104,7 +104,7 @@ async function ensure(taskDefinitionArn: string, desiredCount = 2) {
 }
 
 describe('LocalFargate services', () => {
-  it('runs a service of two tasks over two zones until its deployment is COMPLETED', async () => {
+  it('runs a service of two tasks over two zones until its deployment is COMPLETED, logging into its log group', async () => {
     const v1 = await taskDefinition('v1');
     const change = await ensure(v1);
     expect(change).toMatchObject({ serviceArn: 'arn:aws:ecs:us-east-1:000000000000:service/humangov-local/humangov-ca', changed: true });
@@ -123,8 +123,9 @@ describe('LocalFargate services', () => {
     expect(await lb.probeHealth('ca')).toEqual({ status: 200, body: { status: 'ok', image: 'v1' } });
     expect(await ensure(v1)).toEqual({ ...change, changed: false });
 
+    // The awslogs stream <prefix>/<container>/<task id> of the definition's log group.
     const [task] = fargate.tasksOf(SERVICE);
-    expect(task?.logFile).toBe(join(home, 'logs', 'ca', `${task?.id}.log`));
+    expect(task?.logFile).toBe(join(home, 'logs', '~humangov~local~tenants~ca', 'app', 'app', `${task?.id}.log`));
     expect(await readFile(task?.logFile ?? '', 'utf8')).toContain(`task ${task?.id} starts`);
   });
 
