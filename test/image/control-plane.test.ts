@@ -21,6 +21,7 @@ let home: string;
 let plane: LocalControlPlane;
 let runtime: Awaited<ReturnType<typeof containerRuntime>>;
 let firstDigest: string;
+let secondDigest: string;
 let stopped = false;
 
 const tasksOf = (tenantId: string) => (plane.cloud.compute as LocalFargate).tasksOf(tenantResourceNames('local', tenantId, '000000000000').service);
@@ -120,9 +121,12 @@ describe('the control plane with containers as tasks', () => {
   });
 
   it('rolls a second release out to the tenant without a failed request, each task a container of the new image', async () => {
-    const context = await buildContext('v2', { file: 'views/layout.ts', from: 'Human Resources Management System', to: 'Human Resources Records System' });
+    const context = await buildContext('v2', {
+      file: 'app/src/views/layout.ts',
+      from: 'Human Resources Management System',
+      to: 'Human Resources Records System',
+    });
     const load = steadyLoad(plane.urls.loadBalancer, ['ca'], 20);
-    let secondDigest: string;
     try {
       const pushed = await plane.registry.push({ contextDir: context.dir, tag: 'v1.1.0' });
       secondDigest = pushed.digest;
@@ -147,6 +151,34 @@ describe('the control plane with containers as tasks', () => {
         .map((t) => t.container)
         .sort(),
     );
+  }, 420_000);
+
+  it('rolls back a release whose container does not start: the tenant keeps serving the previous image and none of its containers is left', async () => {
+    const context = await buildContext('broken', { file: 'Dockerfile', from: 'CMD ["node", "dist/server.js"]', to: 'CMD ["node", "dist/missing.js"]' });
+    const load = steadyLoad(plane.urls.loadBalancer, ['ca'], 50);
+    let brokenDigest: string;
+    try {
+      brokenDigest = (await plane.registry.push({ contextDir: context.dir, tag: 'v1.2.0' })).digest;
+      await plane.idle();
+    } finally {
+      await context.remove();
+    }
+    const { failures } = await load.stop();
+    expect(failures).toEqual([]);
+
+    const [deployment] = (await plane.deployments.list()).items.filter((d) => d.image.digest === brokenDigest);
+    expect(deployment?.status).toBe('FAILED');
+    expect(deployment?.results?.ca).toMatchObject({ outcome: 'ROLLED_BACK' });
+    expect(deployment?.results?.ca?.error).toMatch(/container exited with code 1 before passing health checks/);
+    expect((await plane.tenants.require('ca')).image?.digest).toBe(secondDigest);
+    expect(await servedImage('ca')).toBe(`humangov-local-app@${secondDigest}`);
+    const containers = await containersOf(runtime.engine, home);
+    expect(containers).toEqual(
+      tasksOf('ca')
+        .map((t) => t.container)
+        .sort(),
+    );
+    expect(containers).toHaveLength(2);
   }, 420_000);
 
   it('stops every container when the control plane stops', async () => {

@@ -49,7 +49,8 @@ export async function runIn(engine: ContainerEngine, image: string, command: str
 
 /**
  * A copy of what the Dockerfile builds from (the Dockerfile, the manifests and app/ without
- * its build output), with `change` applied to the files under app/src: a release whose image differs.
+ * its build output), with `change` applied to one of its files (a path in the context): a
+ * release whose image differs.
  */
 export async function buildContext(label: string, change?: { file: string; from: string; to: string }): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), `humangov-context-${label}-`));
@@ -59,9 +60,9 @@ export async function buildContext(label: string, change?: { file: string; from:
     filter: (source) => !/[/\\](node_modules|dist)([/\\]|$)/.test(source.slice(REPO_ROOT.length)),
   });
   if (change) {
-    const file = join(dir, 'app', 'src', change.file);
+    const file = join(dir, change.file);
     const text = await readFile(file, 'utf8');
-    if (!text.includes(change.from)) throw new Error(`app/src/${change.file} has no "${change.from}" to change`);
+    if (!text.includes(change.from)) throw new Error(`${change.file} has no "${change.from}" to change`);
     await writeFile(file, text.replace(change.from, change.to));
   }
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };

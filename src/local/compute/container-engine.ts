@@ -48,6 +48,8 @@ export interface ToolRun {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** stdout and stderr interleaved, as a person would have seen them. */
+  output: string;
   timedOut: boolean;
 }
 
@@ -61,6 +63,7 @@ export function runTool(
     const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let output = '';
     let timedOut = false;
     const timer = options.timeoutMs
       ? setTimeout(() => {
@@ -69,15 +72,21 @@ export function runTool(
         }, options.timeoutMs)
       : undefined;
     if (options.input && child.stdin) options.input.pipe(child.stdin);
-    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      output += chunk.toString();
+    });
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      resolve({ code: error.code === 'ENOENT' ? 127 : null, stdout, stderr: stderr + error.message, timedOut });
+      resolve({ code: error.code === 'ENOENT' ? 127 : null, stdout, stderr: stderr + error.message, output: output + error.message, timedOut });
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, timedOut });
+      resolve({ code, stdout, stderr, output, timedOut });
     });
   });
 }
@@ -93,10 +102,10 @@ export function lastLine(text: string): string {
   );
 }
 
-/** Is `name` an executable on PATH (or an existing absolute path)? */
+/** Where `name` is on PATH (or `name` itself when it is an existing path). */
 export function onPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (name.includes('/')) return existsSync(name) ? name : undefined;
-  const dirs = (env.PATH ?? '').split(delimiter).concat(['/usr/sbin', '/sbin', '/usr/local/sbin']);
+  const dirs = (env.PATH ?? '').split(delimiter);
   for (const dir of dirs) {
     if (dir && existsSync(join(dir, name))) return join(dir, name);
   }
@@ -141,7 +150,18 @@ interface PodmanInfo {
   version?: { Version?: string };
 }
 
-async function probePodman(command: string, env: NodeJS.ProcessEnv): Promise<ContainerEngine | string> {
+/** What the flags depend on besides the engine's answers; tests give their own. */
+export interface HostFacts {
+  systemdRunning: boolean;
+  limits: { nofile?: number; nproc?: number };
+  platform: NodeJS.Platform;
+}
+
+function thisHost(): HostFacts {
+  return { systemdRunning: existsSync('/run/systemd/system'), limits: hardLimits(), platform: process.platform };
+}
+
+async function probePodman(command: string, env: NodeJS.ProcessEnv, facts: HostFacts): Promise<ContainerEngine | string> {
   const info = await runTool(command, ['info', '--format', 'json'], { timeoutMs: 15_000, env });
   if (info.code !== 0) return `${command} info failed: ${info.timedOut ? 'no answer within 15 s' : lastLine(info.stderr)}`;
   let parsed: PodmanInfo;
@@ -160,12 +180,12 @@ async function probePodman(command: string, env: NodeJS.ProcessEnv): Promise<Con
     notes.push('runc (crun cannot run containers on cgroups v1)');
   }
   // The systemd cgroup manager needs systemd as init; without it, podman must manage cgroups itself.
-  if (host.cgroupManager === 'systemd' && !existsSync('/run/systemd/system')) {
+  if (host.cgroupManager === 'systemd' && !facts.systemdRunning) {
     globalArgs.push('--cgroup-manager', 'cgroupfs');
     notes.push('cgroupfs (systemd is not running)');
   }
   const runArgs: string[] = [];
-  const limits = hardLimits();
+  const limits = facts.limits;
   for (const key of ['nofile', 'nproc'] as const) {
     const hard = limits[key];
     if (hard !== undefined && hard < PODMAN_ROOT_DEFAULTS[key]) {
@@ -190,7 +210,7 @@ async function probePodman(command: string, env: NodeJS.ProcessEnv): Promise<Con
   };
 }
 
-async function probeDocker(command: string, env: NodeJS.ProcessEnv): Promise<ContainerEngine | string> {
+async function probeDocker(command: string, env: NodeJS.ProcessEnv, facts: HostFacts): Promise<ContainerEngine | string> {
   const version = await runTool(command, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 15_000, env });
   if (version.code !== 0 || !version.stdout.trim()) {
     return `${command} is installed but its daemon does not answer (${version.timedOut ? 'no answer within 15 s' : lastLine(version.stderr)})`;
@@ -200,7 +220,7 @@ async function probeDocker(command: string, env: NodeJS.ProcessEnv): Promise<Con
   // Docker Desktop (macOS, Windows) forwards host.docker.internal to the host's loopback; on Linux
   // the bridge cannot reach servers bound to 127.0.0.1, so the task shares the host's network.
   const network: ContainerNetwork =
-    process.platform === 'linux'
+    facts.platform === 'linux'
       ? { mode: 'host', args: ['--network', 'host'] }
       : { mode: 'private', args: ['--add-host', 'host.docker.internal:host-gateway'], hostAddress: 'host.docker.internal' };
   return {
@@ -227,7 +247,7 @@ export type EngineDetection = { engine: ContainerEngine; tried: string[] } | { e
  * either), else podman, else docker. "Working" means it answers: a docker CLI whose daemon is
  * not running is no engine. `tried` says what was found wanting, for the banner and errors.
  */
-export async function detectContainerEngine(env: NodeJS.ProcessEnv = process.env): Promise<EngineDetection> {
+export async function detectContainerEngine(env: NodeJS.ProcessEnv = process.env, facts: HostFacts = thisHost()): Promise<EngineDetection> {
   const forced = env[ENGINE_VARIABLE]?.trim();
   const candidates = forced ? [forced] : ['podman', 'docker'];
   const tried: string[] = [];
@@ -242,7 +262,7 @@ export async function detectContainerEngine(env: NodeJS.ProcessEnv = process.env
       tried.push(`${candidate}: ${ENGINE_VARIABLE} must name podman or docker (or a path to one)`);
       continue;
     }
-    const probed = kind === 'podman' ? await probePodman(candidate, env) : await probeDocker(candidate, env);
+    const probed = kind === 'podman' ? await probePodman(command, env, facts) : await probeDocker(command, env, facts);
     if (typeof probed === 'string') tried.push(probed);
     else return { engine: probed, tried };
   }

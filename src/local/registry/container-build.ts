@@ -58,11 +58,7 @@ export class ContainerBuilder implements ImageBuilder {
       const args = ['build', '--file', dockerfile, '--iidfile', iidfile, ...(await this.#engineBuildArgs(work)), contextDir];
       const run = await engineRun(engine, args, { timeoutMs: this.#timeoutMs, env: this.#env });
       if (run.code !== 0) {
-        const output = `${run.stdout}\n${run.stderr}`
-          .split('\n')
-          .filter((line) => line.trim())
-          .slice(-20)
-          .join('\n');
+        const output = buildFailure(run.output);
         const why = run.timedOut ? `did not finish within ${this.#timeoutMs / 1000} s` : `failed (exit code ${run.code})`;
         throw new ImageBuildError(
           `${engine.name} build of ${dockerfile} ${why}; nothing was pushed. Fix the Dockerfile or what it copies and push again. Its last output:\n${output}`,
@@ -115,4 +111,14 @@ export class ContainerBuilder implements ImageBuilder {
       ...this.#engine.runArgs,
     ];
   }
+}
+
+/**
+ * What a person needs of a failed build's output: from the step that failed (podman's
+ * "STEP n/m", BuildKit's "#n [stage n/m]"), without stack frames, at most 30 lines.
+ */
+export function buildFailure(output: string): string {
+  const lines = output.split('\n').filter((line) => line.trim() && !/^\s+at\s/.test(line));
+  const stepIndex = lines.findLastIndex((line) => /^(\[\d+\/\d+\] )?STEP \d+\/\d+:|^#\d+ \[/.test(line));
+  return lines.slice(Math.max(stepIndex, 0)).slice(-30).join('\n');
 }
