@@ -186,7 +186,11 @@ export async function startTaskContainer(options: StartTaskContainer): Promise<C
   for (;;) {
     if (ended) {
       const { code } = await exited;
-      throw new TaskStartError(`container ${name} ended before it ran (${engine.name} exited ${code}): ${lastLine(tail(options.logFile)) || 'no output'}`);
+      // 125-127: the engine could not run the image at all; any other code is the command's own exit, reported as the task's.
+      if (code !== null && code >= 125 && code <= 127) {
+        throw new TaskStartError(`${engine.name} could not run container ${name} (exit code ${code}): ${lastLine(tail(options.logFile)) || 'no output'}`);
+      }
+      break;
     }
     const state = await engineRun(engine, ['container', 'inspect', '--format', '{{.State.Status}}', name], { timeoutMs: 15_000 });
     const status = state.stdout.trim();
@@ -204,7 +208,7 @@ export async function startTaskContainer(options: StartTaskContainer): Promise<C
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
-  if (image.healthCheck) {
+  if (image.healthCheck && !ended) {
     const check = image.healthCheck;
     const state = new ContainerHealth(check, Date.now());
     health = state;
