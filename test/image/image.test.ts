@@ -73,7 +73,7 @@ beforeAll(async () => {
   const registry = new LocalRegistry({ home, repository: 'humangov-local-app', events: bus, runtime });
   const started = Date.now();
   pushed = await registry.push({ tag: 'v1.0.0' });
-  process.stdout.write(`image: built ${pushed.digest} from the Dockerfile in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(`built ${pushed.digest} from the Dockerfile in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   aws = await startLocalAws();
 }, 900_000);
 
