@@ -18,6 +18,8 @@ export default {
   transform: { '^.+\\.ts$': swc },
   roots: ['<rootDir>/src', '<rootDir>/functions', '<rootDir>/bin', '<rootDir>/test', '<rootDir>/app/test'],
   testMatch: ['**/*.test.ts'],
+  // The container image tests need an engine and minutes: `npm run test:image` (jest.image.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/image/'],
   modulePathIgnorePatterns: ['<rootDir>/.serverless/', '<rootDir>/.esbuild/', '<rootDir>/.humangov/', '<rootDir>/app/dist/'],
   setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
   // Each file starts its own servers on free ports; two cores run two files at a time.

@@ -1,21 +1,21 @@
 /**
- * `humangov push` for the local provider, from a process of its own: build and
- * store the image in the local registry under HUMANGOV_HOME, and hand the ECR
+ * `humangov push` for the local provider, from a process of its own: build the
+ * image (the Dockerfile with a container engine, else app/ as a package) into
+ * the local registry under HUMANGOV_HOME, and hand the ECR
  * push event to the `npm start` process through the event spool (that process
  * runs the rollout). The deployment id is known here already: it is derived
  * from the event's id and time, exactly as the workflow derives it.
  */
-import { fileURLToPath } from 'node:url';
 import { deploymentIdFor } from '../deployments/event.ts';
 import { LocalEventBus, type BusEvent } from '../local/events/event-bus.ts';
 import { EventSpool } from '../local/events/spool.ts';
 import type { LogFn } from '../local/logs/json-log.ts';
+import { selectTaskRuntime, type TaskRuntime } from '../local/compute/task-runtime.ts';
+import { REPO_ROOT } from '../local/registry/contexts.ts';
 import { LocalRegistry, type PushResult } from '../local/registry/registry.ts';
 import { localSettingsFromEnv } from '../local/settings.ts';
 
-/** This repository: `npm start` runs here, so its `.humangov` and `app/` are the ones a push means by default. */
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const DEFAULT_CONTEXT = fileURLToPath(new URL('../../app/', import.meta.url));
+export { REPO_ROOT };
 
 /** A spool that remembers what it wrote, so the pusher knows the event it handed over. */
 class RecordingSpool extends EventSpool {
@@ -33,9 +33,25 @@ export interface LocalPush {
   deploymentId: string | null;
   /** Where the image and the spooled event are: the control plane must use the same HUMANGOV_HOME. */
   home: string;
+  runtime: TaskRuntime;
 }
 
-export async function pushLocalImage(request: { contextDir: string; tag: string; env: NodeJS.ProcessEnv; log: LogFn }): Promise<LocalPush> {
+/** The runtime a push would use with this environment, and what it builds by default (for the CLI's progress line). */
+export async function pushPlan(env: NodeJS.ProcessEnv): Promise<{ runtime: TaskRuntime; defaultContext: string }> {
+  const runtime = await selectTaskRuntime(env);
+  const { APP_DIR } = await import('../local/registry/contexts.ts');
+  return { runtime, defaultContext: runtime.kind === 'container' ? REPO_ROOT : APP_DIR };
+}
+
+/** `contextDir` undefined: this repository's Dockerfile (container runtime) or app/ (process runtime). */
+export async function pushLocalImage(request: {
+  contextDir?: string;
+  tag: string;
+  env: NodeJS.ProcessEnv;
+  log: LogFn;
+  runtime?: TaskRuntime;
+}): Promise<LocalPush> {
+  const runtime = request.runtime ?? (await selectTaskRuntime(request.env));
   // A relative HUMANGOV_HOME is relative to the repository, where `npm start` always runs, not to wherever the CLI was called.
   const settings = localSettingsFromEnv(request.env, REPO_ROOT);
   const spool = new RecordingSpool(settings.home);
@@ -47,10 +63,10 @@ export async function pushLocalImage(request: { contextDir: string; tag: string;
     log: request.log,
   });
   try {
-    const registry = new LocalRegistry({ home: settings.home, repository: settings.imageRepository, events: bus });
+    const registry = new LocalRegistry({ home: settings.home, repository: settings.imageRepository, events: bus, runtime, log: request.log });
     const push = await registry.push({ contextDir: request.contextDir, tag: request.tag });
     const event = spool.written[0];
-    return { push, deploymentId: push.triggered.length > 0 && event ? deploymentIdFor(event) : null, home: settings.home };
+    return { push, deploymentId: push.triggered.length > 0 && event ? deploymentIdFor(event) : null, home: settings.home, runtime };
   } finally {
     await bus.close();
   }

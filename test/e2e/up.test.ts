@@ -45,6 +45,8 @@ describe('npm start (humangov up)', () => {
     const lb = /load balancer\s+(\S+)/.exec(out)?.[1] ?? '';
     expect(out).toMatch(/released it as v\d+\.\d+\.\d+ \(sha256:[a-f0-9]{64}\)/);
     expect(out).toContain('npx humangov tenant add ca --wait');
+    // npm test runs tasks as processes (test/support/jest-setup.ts); the banner says which runtime it uses.
+    expect(out).toMatch(/tasks run as +processes of the packed app\/ \(HUMANGOV_TASK_RUNTIME=process;/);
 
     const created = await fetch(`${api}/tenants`, {
       method: 'POST',

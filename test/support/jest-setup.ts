@@ -5,6 +5,10 @@
 // The functions' structured logs are for CloudWatch; in test output they would bury the failures.
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 
+// `npm test` runs tenants' tasks as processes whatever engine the machine has (and so do the
+// CLI and `npm start` processes the tests spawn); containers are `npm run test:image`'s.
+if (!process.env.HUMANGOV_IMAGE_TESTS) process.env.HUMANGOV_TASK_RUNTIME = 'process';
+
 /*
  * Jest runs each test file in its own realm, but Node's structuredClone builds its copies in
  * Node's realm: `util.isDeepStrictEqual`, which compares prototypes, would then call a copy

@@ -18,9 +18,12 @@ interface PushOptions {
 export function pushCommand(program: Command, contextFor: ContextFor): void {
   program
     .command('push')
-    .description('build app/ (or --context) into the local registry and emit the ECR push event: tags starting with "v" roll out (local provider only)')
+    .description(
+      'build the release into the local registry and emit the ECR push event: tags starting with "v" roll out (local provider only). ' +
+        'With a container engine it builds the Dockerfile and tasks run as containers; without one, app/ as a package run as processes',
+    )
     .requiredOption('--tag <tag>', 'image tag; v1.2.3 deploys, other tags are only stored')
-    .option('--context <dir>', "directory with the package.json to build (default: this repository's app/)")
+    .option('--context <dir>', 'directory to build: with a Dockerfile (container engine; default this repository), or a package.json (no engine; default app/)')
     .option('--wait', 'follow the deployment the push starts until it ends (exit 1 unless it SUCCEEDED)')
     .addOption(timeoutOption())
     .action(async (options: PushOptions, command: Command) => {
@@ -30,16 +33,17 @@ export function pushCommand(program: Command, contextFor: ContextFor): void {
           `push builds into the local registry of \`npm start\`; ${ctx.apiUrl} is a deployed stage: push the image to its ECR repository (docker push) instead`,
         );
       }
-      const { pushLocalImage, DEFAULT_CONTEXT } = await import('../local-push.ts');
+      const { pushLocalImage, pushPlan } = await import('../local-push.ts');
       const { InvalidImageTagError } = await import('../../local/registry/errors.ts');
-      // A --context is what the person typed, so relative to where they are; the default is this repository's app/.
-      const contextDir = options.context === undefined ? DEFAULT_CONTEXT : resolve(options.context);
+      const { runtime, defaultContext } = await pushPlan(ctx.io.env);
+      // A --context is what the person typed, so relative to where they are; the default depends on the runtime.
+      const contextDir = options.context === undefined ? defaultContext : resolve(options.context);
 
       const spinner = ctx.progress?.isTTY ? new Spinner(ctx.progress) : undefined;
-      spinner?.update(`building ${contextDir} and storing it as ${options.tag}`);
+      spinner?.update(`building ${contextDir}${runtime.kind === 'container' ? ` with ${runtime.engine.name}` : ''} and storing it as ${options.tag}`);
       let pushed: Awaited<ReturnType<typeof pushLocalImage>>;
       try {
-        pushed = await pushLocalImage({ contextDir, tag: options.tag, env: ctx.io.env, log: (entry) => ctx.note(JSON.stringify(entry)) });
+        pushed = await pushLocalImage({ contextDir, tag: options.tag, env: ctx.io.env, runtime, log: (entry) => ctx.note(JSON.stringify(entry)) });
       } catch (error) {
         if (error instanceof InvalidImageTagError) throw new UsageError(error.message, { cause: error });
         throw error;
@@ -52,7 +56,11 @@ export function pushCommand(program: Command, contextFor: ContextFor): void {
         const deployment = options.wait && deploymentId ? await finalDeployment(ctx, deploymentId, options.timeout) : null;
         return ctx.document({ push, deploymentId, ...(options.wait ? { deployment } : {}) });
       }
-      ctx.print([`${ctx.c.green('✓')} ${push.message}`, `  digest  ${push.digest}${push.stored ? '' : ' (same content as before: nothing copied)'}`]);
+      ctx.print([
+        `${ctx.c.green('✓')} ${push.message}`,
+        `  digest  ${push.digest}${push.stored ? '' : ' (same content as before: nothing copied)'}`,
+        `  tasks   ${push.kind === 'container' ? `containers (${pushed.runtime.kind === 'container' ? pushed.runtime.engine.name : 'engine'})` : 'processes'}`,
+      ]);
       if (!deploymentId) return ctx.print('  no rollout: only tags starting with "v" deploy');
       ctx.print(`  rollout deployment ${deploymentId}`);
       if (options.wait) return followDeployment(ctx, deploymentId, { timeoutMs: options.timeout * 1000, mayNotExistYet: true });

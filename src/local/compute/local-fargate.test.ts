@@ -12,6 +12,7 @@ import type { FixtureVariant } from './fixtures/images.ts';
 import { get, startLoad } from './fixtures/load.ts';
 import { processGone, waitFor } from './fixtures/wait.ts';
 import { LocalFargate } from './local-fargate.ts';
+import { writeContainerImage } from './container-image.ts';
 
 const SERVICE = 'humangov-ca';
 let home: string;
@@ -116,7 +117,7 @@ async function ensure(taskDefinitionArn: string, desiredCount = 2) {
 }
 
 describe('LocalFargate services', () => {
-  it('runs a service of two tasks over two zones until its deployment is COMPLETED', async () => {
+  it('runs a service of two tasks over two zones until its deployment is COMPLETED, logging into its log group', async () => {
     const v1 = await taskDefinition('v1');
     const change = await ensure(v1);
     expect(change).toMatchObject({ serviceArn: 'arn:aws:ecs:us-east-1:000000000000:service/humangov-local/humangov-ca', changed: true });
@@ -135,8 +136,9 @@ describe('LocalFargate services', () => {
     expect(await lb.probeHealth('ca')).toEqual({ status: 200, body: { status: 'ok', image: 'v1' } });
     expect(await ensure(v1)).toEqual({ ...change, changed: false });
 
+    // The awslogs stream <prefix>/<container>/<task id> of the definition's log group.
     const [task] = fargate.tasksOf(SERVICE);
-    expect(task?.logFile).toBe(join(home, 'logs', 'ca', `${task?.id}.log`));
+    expect(task?.logFile).toBe(join(home, 'logs', '~humangov~local~tenants~ca', 'app', 'app', `${task?.id}.log`));
     expect(await readFile(task?.logFile ?? '', 'utf8')).toContain(`task ${task?.id} starts`);
   });
 
@@ -220,6 +222,40 @@ describe('LocalFargate services', () => {
     const first = await ensure(crash);
     await rolloutEnds(first.deploymentId, 'FAILED');
     expect((await state()).deployments).toHaveLength(1);
+  });
+
+  it('fails a deployment of a container image where no container engine answers, saying what to start', async () => {
+    const v1 = await taskDefinition('v1');
+    await rolloutEnds((await ensure(v1)).deploymentId, 'COMPLETED');
+    const id = `sha256:${'c'.repeat(64)}`;
+    await writeContainerImage(home, {
+      kind: 'container',
+      engine: 'podman',
+      id,
+      user: 'node',
+      stopSignal: 'SIGTERM',
+      exposedPorts: ['8080/tcp'],
+      sizeBytes: 1,
+      dockerfile: '/repo/Dockerfile',
+      builtAt: new Date().toISOString(),
+    });
+    const spec = { ...(await fargate.describeTaskDefinition(v1))!, image: `humangov-local-app@${id}` };
+    const { arn: container } = await fargate.registerTaskDefinition(spec);
+    const engineBefore = process.env.HUMANGOV_CONTAINER_ENGINE;
+    process.env.HUMANGOV_CONTAINER_ENGINE = '/nonexistent/podman';
+    try {
+      const bad = await fargate.updateService({ name: SERVICE, taskDefinitionArn: container });
+      const failed = await rolloutEnds(bad.deploymentId, 'FAILED');
+      expect(failed.rolloutStateReason).toMatch(/^ECS deployment circuit breaker: tasks failed to start: \d+ tasks failed; last: /);
+      expect(failed.rolloutStateReason).toContain(
+        `last: image humangov-local-app@${id} is a container image (built by podman) but no container engine answers here (/nonexistent/podman: not installed); start podman, or push a release with HUMANGOV_TASK_RUNTIME=process to run tasks as processes`,
+      );
+    } finally {
+      if (engineBefore === undefined) delete process.env.HUMANGOV_CONTAINER_ENGINE;
+      else process.env.HUMANGOV_CONTAINER_ENGINE = engineBefore;
+    }
+    await waitFor('rollback completed', async () => (await state()).deployments[0]?.rolloutState === 'COMPLETED');
+    expect(await lb.probeHealth('ca')).toEqual({ status: 200, body: { status: 'ok', image: 'v1' } });
   });
 
   it('replaces a task whose process dies', async () => {

@@ -11,6 +11,8 @@ import type { SchedulerOptions, ServiceRecord } from './service-record.ts';
 import { TaskDefinitions } from './task-definitions.ts';
 import type { TaskDefinition } from './task-definitions.ts';
 import { killOrphanTask } from './task-runner.ts';
+import { containerEngine } from './container-engine.ts';
+import { removeLeftoverContainers } from './container-task.ts';
 import type { TargetRegistry } from './task.ts';
 
 export interface LocalFargateOptions extends Partial<SchedulerOptions> {
@@ -24,7 +26,11 @@ export interface LocalFargateOptions extends Partial<SchedulerOptions> {
   cluster?: string;
   /** How often every service is reconciled, besides the passes events trigger. */
   reconcileIntervalMs?: number;
-  /** SIGTERM -> SIGKILL grace when a task is stopped (ECS stopTimeout; 30 s there). */
+  /**
+   * Stop signal -> SIGKILL grace when a task is stopped: ECS's stopTimeout (30 s on Fargate when
+   * not set, 15 s in the AWS provider's task definition; shortened here to 5 s by default:
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html).
+   */
   stopTimeoutMs?: number;
   /** Structured log lines (task started/failed, deployment completed/failed); default JSON on stderr. */
   log?: LogFn;
@@ -39,8 +45,9 @@ interface ServicesDoc {
 }
 
 /**
- * The local ECS Fargate: task definitions, and services whose tasks are child
- * processes behind the local load balancer. Services are kept in
+ * The local ECS Fargate: task definitions, and services whose tasks are
+ * containers of their container image (or child processes of a package image)
+ * behind the local load balancer. Services are kept in
  * `<home>/state/services.json`; `resume()` (also run by the first port call)
  * stops what a crashed earlier run left behind and brings every ACTIVE service
  * back to its primary deployment's task definition and desired count.
@@ -101,6 +108,12 @@ export class LocalFargate implements ComputePort {
     const { services } = await this.#store.read().catch((error: unknown) => {
       throw new PermanentCloudError(`cannot read the services in ${this.#storePath}; repair or delete it (onboarding recreates them)`, { cause: error });
     });
+    // Containers outlive a crash of the control plane (their engine runs them): remove every one this home left.
+    if (Object.values(services).some((record) => record.tasks.some((task) => task.container))) {
+      const { engine } = await containerEngine();
+      const removed = engine ? await removeLeftoverContainers(engine, this.#home) : [];
+      if (removed.length > 0) this.#log({ level: 'WARN', message: 'removed containers left running by an earlier run', containers: removed });
+    }
     for (const record of Object.values(services)) {
       for (const leftover of record.tasks) {
         if (killOrphanTask(leftover.pid, leftover.id))
@@ -139,12 +152,23 @@ export class LocalFargate implements ComputePort {
   }
 
   /** The live tasks of a service, for status pages and tests. */
-  tasksOf(
-    serviceName: string,
-  ): { id: string; pid?: number; port: number; zone: string; state: string; deploymentId: string; health?: string; logFile: string }[] {
+  tasksOf(serviceName: string): {
+    id: string;
+    pid?: number;
+    container?: string;
+    containerHealth?: string;
+    port: number;
+    zone: string;
+    state: string;
+    deploymentId: string;
+    health?: string;
+    logFile: string;
+  }[] {
     return [...(this.#controllers.get(serviceName)?.tasks ?? [])].map((t) => ({
       id: t.id,
       ...(t.pid === undefined ? {} : { pid: t.pid }),
+      ...(t.container ? { container: t.container } : {}),
+      ...(t.containerHealth() ? { containerHealth: t.containerHealth() } : {}),
       port: t.port,
       zone: t.zone,
       state: t.state,

@@ -4,7 +4,8 @@ import type { ServiceState } from '../../cloud/ports.ts';
 import { TENANT_TAG_KEY } from '../../tenants/names.ts';
 import { Task } from './task.ts';
 import type { TaskContext, TaskEnd } from './task.ts';
-import type { TaskDefinitions } from './task-definitions.ts';
+import type { TaskDefinition, TaskDefinitions } from './task-definitions.ts';
+import { logGroupDir } from '../logs/logs-port.ts';
 import type { LogFn } from '../logs/json-log.ts';
 import type { DeploymentRecord, SchedulerOptions, ServiceRecord } from './service-record.ts';
 
@@ -19,13 +20,17 @@ export interface ControllerContext extends Omit<TaskContext, 'onEnd' | 'onSpawne
   kick(): void;
 }
 
-type Failure = { kind: 'start' | 'crash' | 'health'; detail: string };
+type Failure = { kind: 'start' | 'crash' | 'health' | 'container-health'; detail: string };
 
 const KEPT_DEPLOYMENTS = 10;
+/** The AWS task definition's container name and awslogs stream prefix. */
+const CONTAINER_NAME = 'app';
+const STREAM_PREFIX = 'app';
 const FAILURE_SUMMARY: Record<Failure['kind'], string> = {
   start: 'tasks failed to start',
   crash: 'tasks stopped unexpectedly',
   health: 'tasks failed ALB health checks',
+  'container-health': 'tasks failed container health checks',
 };
 
 /**
@@ -130,7 +135,9 @@ export class ServiceController {
       for (const d of this.record.deployments) d.status = 'INACTIVE';
       this.#context.log({ level: 'INFO', message: 'service deleted', service: this.record.name });
     }
-    this.record.tasks = [...this.tasks].flatMap((t) => (t.pid === undefined ? [] : [{ id: t.id, pid: t.pid, port: t.port, targetGroupArn: t.targetGroupArn }]));
+    this.record.tasks = [...this.tasks].flatMap((t) =>
+      t.pid === undefined ? [] : [{ id: t.id, pid: t.pid, port: t.port, targetGroupArn: t.targetGroupArn, ...(t.container ? { container: t.container } : {}) }],
+    );
     if (JSON.stringify(this.record) !== before) this.#context.save();
   }
 
@@ -144,15 +151,27 @@ export class ServiceController {
     );
   }
 
+  /**
+   * Replaces tasks that fail their load balancer health checks or whose essential container is
+   * UNHEALTHY, once past the grace period ("the service scheduler ignores unhealthy Elastic Load
+   * Balancing and container health checks after a task has first started":
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html, healthCheckGracePeriodSeconds).
+   */
   #replaceUnhealthy(now: number): void {
     for (const task of this.tasks) {
+      if (task.state !== 'RUNNING') continue;
       const health = task.health();
-      if (health?.state === 'healthy' && !task.everHealthy) {
+      const pastGrace = task.everHealthy || now - task.startedAt >= this.#context.options.healthCheckGracePeriodMs;
+      if (task.healthy && !task.everHealthy) {
         task.everHealthy = true;
         this.#backoff.delete(task.deploymentId);
-      } else if (health?.state === 'unhealthy' && (task.everHealthy || now - task.startedAt >= this.#context.options.healthCheckGracePeriodMs)) {
+      } else if (health?.state === 'unhealthy' && pastGrace) {
         this.#recordFailure(task.deploymentId, { kind: 'health', detail: health.reason ?? 'unhealthy' }, now);
         void task.stop(`Task failed ELB health checks in (target-group ${task.targetGroupArn}): ${health.reason ?? ''}`);
+      } else if (task.containerHealth() === 'UNHEALTHY' && pastGrace) {
+        const detail = `container ${task.container} is UNHEALTHY: ${task.containerHealthFailure() ?? 'its health check failed'}`;
+        this.#recordFailure(task.deploymentId, { kind: 'container-health', detail }, now);
+        void task.stop(`Task failed container health checks: ${detail}`);
       }
     }
   }
@@ -167,7 +186,7 @@ export class ServiceController {
       return;
     }
     const own = [...this.tasks].filter((t) => t.deploymentId === primary.id);
-    const healthy = own.filter((t) => t.live && t.health()?.state === 'healthy').length;
+    const healthy = own.filter((t) => t.live && t.healthy).length;
     const othersLeft = [...this.tasks].some((t) => t.deploymentId !== primary.id);
     if (healthy >= desired && own.filter((t) => t.live).length === desired && !othersLeft) {
       primary.rolloutState = 'COMPLETED';
@@ -204,10 +223,9 @@ export class ServiceController {
         return;
       }
       const zone = this.#quietestZone(own);
-      const folder = definition.tags[TENANT_TAG_KEY] ?? definition.family;
       const task = new Task(
         definition,
-        { deploymentId: primary.id, targetGroupArn: this.record.targetGroupArn, zone, logFile: (id) => join(this.#context.logsDir, folder, `${id}.log`) },
+        { deploymentId: primary.id, targetGroupArn: this.record.targetGroupArn, zone, logFile: (id) => this.#logFile(definition, id) },
         {
           home: this.#context.home,
           registry: this.#context.registry,
@@ -215,6 +233,7 @@ export class ServiceController {
           secretValue: this.#context.secretValue,
           stopTimeoutMs: this.#context.stopTimeoutMs,
           onSpawned: () => this.#context.kick(),
+          onHealth: () => this.#context.kick(),
           onEnd: (ended, end) => this.#onTaskEnd(ended, end),
         },
       );
@@ -229,6 +248,20 @@ export class ServiceController {
         zone,
         logFile: task.logFile,
       });
+    }
+  }
+
+  /**
+   * The task's log stream in its definition's log group, named as the awslogs driver names it,
+   * `<stream prefix>/<container name>/<task id>` (the AWS task definition's prefix and container
+   * are both "app"; https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html).
+   * A definition without a usable group logs under the tenant's folder.
+   */
+  #logFile(definition: TaskDefinition, taskId: string): string {
+    try {
+      return join(logGroupDir(this.#context.home, definition.logGroup), STREAM_PREFIX, CONTAINER_NAME, `${taskId}.log`);
+    } catch {
+      return join(this.#context.logsDir, definition.tags[TENANT_TAG_KEY] ?? definition.family, `${taskId}.log`);
     }
   }
 
@@ -247,7 +280,7 @@ export class ServiceController {
   /** Stops old deployments' tasks and the primary's extras, never leaving fewer than `desired` healthy (minimum 100 %). */
   #stopSurplus(primary: DeploymentRecord | undefined, desired: number): void {
     const live = [...this.tasks].filter((t) => t.live);
-    const isHealthy = (t: Task) => t.health()?.state === 'healthy';
+    const isHealthy = (t: Task) => t.healthy;
     const own = live.filter((t) => t.deploymentId === primary?.id).sort((a, b) => Number(isHealthy(b)) - Number(isHealthy(a)));
     const surplus = [...live.filter((t) => t.deploymentId !== primary?.id), ...own.slice(desired)].sort((a, b) => Number(isHealthy(a)) - Number(isHealthy(b)));
     let healthy = live.filter(isHealthy).length;

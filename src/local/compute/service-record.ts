@@ -28,7 +28,7 @@ export interface ServiceRecord {
   /** Newest first; INACTIVE ones are kept (bounded) so a caller can still read how its deployment ended. */
   deployments: DeploymentRecord[];
   /** Processes started for the service, so the next start can find leftovers of a crashed control plane. */
-  tasks: { id: string; pid: number; port: number; targetGroupArn: string }[];
+  tasks: { id: string; pid: number; port: number; targetGroupArn: string; container?: string }[];
 }
 
 export interface SchedulerOptions {

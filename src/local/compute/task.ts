@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { TargetHealth } from '../../cloud/ports.ts';
-import { allocatePort, releasePort, startTaskProcess } from './task-runner.ts';
+import { containerEngine } from './container-engine.ts';
+import type { ContainerHealthStatus } from './container-health.ts';
+import { readContainerImage } from './container-image.ts';
+import { startTaskContainer, type ContainerTaskProcess } from './container-task.ts';
+import { RUNTIME_VARIABLE } from './task-runtime.ts';
+import { allocatePort, releasePort, startTaskProcess, TaskStartError } from './task-runner.ts';
 import type { ProcessExit, TaskProcess } from './task-runner.ts';
 import type { TaskDefinition } from './task-definitions.ts';
 
@@ -21,6 +26,15 @@ export interface TaskEnd {
   failure?: { kind: 'start' | 'crash'; detail: string };
 }
 
+/** A task image that is a container image: the task runs as a container of it. */
+async function containerImageOf(home: string, image: string) {
+  try {
+    return await readContainerImage(home, image.slice(image.indexOf('@') + 1));
+  } catch {
+    return undefined; // not a digest: the process runner says so
+  }
+}
+
 export interface TaskContext {
   home: string;
   registry: TargetRegistry;
@@ -37,6 +51,8 @@ export interface TaskContext {
   secretValue(valueFrom: string): Promise<string>;
   /** SIGTERM -> SIGKILL grace (ECS's stopTimeout). */
   stopTimeoutMs: number;
+  /** The container's health status changed (the scheduler may act on it). */
+  onHealth?(task: Task): void;
   /** The process exists: its pid should be recorded soon, in case this control plane crashes. */
   onSpawned(task: Task): void;
   onEnd(task: Task, end: TaskEnd): void;
@@ -69,6 +85,7 @@ export class Task {
   everHealthy = false;
   stopReason: string | undefined;
   #process: TaskProcess | undefined;
+  #container: ContainerTaskProcess | undefined;
   readonly #context: TaskContext;
   readonly #launched: Promise<void>;
   /** Why a spawned process is being killed by the launch itself (its target could not be registered). */
@@ -93,18 +110,45 @@ export class Task {
     return this.state === 'PROVISIONING' || this.state === 'RUNNING';
   }
 
+  /** The load balancer's view of the task's target, once RUNNING. */
   health(): TargetHealth | undefined {
     return this.state === 'RUNNING' ? this.#context.registry.targetHealth(this.targetGroupArn, this.id) : undefined;
   }
 
+  /** The container health check's status; undefined for a process task or an image without HEALTHCHECK. */
+  containerHealth(): ContainerHealthStatus | undefined {
+    return this.#container?.health();
+  }
+
+  /** Why the container health check last failed. */
+  containerHealthFailure(): string | undefined {
+    return this.#container?.healthFailure();
+  }
+
+  /** The container's name, for a container task. */
+  get container(): string | undefined {
+    return this.#container?.container;
+  }
+
+  /**
+   * Healthy as the service scheduler counts it: its target healthy and, when its essential
+   * container has a health check, that check HEALTHY too (ECS counts a task with a container
+   * health check toward the minimum healthy percent only once it is HEALTHY:
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html).
+   */
+  get healthy(): boolean {
+    const container = this.containerHealth();
+    return this.health()?.state === 'healthy' && (container === undefined || container === 'HEALTHY');
+  }
+
   async #launch(): Promise<void> {
-    const { registry, home } = this.#context;
+    const { registry } = this.#context;
     try {
       this.port = await allocatePort();
       if (this.state !== 'PROVISIONING') return this.#end({});
       const environment = { ...this.#context.platformEnvironment, ...this.definition.environment, ...(await this.#secrets()) };
       if (this.state !== 'PROVISIONING') return this.#end({});
-      this.#process = await startTaskProcess({ home, taskId: this.id, image: this.definition.image, environment, port: this.port, logFile: this.logFile });
+      this.#process = await this.#start(environment);
       void this.#process.exited.then((exit) => this.#onExit(exit));
       this.#context.onSpawned(this);
       if (this.state !== 'PROVISIONING') return;
@@ -139,24 +183,51 @@ export class Task {
       try {
         values[name] = await this.#context.secretValue(valueFrom);
       } catch (error) {
-        throw new Error(
+        throw new TaskStartError(
           `ResourceInitializationError: unable to pull secrets: ${name} from ${valueFrom}: ${error instanceof Error ? error.message : String(error)}`,
-          {
-            cause: error,
-          },
+          { cause: error },
         );
       }
     }
     return values;
   }
 
+  /** A container of the image when it is a container image, else a process of the package. */
+  async #start(environment: Record<string, string>): Promise<TaskProcess> {
+    const { home } = this.#context;
+    const image = await containerImageOf(home, this.definition.image);
+    if (!image) return startTaskProcess({ home, taskId: this.id, image: this.definition.image, environment, port: this.port, logFile: this.logFile });
+    const { engine, tried } = await containerEngine();
+    if (!engine) {
+      throw new TaskStartError(
+        `image ${this.definition.image} is a container image (built by ${image.engine}) but no container engine answers here (${tried.join('; ')}); ` +
+          `start ${image.engine}, or push a release with ${RUNTIME_VARIABLE}=process to run tasks as processes`,
+      );
+    }
+    this.#container = await startTaskContainer({
+      engine,
+      home,
+      taskId: this.id,
+      imageUri: this.definition.image,
+      image,
+      environment,
+      hostPort: this.port,
+      cpu: this.definition.cpu,
+      memory: this.definition.memory,
+      logFile: this.logFile,
+      onHealth: () => this.#context.onHealth?.(this),
+    });
+    return this.#container;
+  }
+
   #onExit(exit: ProcessExit): void {
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    const what = this.#container ? 'container' : 'process';
     let failure = this.#pendingFailure;
     if (!failure && this.state !== 'STOPPING') {
       failure = this.everHealthy
         ? { kind: 'crash', detail: `essential container ${how} (log: ${this.logFile})` }
-        : { kind: 'start', detail: `process ${how} before passing health checks (log: ${this.logFile})` };
+        : { kind: 'start', detail: `${what} ${how} before passing health checks (log: ${this.logFile})` };
     }
     void this.#context.registry.deregisterTarget(this.targetGroupArn, this.id).catch(() => undefined);
     this.#end(failure ? { failure } : {});

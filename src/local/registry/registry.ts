@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { TaskRuntime } from '../compute/task-runtime.ts';
 import type { PutEventsEntry, PutEventsResult } from '../events/event-bus.ts';
 import { JsonStore } from '../json-store.ts';
+import type { LogFn } from '../logs/json-log.ts';
 import { imageDir, localPaths } from '../settings.ts';
-import { ImageBuildError, ImageNotFoundError, InvalidImageTagError } from './errors.ts';
-import { packedFiles, readContent, storeContent } from './image-content.ts';
-import { lastLines, runNpm } from './npm.ts';
+import { builderFor, type ImageBuilder, type ImageKind } from './builder.ts';
+import { ImageNotFoundError, InvalidImageTagError } from './errors.ts';
 
 /** ECR takes OCI tags: up to 128 letters, digits, "_", "." and "-", not starting with "." or "-". */
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -13,12 +13,15 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 interface RegistryDoc {
   tags: Record<string, { digest: string; pushedAt: string }>;
-  images: Record<string, { pushedAt: string; files: number; bytes: number }>;
+  /** `kind` is absent on records written before container images existed: those are packages. */
+  images: Record<string, { pushedAt: string; files: number; bytes: number; kind?: ImageKind }>;
 }
 
 export interface PushResult {
   repository: string;
   tag: string;
+  /** What was built: a container image (tasks run as containers) or a package (tasks run as processes). */
+  kind: ImageKind;
   digest: string;
   /** What a task definition pins: `<repository>@<digest>`. */
   imageUri: string;
@@ -33,7 +36,8 @@ export interface PushResult {
 
 export interface ResolvedImage {
   digest: string;
-  /** The directory holding the image's files (run `npm start` there). */
+  kind: ImageKind;
+  /** The directory holding the image's files (a package's, run with `npm start` there; a container image's image.json). */
   dir: string;
   tags: string[];
 }
@@ -44,64 +48,77 @@ export interface LocalRegistryOptions {
   repository: string;
   /** Where push events go: the LocalEventBus. */
   events: { putEvents(entries: readonly PutEventsEntry[]): Promise<PutEventsResult> };
-  /** Bound on the build script and on npm's file listing (default 10 minutes). */
+  /** Bound on a build (default 10 minutes). */
   buildTimeoutMs?: number;
+  /** What a push builds: a container image with a container runtime, else a package (the default). */
+  runtime?: TaskRuntime;
+  /** Progress of long steps (a base image being made), as structured lines. */
+  log?: LogFn;
 }
 
 /**
- * The local ECR: one repository of content-addressed images under
- * `<home>/images/sha256-<hex>`, tags in `<home>/state/registry.json`. A push
- * builds the context (its `build` script), stores what `npm pack` would publish,
- * moves the tag, and puts the ECR push event on the bus exactly as ECR does, so
+ * The local ECR: one repository of images under `<home>/images/sha256-<hex>`, tags
+ * in `<home>/state/registry.json`. A push builds the context (with a container
+ * engine: its Dockerfile, recording the engine's image ID; without: its `build`
+ * script and what `npm pack` would publish), moves the tag only once the build
+ * has succeeded, and puts the ECR push event on the bus exactly as ECR does, so
  * serverless.yml's rule decides what deploys (tags starting with "v").
  */
 export class LocalRegistry {
   readonly #home: string;
   readonly #repository: string;
   readonly #events: LocalRegistryOptions['events'];
-  readonly #timeoutMs: number;
   readonly #store: JsonStore<RegistryDoc>;
+  readonly #builder: ImageBuilder;
 
   constructor(options: LocalRegistryOptions) {
     this.#home = options.home;
     this.#repository = options.repository;
     this.#events = options.events;
-    this.#timeoutMs = options.buildTimeoutMs ?? 600_000;
+    this.#builder = builderFor(options.runtime, {
+      home: options.home,
+      repository: options.repository,
+      timeoutMs: options.buildTimeoutMs ?? 600_000,
+      log: options.log,
+    });
     this.#store = new JsonStore(join(localPaths(options.home).state, 'registry.json'), () => ({ tags: {}, images: {} }));
   }
 
-  async push(request: { contextDir: string; tag: string }): Promise<PushResult> {
+  /** What a push builds here, and from where when no context is given. */
+  get builds(): { kind: ImageKind; defaultContext: string } {
+    return { kind: this.#builder.kind, defaultContext: this.#builder.defaultContext };
+  }
+
+  async push(request: { contextDir?: string; tag: string }): Promise<PushResult> {
     const { tag } = request;
     if (!TAG.test(tag))
       throw new InvalidImageTagError(
         `"${tag}" is not a valid image tag: use up to 128 letters, digits, "_", "." and "-", not starting with "." or "-" (release tags start with "v", e.g. v1.2.0)`,
       );
-    const contextDir = resolve(request.contextDir);
-    const manifest = await this.#readPackageJson(contextDir);
-    if (manifest.scripts?.build) await this.#build(contextDir);
-
-    const content = await readContent(contextDir, await packedFiles(contextDir, this.#timeoutMs));
-    const stored = await storeContent(content, imageDir(this.#home, content.digest));
+    const contextDir = resolve(request.contextDir ?? this.#builder.defaultContext);
+    const built = await this.#builder.build(contextDir, tag);
+    const { digest, stored } = built;
     const pushedAt = new Date().toISOString();
     await this.#store.update((doc) => {
-      doc.images[content.digest] ??= { pushedAt, files: content.files.length, bytes: content.files.reduce((sum, f) => sum + f.size, 0) };
-      doc.tags[tag] = { digest: content.digest, pushedAt };
+      doc.images[digest] ??= { pushedAt, files: built.files, bytes: built.bytes, kind: built.kind };
+      doc.tags[tag] = { digest, pushedAt };
     });
 
-    const detail = { result: 'SUCCESS', 'repository-name': this.#repository, 'image-digest': content.digest, 'action-type': 'PUSH', 'image-tag': tag };
+    const detail = { result: 'SUCCESS', 'repository-name': this.#repository, 'image-digest': digest, 'action-type': 'PUSH', 'image-tag': tag };
     const answer = await this.#events.putEvents([{ Source: 'aws.ecr', DetailType: 'ECR Image Action', Detail: JSON.stringify(detail), Resources: [] }]);
     const entry = answer.Entries[0];
     const triggered = entry?.matchedRules ?? [];
     const name = `${this.#repository}:${tag}`;
     const message =
       triggered.length > 0
-        ? `pushed ${name} (${content.digest}); ${triggered.join(', ')} rolls it out`
-        : `stored ${name} (${content.digest}); it triggers no deployment: only tags starting with "v" deploy`;
+        ? `pushed ${name} (${digest}); ${triggered.join(', ')} rolls it out`
+        : `stored ${name} (${digest}); it triggers no deployment: only tags starting with "v" deploy`;
     return {
       repository: this.#repository,
       tag,
-      digest: content.digest,
-      imageUri: `${this.#repository}@${content.digest}`,
+      kind: built.kind,
+      digest,
+      imageUri: `${this.#repository}@${digest}`,
       stored,
       eventId: entry?.EventId,
       triggered,
@@ -127,7 +144,7 @@ export class LocalRegistry {
     const tags = Object.entries(doc.tags)
       .filter(([, t]) => t.digest === digest)
       .map(([t]) => t);
-    return { digest, dir: imageDir(this.#home, digest), tags };
+    return { digest, kind: doc.images[digest]?.kind ?? 'package', dir: imageDir(this.#home, digest), tags };
   }
 
   /** Every tag, newest push first. */
@@ -136,28 +153,5 @@ export class LocalRegistry {
     return Object.entries(doc.tags)
       .map(([tag, t]) => ({ tag, ...t }))
       .sort((a, b) => b.pushedAt.localeCompare(a.pushedAt));
-  }
-
-  async #readPackageJson(contextDir: string): Promise<{ scripts?: Record<string, string> }> {
-    let text: string;
-    try {
-      text = await readFile(join(contextDir, 'package.json'), 'utf8');
-    } catch (error) {
-      throw new ImageBuildError(`${contextDir} has no package.json, so it is not an app to push; pass --context with the app's directory (default app/)`, {
-        cause: error,
-      });
-    }
-    try {
-      return JSON.parse(text) as { scripts?: Record<string, string> };
-    } catch (error) {
-      throw new ImageBuildError(`${join(contextDir, 'package.json')} is not valid JSON: ${(error as Error).message}`, { cause: error });
-    }
-  }
-
-  async #build(contextDir: string): Promise<void> {
-    const run = await runNpm(['run', 'build'], contextDir, this.#timeoutMs);
-    if (run.code === 0) return;
-    const why = run.timedOut ? `did not finish within ${this.#timeoutMs / 1000} s` : `failed (exit code ${run.code})`;
-    throw new ImageBuildError(`the build script of ${contextDir} ${why}; nothing was pushed. Its last output:\n${lastLines(run.output)}`);
   }
 }

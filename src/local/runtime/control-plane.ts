@@ -43,6 +43,7 @@ import { ensureLocalStackSecret } from '../secrets/stack-secret.ts';
 import { LocalEventBus } from '../events/event-bus.ts';
 import { EventSpool } from '../events/spool.ts';
 import { LocalRegistry } from '../registry/registry.ts';
+import type { TaskRuntime } from '../compute/task-runtime.ts';
 import type { StreamEvent } from '../streams/types.ts';
 import { startApiServer } from '../api-server.ts';
 import type { LocalSettings } from '../settings.ts';
@@ -60,7 +61,13 @@ export interface LocalControlPlaneOptions {
    * and the API take any work, so a tenant inserted right after start finds a
    * release to run (what `npm start` does with app/).
    */
-  firstRelease?: { contextDir: string; tag: string; onPushed?: (digest: string) => void };
+  firstRelease?: { contextDir?: string; tag: string; onPushed?: (digest: string) => void };
+  /**
+   * How pushes build releases (and so how their tasks run): containers of the Dockerfile's
+   * image, or processes of the packed app (the default here; `npm start` decides with
+   * selectTaskRuntime).
+   */
+  taskRuntime?: TaskRuntime;
   log?: LogFn;
 }
 
@@ -206,7 +213,7 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
       await workflows.startExecution({ workflow: 'image-deploy', name: `deploy-${event.id}`.replace(/[^A-Za-z0-9-_]/g, '_').slice(0, 80), input });
     });
     stoppers.push(() => bus.close());
-    const registry = new LocalRegistry({ home, repository: settings.imageRepository, events: bus });
+    const registry = new LocalRegistry({ home, repository: settings.imageRepository, events: bus, runtime: options.taskRuntime, log });
 
     if (options.firstRelease && !(await deployments.currentRelease())) {
       const pushed = await registry.push({ contextDir: options.firstRelease.contextDir, tag: options.firstRelease.tag });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeRuntime, selectTaskRuntime, type TaskRuntime } from '../compute/task-runtime.ts';
 import { localSettingsFromEnv } from '../settings.ts';
 import { startLocalControlPlane, type LocalControlPlane } from './control-plane.ts';
 
@@ -10,7 +11,7 @@ export interface UpOptions {
   print?: (line: string) => void;
 }
 
-function banner(plane: LocalControlPlane): string[] {
+function banner(plane: LocalControlPlane, runtime: TaskRuntime): string[] {
   const { urls, settings } = plane;
   return [
     '',
@@ -21,6 +22,7 @@ function banner(plane: LocalControlPlane): string[] {
     `  DynamoDB endpoint          ${urls.dynamodb}   (tenants table: humangov-${settings.stage}-tenants)`,
     `  S3 endpoint                ${urls.s3}`,
     `  state                      ${settings.home}`,
+    `  tasks run as               ${describeRuntime(runtime)}`,
     '',
     'Onboard a state (the app in app/ is the current release):',
     '  npx humangov tenant add ca --wait',
@@ -44,15 +46,18 @@ export async function runUp(options: UpOptions = {}): Promise<void> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const settings = localSettingsFromEnv(options.env ?? process.env);
   let plane: LocalControlPlane;
+  let runtime: TaskRuntime;
   try {
+    runtime = await selectTaskRuntime(options.env ?? process.env);
     // A fresh control plane has no release and onboarding needs one: the app in this repository
     // becomes the first, as `humangov push` would make it, so a tenant can be inserted right away.
     const { version } = JSON.parse(await readFile(join(APP_DIR, 'package.json'), 'utf8')) as { version: string };
     plane = await startLocalControlPlane(settings, {
+      taskRuntime: runtime,
       firstRelease: {
-        contextDir: APP_DIR,
         tag: `v${version}`,
-        onPushed: (digest) => print(`No release yet: built app/ and released it as v${version} (${digest}).`),
+        onPushed: (digest) =>
+          print(`No release yet: built ${runtime.kind === 'container' ? 'the Dockerfile' : 'app/'} and released it as v${version} (${digest}).`),
       },
     });
   } catch (error) {
@@ -60,7 +65,7 @@ export async function runUp(options: UpOptions = {}): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  for (const line of banner(plane)) print(line);
+  for (const line of banner(plane, runtime)) print(line);
 
   await new Promise<void>((resolve) => {
     let stopping = false;
