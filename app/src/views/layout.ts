@@ -10,12 +10,29 @@ export interface Flash {
 export interface PageContext {
   readonly usState: string;
   readonly tenantId: string;
+  /** The request's path, to mark the current page in the navigation. */
+  readonly path: string;
+  readonly stylesheetUrl: string;
+  readonly scriptUrl: string;
   readonly flash?: Flash | undefined;
   /** Pre-fills the search box on result pages. */
   readonly searchText?: string | undefined;
 }
 
+const NAVIGATION = [
+  { href: '/employees', label: 'Employees', current: (path: string) => path === '/employees' || /^\/employees\/(?!new$)[^/]+/.test(path) },
+  { href: '/employees/new', label: 'Add employee', current: (path: string) => path === '/employees/new' },
+];
+
+/**
+ * The USWDS page: skip link, basic header (its navigation collapses into a menu on small
+ * screens), the content in <main>, and the identifier naming who runs the site.
+ */
 export function layout(context: PageContext, title: string, content: SafeHtml): SafeHtml {
+  const navigation = NAVIGATION.map((item) => {
+    const current = item.current(context.path);
+    return html`<li class="usa-nav__primary-item"><a href="${item.href}" class="usa-nav-link${current ? ' usa-current' : ''}"${current ? html` aria-current="page"` : ''}><span>${item.label}</span></a></li>`;
+  });
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -23,41 +40,64 @@ export function layout(context: PageContext, title: string, content: SafeHtml): 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · HumanGov · State of ${context.usState}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/assets/app.css">
+<link rel="stylesheet" href="${context.stylesheetUrl}">
+<script src="${context.scriptUrl}" defer></script>
 </head>
 <body>
-<header class="topbar">
-  <div class="wrap">
-    <a class="brand" href="/">HumanGov<span>State of ${context.usState}</span></a>
-    <nav aria-label="Main">
-      <a href="/employees">Employees</a>
-      <a href="/employees/new">Add employee</a>
+<a class="usa-skipnav" href="#main-content">Skip to main content</a>
+<div class="usa-overlay"></div>
+<header class="usa-header usa-header--basic">
+  <div class="usa-nav-container">
+    <div class="usa-navbar">
+      <div class="usa-logo"><em class="usa-logo__text"><a href="/">HumanGov <span class="hg-logo-state">State of ${context.usState}</span></a></em></div>
+      <button type="button" class="usa-menu-btn">Menu</button>
+    </div>
+    <nav aria-label="Primary" class="usa-nav">
+      <button type="button" class="usa-nav__close"><img src="/assets/img/usa-icons/close.svg" alt="Close menu"></button>
+      <ul class="usa-nav__primary usa-accordion">
+        ${navigation}
+      </ul>
+      <section aria-label="Search employees">
+        <form class="usa-search usa-search--small" role="search" action="/employees" method="get">
+          <label class="usa-sr-only" for="search-field">Search employees by first or last name</label>
+          <input class="usa-input" id="search-field" type="search" name="q" value="${context.searchText ?? ''}" maxlength="100">
+          <button class="usa-button" type="submit"><img src="/assets/img/usa-icons-bg/search--white.svg" class="usa-search__submit-icon" alt="Search"></button>
+        </form>
+      </section>
     </nav>
-    <form class="search" action="/employees" method="get" role="search">
-      <input type="search" name="q" value="${context.searchText ?? ''}" placeholder="Search first or last name" aria-label="Search employees by first or last name" maxlength="100">
-      <button type="submit">Search</button>
-    </form>
   </div>
 </header>
-<main class="wrap">
-${context.flash ? html`<div class="flash ${context.flash.kind}" role="status">${context.flash.message}</div>` : ''}
+<main id="main-content" tabindex="-1">
+<div class="grid-container hg-main">
+${context.flash ? html`<div class="usa-alert usa-alert--${context.flash.kind} usa-alert--slim" role="status"><div class="usa-alert__body"><p class="usa-alert__text">${context.flash.message}</p></div></div>` : ''}
 ${content}
+</div>
 </main>
-<footer class="wrap">Human Resources Management System · State of ${context.usState}</footer>
+<footer class="usa-identifier">
+  <section class="usa-identifier__section usa-identifier__section--masthead" aria-label="Agency identifier">
+    <div class="usa-identifier__container">
+      <section class="usa-identifier__identity" aria-label="Agency description">
+        <p class="usa-identifier__identity-domain">HumanGov</p>
+        <p class="usa-identifier__identity-disclaimer">The Human Resources Management System of the State of ${context.usState}</p>
+      </section>
+    </div>
+  </section>
+</footer>
 </body>
 </html>
 `;
 }
 
 export function errorPage(context: PageContext, statusCode: number, message: string): SafeHtml {
-  const title = statusCode === 404 ? 'Not found' : statusCode >= 500 ? 'Something went wrong' : 'Request refused';
+  const title = statusCode === 404 ? 'Page not found' : statusCode >= 500 ? 'Something went wrong' : 'Request refused';
   return layout(
     context,
     title,
-    html`<section class="card">
-  <h1>${title}</h1>
-  <p class="lede">${message}</p>
-  <div class="actions"><a class="button" href="/employees">Back to employees</a><a class="button secondary" href="/">Home</a></div>
-</section>`,
+    html`<h1>${title}</h1>
+<p class="usa-intro">${message}</p>
+<ul class="usa-button-group">
+  <li class="usa-button-group__item"><a class="usa-button" href="/employees">Back to employees</a></li>
+  <li class="usa-button-group__item"><a class="usa-button usa-button--outline" href="/">Home</a></li>
+</ul>`,
   );
 }
