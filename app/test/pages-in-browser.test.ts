@@ -161,6 +161,23 @@ describe('from the keyboard', () => {
   });
 });
 
+describe('on a phone', () => {
+  it('folds the navigation into a menu that opens and closes from the keyboard, its script allowed by the CSP', async () => {
+    const { page, problems } = await open(visits[1] as Visit, WIDTHS[1]);
+    const navigation = page.getByRole('navigation', { name: 'Primary' });
+    expect(await navigation.getByRole('link', { name: 'Add employee' }).isVisible()).toBe(false);
+
+    await page.getByRole('button', { name: 'Menu' }).focus();
+    await page.keyboard.press('Enter');
+    await navigation.getByRole('link', { name: 'Add employee' }).waitFor({ state: 'visible' });
+    expect(await navigation.getByRole('link', { name: 'Employees' }).getAttribute('aria-current')).toBe('page');
+    await navigation.getByRole('button', { name: 'Close menu' }).click();
+    await navigation.getByRole('link', { name: 'Add employee' }).waitFor({ state: 'hidden' });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
+
 describe('details', () => {
   it('shows money in dollars and cents, and times in the viewer’s zone with the zone named', async () => {
     const { page } = await open(visits.find((visit) => visit.name === 'detail') as Visit, WIDTHS[0]);
