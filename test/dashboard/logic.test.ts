@@ -97,7 +97,7 @@ describe('dashboard logic: statuses and the fleet', () => {
       'prod',
     );
     expect(count).toMatchObject({ field: 'desiredCount', given: '11', rule: 'must be at most 10' });
-    expect(count?.advice).toBe('Set desiredCount to 10 (--count in humangov tenant add), or another value that must be at most 10:');
+    expect(count?.advice).toBe('Set desiredCount to 10, or another value that meets the rule (--count sets it in humangov tenant add):');
     expect(count?.command).toBe(
       `aws dynamodb update-item --table-name humangov-prod-tenants --key '{"tenantId":{"S":"fl"}}' --update-expression 'SET #field = :value' --expression-attribute-names '{"#field":"desiredCount"}' --expression-attribute-values '{":value":{"N":"10"}}'`,
     );

@@ -209,10 +209,11 @@ export function dashboardLogic() {
         .filter((part) => part !== null)
         .join(' ');
       const flag = CLI_FLAGS[invalid.field];
+      const where = flag ? ` (${flag} sets it in humangov tenant add)` : '';
       const advice =
         value === null
-          ? `Write a ${invalid.field} that ${invalid.rule}${flag ? ` (${flag} in humangov tenant add)` : ''}:`
-          : `Set ${invalid.field} to ${JSON.stringify(value)}${flag ? ` (${flag} in humangov tenant add)` : ''}, or another value that ${invalid.rule}:`;
+          ? `Write a ${invalid.field} that meets the rule${where}, in place of <value> here:`
+          : `Set ${invalid.field} to ${JSON.stringify(value)}, or another value that meets the rule${where}:`;
       return { ...invalid, given, command, advice };
     });
   }

@@ -13,6 +13,8 @@ const DASHBOARD_RULES = `
   --busy-bg: #e7f6f8; --busy-fg: #07474f; --idle-bg: #f0f0f0; --idle-fg: #3d4551; --muted: #565c65; --line: #dfe1e2;
 }
 .hg-container { max-width: 100rem; margin: 0 auto; padding: 1rem 2rem 3rem; }
+/* The header and the identifier line up with the content, which is wide for the fleet table. */
+.usa-header--basic .usa-nav-container, .usa-identifier__container { max-width: 100rem; }
 @media (max-width: 40em) { .hg-container { padding: 1rem 1rem 2rem; } }
 main:focus { outline: none; }
 .usa-header .usa-logo a { text-decoration: none; color: inherit; }
@@ -62,7 +64,8 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .
 .problems { margin: .25rem 0; padding-left: 1.25rem; color: var(--bad-fg); font-size: .9rem; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: .5rem 0; }
 .facts dt { color: var(--muted); }
-.facts dd { margin: 0; }
+.facts dd { margin: 0; min-width: 0; }
+.facts .digest { white-space: normal; overflow-wrap: anywhere; margin-left: 0; }
 @media (max-width: 40em) { .facts { grid-template-columns: 1fr; } .facts dd { margin-bottom: .5rem; } }
 .fix { margin: .5rem 0 0; }
 .fix pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--idle-bg); padding: .5rem .75rem; margin: .25rem 0 0; }

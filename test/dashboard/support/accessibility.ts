@@ -30,8 +30,10 @@ export async function focused(page: Page): Promise<FocusedElement> {
     const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
     const shadow = style.boxShadow !== 'none';
     const box = element.getBoundingClientRect();
-    const label = element.getAttribute('aria-label') ?? element.textContent?.trim() ?? '';
-    const text = (label || element.querySelector('img')?.alt || '').trim().replace(/\s+/g, ' ').slice(0, 40);
+    // Only links and buttons are named by their text; a select's or a region's text is its content.
+    const named = element.tagName === 'A' || element.tagName === 'BUTTON';
+    const label = element.getAttribute('aria-label') ?? (named ? element.textContent?.trim() : '') ?? '';
+    const text = (label || (named ? element.querySelector('img')?.alt : '') || '').trim().replace(/\s+/g, ' ').slice(0, 40);
     const classes = typeof element.className === 'string' && element.className ? `.${element.className.split(' ')[0]}` : '';
     return {
       name: `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : classes}${text ? ` "${text}"` : ''}`,
