@@ -1,12 +1,20 @@
 /**
- * `npm run bench:app`: the built app (dist/server.js, as shipped) against dynalite and s3rver
- * with 1,000 employees, loaded by autocannon with 50 connections for 10 s on the HTML list
- * page and on the JSON list. Its last line is the headline:
- *   app: list <req/s> req/s p99 <ms> ms
+ * `npm run bench:app [-- --baseline <git ref>]`: the built app (dist/server.js, as shipped)
+ * against dynalite and s3rver with 1,000 employees, loaded by autocannon with 50 connections for
+ * 10 s on the home page, the HTML list page and the JSON list.
+ *
+ * With --baseline, the app as it was at that commit is built too (into .bench/, beside the
+ * checkout, so it finds the same node_modules) and served from the same table. The two are loaded
+ * in turn, 5 s each, in 5 rounds (which goes first alternates), and each page's ratio is the
+ * median of the rounds' ratios: a shared machine's load, which drifts over minutes, slows both
+ * sides of a round alike. It exits 1 when a page serves less than 90 % of the baseline's
+ * requests per second. The table shows each side's median round. The last lines are the headline:
+ *   app: home <req/s> req/s p99 <ms> ms[ (baseline <req/s>, x<ratio>)]
+ *   app: list <req/s> req/s p99 <ms> ms[ (baseline <req/s>, x<ratio>)]
  */
 import { spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +25,10 @@ const EMPLOYEES = 1_000;
 const SEED_CONCURRENCY = 8;
 const CONNECTIONS = 50;
 const DURATION_SECONDS = 10;
+const ROUNDS_WITH_BASELINE = 5;
+const ROUND_SECONDS = 5;
+/** Below this share of the baseline's throughput a page counts as slower (the rest is the noise of a shared machine). */
+const FLOOR = 0.9;
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -28,60 +40,124 @@ interface AutocannonResult {
 type Autocannon = (options: { url: string; connections: number; duration: number }) => Promise<AutocannonResult>;
 // autocannon ships no types; this is the one call used.
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+const run = promisify(execFile);
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const appDir = fileURLToPath(new URL('../../app/', import.meta.url));
 
+const PAGES = [
+  ['home', 'GET / (HTML home)', '/'],
+  ['list', 'GET /employees (HTML list)', '/employees'],
+  ['json', 'GET /api/employees (JSON)', '/api/employees'],
+] as const;
+type PageName = (typeof PAGES)[number][0];
+
+/** The app's directory at `ref`, built: the files of app/ at that commit, in .bench/ under the checkout. */
+async function buildBaseline(ref: string): Promise<string> {
+  const commit = (await run('git', ['rev-parse', '--short', ref], { cwd: root })).stdout.trim();
+  const dir = `${root}.bench/baseline-${commit}`;
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await run('sh', ['-c', `git archive ${commit} app | tar -x -C "${dir}"`], { cwd: root });
+  console.log(`building the baseline app of ${ref} (${commit}) in .bench/…`);
+  await run(process.execPath, ['build.ts'], { cwd: `${dir}/app` });
+  return `${dir}/app/`;
+}
+
+function startApp(cwd: string, env: Record<string, string>) {
+  return spawn(process.execPath, ['dist/server.js'], { cwd, env: { ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
 async function main(): Promise<void> {
-  if (!existsSync(`${appDir}dist/server.js`)) {
-    console.log('building the app (npm run build -w app)…');
-    await promisify(execFile)('npm', ['run', 'build', '-w', 'app'], { cwd: root });
-  }
+  const baselineIndex = process.argv.indexOf('--baseline');
+  const baselineRef = baselineIndex > 0 ? process.argv[baselineIndex + 1] : undefined;
+  console.log('building the app (npm run build -w app)…');
+  await run('npm', ['run', 'build', '-w', 'app'], { cwd: root });
+  const baselineDir = baselineRef ? await buildBaseline(baselineRef) : undefined;
 
   const aws = await startLocalAws();
   const tableName = 'bench-employees';
   const bucketName = 'bench-documents';
   await Promise.all([aws.createTable(tableName), aws.createBucket(bucketName)]);
-
-  const app = spawn(process.execPath, ['dist/server.js'], {
-    cwd: appDir,
-    env: {
-      ...aws.env,
-      NODE_ENV: 'production',
-      US_STATE: 'California',
-      AWS_DYNAMODB_TABLE: tableName,
-      AWS_BUCKET: bucketName,
-      TENANT_ID: 'bench',
-      APP_IMAGE: 'bench',
-      CSRF_SECRET: 'bench-csrf-secret-0123456789-abcdefghijkl',
-      PORT: '0',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const env = {
+    ...aws.env,
+    NODE_ENV: 'production',
+    US_STATE: 'California',
+    AWS_DYNAMODB_TABLE: tableName,
+    AWS_BUCKET: bucketName,
+    TENANT_ID: 'bench',
+    APP_IMAGE: 'bench',
+    CSRF_SECRET: 'bench-csrf-secret-0123456789-abcdefghijkl',
+  };
+  const apps = [startApp(appDir, env), ...(baselineDir ? [startApp(baselineDir, env)] : [])];
   try {
-    const baseUrl = `http://127.0.0.1:${await listeningPort(app)}`;
+    const [current, baseline] = await Promise.all(apps.map(async (app) => `http://127.0.0.1:${await listeningPort(app)}`));
+    if (!current) throw new Error('the app did not start');
     const seedStart = Date.now();
-    await seed(baseUrl);
+    await seed(current);
     console.log(`seeded ${EMPLOYEES} employees through the API in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
 
-    const results: [string, AutocannonResult][] = [];
-    for (const [label, path] of [
-      ['GET /employees (HTML list)', '/employees'],
-      ['GET /api/employees (JSON)', '/api/employees'],
-    ] as const) {
-      console.log(`loading ${path}: ${CONNECTIONS} connections, ${DURATION_SECONDS} s…`);
-      results.push([label, await autocannon({ url: `${baseUrl}${path}`, connections: CONNECTIONS, duration: DURATION_SECONDS })]);
+    /** Per page and side, one result a round, in round order. */
+    const results = new Map<string, AutocannonResult[]>();
+    const rounds = baseline ? ROUNDS_WITH_BASELINE : 1;
+    const duration = baseline ? ROUND_SECONDS : DURATION_SECONDS;
+    for (let round = 1; round <= rounds; round++) {
+      for (const [name, , path] of PAGES) {
+        const sides = [
+          ['current', current],
+          ['baseline', baseline],
+        ] as const;
+        for (const [which, baseUrl] of round % 2 === 1 ? sides : [...sides].reverse()) {
+          if (!baseUrl) continue;
+          console.log(`round ${round}/${rounds}: loading ${path} (${which}): ${CONNECTIONS} connections, ${duration} s…`);
+          const result = await autocannon({ url: `${baseUrl}${path}`, connections: CONNECTIONS, duration });
+          if (result.non2xx > 0 || result.errors > 0)
+            throw new Error(`${path} (${which}) failed under load: ${result.non2xx} non-2xx, ${result.errors} errors`);
+          const key = `${which}:${name}`;
+          results.set(key, [...(results.get(key) ?? []), result]);
+        }
+      }
     }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    const medianRound = (key: string) => {
+      const list = results.get(key) ?? [];
+      const middle = median(list.map((result) => result.requests.average));
+      return list.find((result) => result.requests.average === middle);
+    };
 
-    printTable(results);
-    const list = results[0]?.[1];
-    if (!list) throw new Error('no result for the list page');
-    if (list.non2xx > 0 || list.errors > 0) throw new Error(`the list page failed under load: ${list.non2xx} non-2xx, ${list.errors} errors`);
-    console.log(`app: list ${Math.round(list.requests.average)} req/s p99 ${Math.round(list.latency.p99)} ms`);
+    const rows: [string, AutocannonResult][] = [];
+    for (const [name, label] of PAGES) {
+      const now = medianRound(`current:${name}`);
+      const before = medianRound(`baseline:${name}`);
+      if (now) rows.push([label, now]);
+      if (before) rows.push([`${label}, baseline ${baselineRef}`, before]);
+    }
+    printTable(rows);
+    const slower: string[] = [];
+    for (const name of ['home', 'list'] as PageName[]) {
+      const now = medianRound(`current:${name}`);
+      if (!now) throw new Error(`no result for ${name}`);
+      const befores = results.get(`baseline:${name}`);
+      const nows = results.get(`current:${name}`) ?? [];
+      const ratio = befores ? median(nows.map((result, index) => result.requests.average / (befores[index]?.requests.average ?? Infinity))) : undefined;
+      const before = medianRound(`baseline:${name}`);
+      if (ratio !== undefined && ratio < FLOOR) slower.push(name);
+      console.log(
+        `app: ${name} ${Math.round(now.requests.average)} req/s p99 ${Math.round(now.latency.p99)} ms${before ? ` (baseline ${Math.round(before.requests.average)} req/s; median ratio of ${rounds} rounds x${ratio?.toFixed(2)})` : ''}`,
+      );
+    }
+    if (slower.length > 0) {
+      console.error(`slower than ${baselineRef}: ${slower.join(', ')} (below ${FLOOR} of the baseline's req/s)`);
+      process.exitCode = 1;
+    }
   } finally {
-    const exited = new Promise((resolve) => app.once('exit', resolve));
-    app.kill('SIGTERM');
-    await exited;
+    await Promise.all(
+      apps.map((app) => {
+        const exited = new Promise((resolve) => app.once('exit', resolve));
+        app.kill('SIGTERM');
+        return exited;
+      }),
+    );
     await aws.stop();
   }
 }

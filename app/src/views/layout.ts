@@ -1,4 +1,4 @@
-import { html } from './html.ts';
+import { escapeHtml, html, trustedHtml } from './html.ts';
 import type { SafeHtml } from './html.ts';
 
 export interface Flash {
@@ -24,21 +24,35 @@ const NAVIGATION = [
   { href: '/employees/new', label: 'Add employee', current: (path: string) => path === '/employees/new' },
 ];
 
-/**
- * The USWDS page: skip link, basic header (its navigation collapses into a menu on small
- * screens), the content in <main>, and the identifier naming who runs the site.
- */
-export function layout(context: PageContext, title: string, content: SafeHtml): SafeHtml {
-  const navigation = NAVIGATION.map((item) => {
-    const current = item.current(context.path);
-    return html`<li class="usa-nav__primary-item"><a href="${item.href}" class="usa-nav-link${current ? ' usa-current' : ''}"${current ? html` aria-current="page"` : ''}><span>${item.label}</span></a></li>`;
-  });
-  return html`<!doctype html>
+/** Everything around a page's title, search text and content: the same for every request of a tenant but for the current page. */
+interface Chrome {
+  readonly beforeTitle: string;
+  readonly afterTitle: string;
+  readonly afterSearch: string;
+  readonly footer: string;
+}
+
+/** Built once per tenant, stylesheet and current navigation item (a handful per process): a page costs a few concatenations. */
+const chromes = new Map<string, Chrome>();
+
+function chromeFor(context: PageContext): Chrome {
+  const current = NAVIGATION.findIndex((item) => item.current(context.path));
+  const key = `${context.usState}\u0000${context.stylesheetUrl}\u0000${context.scriptUrl}\u0000${current}`;
+  let chrome = chromes.get(key);
+  if (!chrome) {
+    const SEARCH = '\u0000search\u0000';
+    const TITLE = '\u0000title\u0000';
+    const CONTENT = '\u0000content\u0000';
+    const navigation = NAVIGATION.map((item, index) => {
+      const isCurrent = index === current;
+      return html`<li class="usa-nav__primary-item"><a href="${item.href}" class="usa-nav-link${isCurrent ? ' usa-current' : ''}"${isCurrent ? html` aria-current="page"` : ''}><span>${item.label}</span></a></li>`;
+    });
+    const page = html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · HumanGov · State of ${context.usState}</title>
+<title>${trustedHtml(TITLE)} · HumanGov · State of ${context.usState}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${context.stylesheetUrl}">
 <script src="${context.scriptUrl}" defer></script>
@@ -60,7 +74,7 @@ export function layout(context: PageContext, title: string, content: SafeHtml): 
       <section aria-label="Search employees">
         <form class="usa-search usa-search--small" role="search" action="/employees" method="get">
           <label class="usa-sr-only" for="search-field">Search employees by first or last name</label>
-          <input class="usa-input" id="search-field" type="search" name="q" value="${context.searchText ?? ''}" maxlength="100">
+          <input class="usa-input" id="search-field" type="search" name="q" value="${trustedHtml(SEARCH)}" maxlength="100">
           <button class="usa-button" type="submit"><img src="/assets/img/usa-icons-bg/search--white.svg" class="usa-search__submit-icon" alt="Search"></button>
         </form>
       </section>
@@ -69,8 +83,7 @@ export function layout(context: PageContext, title: string, content: SafeHtml): 
 </header>
 <main id="main-content" tabindex="-1">
 <div class="grid-container hg-main">
-${context.flash ? html`<div class="usa-alert usa-alert--${context.flash.kind} usa-alert--slim" role="status"><div class="usa-alert__body"><p class="usa-alert__text">${context.flash.message}</p></div></div>` : ''}
-${content}
+${trustedHtml(CONTENT)}
 </div>
 </main>
 <footer class="usa-identifier">
@@ -85,7 +98,36 @@ ${content}
 </footer>
 </body>
 </html>
-`;
+`.html;
+    const [beforeTitle = '', rest = ''] = page.split(TITLE);
+    const [afterTitle = '', rest2 = ''] = rest.split(SEARCH);
+    const [afterSearch = '', footer = ''] = rest2.split(CONTENT);
+    chrome = { beforeTitle, afterTitle, afterSearch, footer };
+    chromes.set(key, chrome);
+  }
+  return chrome;
+}
+
+/**
+ * The USWDS page: skip link, basic header (its navigation collapses into a menu on small
+ * screens), the content in <main>, and the identifier naming who runs the site.
+ */
+export function layout(context: PageContext, title: string, content: SafeHtml): SafeHtml {
+  const chrome = chromeFor(context);
+  const flash = context.flash
+    ? html`<div class="usa-alert usa-alert--${context.flash.kind} usa-alert--slim" role="status"><div class="usa-alert__body"><p class="usa-alert__text">${context.flash.message}</p></div></div>\n`
+        .html
+    : '';
+  return trustedHtml(
+    chrome.beforeTitle +
+      escapeHtml(title) +
+      chrome.afterTitle +
+      escapeHtml(context.searchText ?? '') +
+      chrome.afterSearch +
+      flash +
+      content.html +
+      chrome.footer,
+  );
 }
 
 export function errorPage(context: PageContext, statusCode: number, message: string): SafeHtml {

@@ -8,6 +8,7 @@ import type { LogFn } from '../logs/json-log.ts';
 import { HealthChecker } from './health-checker.ts';
 import { LoadBalancerConfig } from './load-balancer-config.ts';
 import { forward, hostnameOf, respondWithError } from './proxy.ts';
+import { unknownTenantPage } from './unknown-tenant-page.ts';
 import { Target, TargetSet } from './targets.ts';
 import type { HealthCheckSettings, TargetAddress } from './targets.ts';
 
@@ -55,6 +56,7 @@ export class LocalLoadBalancer implements LoadBalancerPort {
   readonly #checker: HealthChecker;
   readonly #sets = new Map<string, TargetSet>();
   readonly #drains = new Map<Target, Drain>();
+  #fleetUrl: string | undefined;
   #server: Server | undefined;
 
   constructor(options: LocalLoadBalancerOptions) {
@@ -155,6 +157,11 @@ export class LocalLoadBalancer implements LoadBalancerPort {
     for (const target of this.#sets.get(group.arn)?.targets.values() ?? []) this.#removeTarget(group.arn, target);
     this.#sets.delete(group.arn);
     await this.#config.save();
+  }
+
+  /** The fleet dashboard, which the page for an unknown host links to (known once the status API listens). */
+  showFleetAt(url: string): void {
+    this.#fleetUrl = url;
   }
 
   hostFor(tenantId: string): string {
@@ -284,13 +291,9 @@ export class LocalLoadBalancer implements LoadBalancerPort {
     const hostname = hostnameOf(req.headers.host);
     const rule = this.#config.ruleForHost(hostname);
     if (!rule) {
-      respondWithError(
-        req,
-        res,
-        404,
-        'UnknownHost',
-        `no tenant is served at "${hostname || '(no Host header)'}"; tenants are served at <tenantId>.localhost:${this.port}`,
-      );
+      const message = `no tenant is served at "${hostname || '(no Host header)'}"; tenants are served at <tenantId>.localhost:${this.port}`;
+      const page = unknownTenantPage({ host: req.headers.host ?? '', tenantHosts: `<tenant id>.localhost:${this.port}`, fleetUrl: this.#fleetUrl });
+      respondWithError(req, res, 404, 'UnknownHost', message, page);
       return;
     }
     const target = this.#sets.get(rule.targetGroupArn)?.next();
