@@ -4,7 +4,7 @@ import { CsrfTokens } from '../src/csrf.ts';
 import { CsrfError } from '../src/errors.ts';
 import { EMPLOYEES_TABLE, BY_FIRST_NAME_INDEX, BY_LAST_NAME_INDEX } from '../src/employees-table.ts';
 import { parseEmployeeFields, searchableName } from '../src/employee.ts';
-import { formatSalary } from '../src/views/employee-pages.ts';
+import { employeeFormPage, employeeListPage, formatSalary, homePage } from '../src/views/employee-pages.ts';
 import { formatInstant } from '../src/views/time.ts';
 import { ValidationError } from '../src/errors.ts';
 import { Signer } from '../src/signing.ts';
@@ -121,5 +121,26 @@ describe('what the pages show', () => {
     expect(formatInstant('2026-03-05T20:04:00Z', 'UTC')).toBe('Mar 5, 2026, 8:04 PM UTC');
     expect(formatInstant('2026-03-05T20:04:00Z', 'America/New_York')).toBe('Mar 5, 2026, 3:04 PM EST');
     expect(formatInstant('2026-07-05T20:04:00Z', 'America/Los_Angeles')).toBe('Jul 5, 2026, 1:04 PM PDT');
+  });
+});
+
+describe('page templates', () => {
+  const context = { usState: 'California', tenantId: 'ca', path: '/', stylesheetUrl: '/assets/a.css', scriptUrl: '/assets/a.js' };
+
+  // V8 keeps a string of Latin-1 characters in one byte a character; a single character beyond
+  // makes the whole page a two-byte string, which bench:app measured as 50 % more CPU per home page.
+  it('write every character beyond Latin-1 as an entity, so a page of Latin-1 data stays a one-byte string', () => {
+    const pages = [
+      homePage(context),
+      employeeListPage(context, { employees: [], nextPageHref: undefined, isFirstPage: true, searchText: 'garcia' }),
+      employeeFormPage(context, {
+        csrfToken: 't',
+        employee: undefined,
+        values: {},
+        errors: { firstName: 'First name is required', _form: 'x' },
+        maxUploadBytes: 1024,
+      }),
+    ];
+    for (const page of pages) expect(page.html.match(/[^\u0000-\u00ff]/g) ?? []).toEqual([]);
   });
 });

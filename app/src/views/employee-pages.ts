@@ -19,11 +19,13 @@ function instant(iso: string): SafeHtml {
   return html`<time datetime="${iso}" data-local>${formatInstant(iso, 'UTC')}</time>`;
 }
 
+/** The home page's content depends on the state alone: made once per state, as the most visited page. */
+const homeContents = new Map<string, SafeHtml>();
+
 export function homePage(context: PageContext): SafeHtml {
-  return layout(
-    context,
-    'Home',
-    html`<h1>Human Resources Management System - State of ${context.usState}</h1>
+  let content = homeContents.get(context.usState);
+  if (!content) {
+    content = html`<h1>Human Resources Management System - State of ${context.usState}</h1>
 <p class="usa-intro">Keep the state's personnel records: names, roles, salaries and each employee's scanned ID.</p>
 <ul class="usa-button-group">
   <li class="usa-button-group__item"><a class="usa-button" href="/employees">View employees</a></li>
@@ -32,14 +34,16 @@ export function homePage(context: PageContext): SafeHtml {
 <ul class="usa-card-group hg-cards">
   <li class="usa-card tablet:grid-col-6"><div class="usa-card__container">
     <div class="usa-card__header"><h2 class="usa-card__heading">Find a record</h2></div>
-    <div class="usa-card__body"><p>Search by the start of a first or last name from the search box at the top. Letter case, accents and punctuation do not matter: “garcia” finds García, “oneil” finds O'Neil.</p></div>
+    <div class="usa-card__body"><p>Search by the start of a first or last name from the search box at the top. Letter case, accents and punctuation do not matter: &ldquo;garcia&rdquo; finds Garc&iacute;a, &ldquo;oneil&rdquo; finds O&rsquo;Neil.</p></div>
   </div></li>
   <li class="usa-card tablet:grid-col-6"><div class="usa-card__container">
     <div class="usa-card__header"><h2 class="usa-card__heading">Scanned IDs</h2></div>
     <div class="usa-card__body"><p>IDs are stored as PDF files and opened through short-lived links.</p></div>
   </div></li>
-</ul>`,
-  );
+</ul>`;
+    homeContents.set(context.usState, content);
+  }
+  return layout(context, 'Home', content);
 }
 
 export interface EmployeeListView {
@@ -51,7 +55,7 @@ export interface EmployeeListView {
 
 export function employeeListPage(context: PageContext, view: EmployeeListView): SafeHtml {
   const searching = view.searchText !== undefined;
-  const heading = searching ? html`Employees matching “${view.searchText}”` : html`Employees`;
+  const heading = searching ? html`Employees matching &ldquo;${view.searchText}&rdquo;` : html`Employees`;
   const firstPageHref = searching ? `/employees?q=${encodeURIComponent(view.searchText ?? '')}` : '/employees';
   // data-label names each cell's column where the table stacks into one block per employee.
   const rows = view.employees.map(
@@ -69,7 +73,7 @@ export function employeeListPage(context: PageContext, view: EmployeeListView): 
     </tr>`,
   );
   const empty = searching
-    ? html`<p>No employee's first or last name starts with “${view.searchText}”. Search ignores letter case, accents and punctuation; try fewer letters.</p>`
+    ? html`<p>No employee's first or last name starts with &ldquo;${view.searchText}&rdquo;. Search ignores letter case, accents and punctuation; try fewer letters.</p>`
     : html`<p>No employees yet. <a class="usa-link" href="/employees/new">Add the first one</a>.</p>`;
   return layout(
     { ...context, searchText: view.searchText },
@@ -82,7 +86,7 @@ ${
   view.employees.length === 0
     ? empty
     : html`<table class="usa-table usa-table--borderless usa-table--stacked-header hg-table">
-  <caption class="usa-sr-only">${searching ? html`Employees matching “${view.searchText}”` : 'Employees, by last name'}</caption>
+  <caption class="usa-sr-only">${searching ? html`Employees matching &ldquo;${view.searchText}&rdquo;` : 'Employees, by last name'}</caption>
   <thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col" class="hg-num">Annual salary</th><th scope="col">Scanned ID</th><th scope="col">Actions</th></tr></thead>
   <tbody>${rows}</tbody>
 </table>`
