@@ -1,12 +1,14 @@
 /**
- * Bundles the app into one self-contained dist/server.js: a directory holding only
- * package.json and dist/ runs with `node dist/server.js`, no node_modules. The container
- * image and the local control plane both ship exactly that.
+ * Bundles the app into one self-contained dist/server.js, and what its pages load into
+ * dist/assets/ (build-assets.ts): a directory holding only package.json and dist/ runs with
+ * `node dist/server.js`, no node_modules. The container image and the local control plane
+ * both ship exactly that.
  */
 import { build } from 'esbuild';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildAssets } from './build-assets.ts';
 
 const appRoot = dirname(fileURLToPath(import.meta.url));
 const outdir = join(appRoot, 'dist');
@@ -51,6 +53,9 @@ for (const file of result.outputFiles) {
   await rename(temporary, file.path);
   written.add(file.path);
 }
+const assetsDir = join(outdir, 'assets');
+const assets = await buildAssets(assetsDir);
+written.add(assetsDir);
 // What an older build left and this one did not write is not part of the image.
 for (const name of await readdir(outdir)) {
   if (!name.endsWith('.tmp') && !written.has(join(outdir, name))) await rm(join(outdir, name), { recursive: true, force: true });
@@ -58,4 +63,4 @@ for (const name of await readdir(outdir)) {
 
 const output = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('server.js'));
 const kilobytes = output ? Math.round(output[1].bytes / 1024) : 0;
-console.log(`built dist/server.js (${kilobytes} KB)`);
+console.log(`built dist/server.js (${kilobytes} KB) and dist/assets (${assets.stylesheet}, ${assets.script})`);

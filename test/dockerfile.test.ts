@@ -147,7 +147,15 @@ describe('.dockerignore', () => {
     '.env',
   ])('keeps %s out of the build context', (path) => expect(isIgnored(ignorePatterns, path)).toBe(true));
 
-  it.each(['package.json', 'package-lock.json', 'app/package.json', 'app/build.ts', 'app/src/server.ts'])('sends %s to the build', (path) => {
+  it.each([
+    'package.json',
+    'package-lock.json',
+    'app/package.json',
+    'app/build.ts',
+    'app/build-assets.ts',
+    'app/src/server.ts',
+    'app/src/styles/humangov.scss',
+  ])('sends %s to the build', (path) => {
     expect(isIgnored(ignorePatterns, path)).toBe(false);
   });
 });
@@ -172,9 +180,14 @@ describe('the runtime stage, done without Docker', () => {
     if (workdir) await rm(workdir, { recursive: true, force: true });
   });
 
-  it('holds only package.json and dist/server.js', async () => {
+  it('holds only package.json, dist/server.js and the assets the pages load (no node_modules)', async () => {
     expect((await readdir(workdir)).sort()).toEqual(['dist', 'package.json']);
-    expect(await readdir(join(workdir, 'dist'))).toEqual(['server.js']);
+    expect((await readdir(join(workdir, 'dist'))).sort()).toEqual(['assets', 'server.js']);
+    const assets = await readdir(join(workdir, 'dist', 'assets'), { recursive: true });
+    expect(assets.some((path) => path.includes('node_modules'))).toBe(false);
+    expect(assets).toEqual(
+      expect.arrayContaining(['manifest.json', expect.stringMatching(/^humangov\.[0-9a-f]{12}\.css$/), 'fonts/public-sans/PublicSans-Regular.woff2']),
+    );
   });
 
   it('serves /health from the CMD, passes the HEALTHCHECK, and exits 0 within 10 s of SIGTERM', async () => {
@@ -196,6 +209,10 @@ describe('the runtime stage, done without Docker', () => {
 
     const response = await fetch(`http://127.0.0.1:${port}/health`);
     expect(await response.json()).toEqual({ status: 'ok', tenant: 'ca', image: 'humangov@sha256:0123abcd' });
+    // The pages' stylesheet comes from the image itself.
+    const home = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+    const stylesheet = /<link rel="stylesheet" href="([^"]+)">/.exec(home)?.[1];
+    expect((await fetch(`http://127.0.0.1:${port}${stylesheet}`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
 
     const [, ...probeArgs] = JSON.parse(/CMD (\[.*\])$/.exec(runtimeArgs('HEALTHCHECK')[0] ?? '')?.[1] ?? '[]') as string[];

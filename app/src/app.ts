@@ -5,6 +5,8 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { loadAssets } from './assets.ts';
+import type { Assets } from './assets.ts';
 import { createAwsClients, documentClient } from './aws-clients.ts';
 import type { AwsClients } from './aws-clients.ts';
 import type { AppConfig } from './config.ts';
@@ -28,6 +30,10 @@ export interface AppDeps {
   /** Fastify's logger option; defaults to JSON logs at the configured level. */
   readonly logger?: FastifyServerOptions['logger'];
   readonly now?: () => Date;
+  /** The pages' stylesheet, script, fonts and icons; read from the build's output when not given. */
+  readonly assets?: Assets;
+  /** Whether listening starts EmployeeRepository.reindexNames in the background (default true). */
+  readonly reindexNamesOnStart?: boolean;
 }
 
 /** Builds one app instance; nothing listens until the caller says so. */
@@ -38,7 +44,14 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   const service = new EmployeeService(new EmployeeRepository(documentClient(aws.dynamodb), config.tableName), storage, now);
   const signer = new Signer(config.csrfSecret);
   const security = new FormSecurity(new CsrfTokens(signer, () => now().getTime()), signer);
-  const pageContext = (_request: FastifyRequest): PageContext => ({ usState: config.usState, tenantId: config.tenantId });
+  const assets = deps.assets ?? (await loadAssets());
+  const pageContext = (request: FastifyRequest): PageContext => ({
+    usState: config.usState,
+    tenantId: config.tenantId,
+    path: request.url.split('?')[0] ?? '/',
+    stylesheetUrl: assets.stylesheetUrl,
+    scriptUrl: assets.scriptUrl,
+  });
 
   const app = Fastify({
     logger: deps.logger ?? {
@@ -56,9 +69,22 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   });
 
   let closing = false;
+  const stopReindexing = new AbortController();
   app.addHook('preClose', async () => {
     closing = true;
+    stopReindexing.abort();
   });
+  if (deps.reindexNamesOnStart ?? true) {
+    // In the background: a replica serves while it checks; a search misses an old record only until then.
+    app.addHook('onListen', async () => {
+      service.reindexNames(stopReindexing.signal).then(
+        (result) => app.log.info(result, 'name search keys checked'),
+        (error: unknown) => {
+          if (!stopReindexing.signal.aborted) app.log.error({ err: error }, 'checking the name search keys failed; the next start tries again');
+        },
+      );
+    });
+  }
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // While shutting down, a keep-alive connection would outlive its last response and hold
@@ -104,7 +130,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     appImage: config.appImage,
     checkReadiness: () => checkReadiness(aws.dynamodb, config.tableName, storage),
   });
-  registerAssetRoutes(app);
+  registerAssetRoutes(app, assets);
   registerPageRoutes(app, { service, storage, security, maxUploadBytes: config.maxUploadBytes, pageContext });
   await app.register(employeeApi, { prefix: '/api/employees', service, storage, maxUploadBytes: config.maxUploadBytes });
   return app;

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { asStartKey, decodeCursor, encodeCursor } from './cursor.ts';
 import type { StartKey } from './cursor.ts';
@@ -109,6 +109,60 @@ export class EmployeeRepository {
     return fromItem(Attributes as EmployeeItem);
   }
 
+  /**
+   * Brings every record's name keys to the current form of searchableName, for records written
+   * before it changed (by an older version of the app, or by one still running during a rolling
+   * deploy). Run by each replica at start, in the background; safe to run any number of times
+   * and on several replicas at once: a record is rewritten only while it still has the keys and
+   * version read, so an edit made meanwhile is never overwritten, and an up-to-date record is not
+   * written at all. Reads the name index page by page; stops between pages when `signal` aborts.
+   */
+  async reindexNames(signal?: AbortSignal): Promise<{ checked: number; updated: number }> {
+    let checked = 0;
+    let updated = 0;
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      if (signal?.aborted) break;
+      const { Items = [], LastEvaluatedKey } = await this.#client.send(
+        new QueryCommand({
+          ...queryInput(this.#tableName, { indexName: BY_LAST_NAME_INDEX, sortAttribute: LAST_FIRST_ATTRIBUTE, prefix: undefined }),
+          Limit: 200,
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+        { abortSignal: signal },
+      );
+      for (const item of Items as EmployeeItem[]) {
+        checked += 1;
+        const keys = nameKeys(item.firstName, item.lastName);
+        if (item.lastFirstLower === keys.lastFirstLower && item.firstLastLower === keys.firstLastLower) continue;
+        try {
+          await this.#client.send(
+            new UpdateCommand({
+              TableName: this.#tableName,
+              Key: { [EMPLOYEE_KEY]: item.id },
+              UpdateExpression: 'SET #lastFirst = :lastFirst, #firstLast = :firstLast',
+              ConditionExpression: '#version = :version AND #lastFirst = :seen',
+              ExpressionAttributeNames: { '#lastFirst': LAST_FIRST_ATTRIBUTE, '#firstLast': FIRST_LAST_ATTRIBUTE, '#version': 'version' },
+              ExpressionAttributeValues: {
+                ':lastFirst': keys.lastFirstLower,
+                ':firstLast': keys.firstLastLower,
+                ':version': item.version,
+                ':seen': item.lastFirstLower,
+              },
+            }),
+            { abortSignal: signal },
+          );
+          updated += 1;
+        } catch (error) {
+          // Changed or deleted since it was read: whoever wrote it wrote current keys.
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }
+      exclusiveStartKey = LastEvaluatedKey;
+    } while (exclusiveStartKey);
+    return { checked, updated };
+  }
+
   /** One page in last-name order. */
   async list(limit: number, cursor?: string): Promise<Page<Employee>> {
     const query: IndexQuery = { indexName: BY_LAST_NAME_INDEX, sortAttribute: LAST_FIRST_ATTRIBUTE, prefix: undefined };
@@ -216,9 +270,13 @@ function decodeSearchCursor(cursor: string, byLast: IndexQuery, byFirst: IndexQu
   return { phase: value.phase, startKey: value.key === null ? undefined : asStartKey(value.key, startKeyAttributes(query)) };
 }
 
+function nameKeys(firstName: string, lastName: string): Pick<EmployeeItem, 'lastFirstLower' | 'firstLastLower'> {
+  const first = searchableName(firstName);
+  const last = searchableName(lastName);
+  return { lastFirstLower: `${last}${NAME_KEY_SEPARATOR}${first}`, firstLastLower: `${first}${NAME_KEY_SEPARATOR}${last}` };
+}
+
 function toItem(employee: Employee): EmployeeItem {
-  const first = searchableName(employee.firstName);
-  const last = searchableName(employee.lastName);
   const item: EmployeeItem = {
     id: employee.id,
     entity: ENTITY_EMPLOYEE,
@@ -226,8 +284,7 @@ function toItem(employee: Employee): EmployeeItem {
     lastName: employee.lastName,
     role: employee.role,
     salary: employee.salary,
-    lastFirstLower: `${last}${NAME_KEY_SEPARATOR}${first}`,
-    firstLastLower: `${first}${NAME_KEY_SEPARATOR}${last}`,
+    ...nameKeys(employee.firstName, employee.lastName),
     createdAt: employee.createdAt,
     updatedAt: employee.updatedAt,
     version: employee.version,

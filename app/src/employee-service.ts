@@ -41,6 +41,11 @@ export class EmployeeService {
     return this.#repository.list(limit, cursor);
   }
 
+  /** See EmployeeRepository.reindexNames. */
+  reindexNames(signal?: AbortSignal): Promise<{ checked: number; updated: number }> {
+    return this.#repository.reindexNames(signal);
+  }
+
   search(text: string, limit: number, cursor?: string): Promise<Page<Employee>> {
     return this.#repository.search(text, limit, cursor);
   }

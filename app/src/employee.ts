@@ -114,9 +114,23 @@ function parseSalary(raw: unknown): number | string {
   return amount;
 }
 
-const EVERY_CONTROL_CHARACTER = new RegExp(CONTROL_CHARACTERS.source, 'g');
+/** Letters that carry no combining mark to strip, as a person would type them on a US keyboard. */
+const UNMARKED_LETTERS: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', ł: 'l', þ: 'th', ı: 'i', ħ: 'h' };
 
-/** Lowercased, whitespace-collapsed form used in the index keys and to normalise searches. */
+/**
+ * The form of a name in the index keys, and of a search: "García" and "garcia", "O'Neil" and
+ * "oneil", "Smith-Jones" and "smith jones" become the same. Letter case and accents are folded,
+ * dashes are spaces, other punctuation, symbols and control characters go. Changing this changes
+ * every stored key: EmployeeRepository.reindexNames brings stored records up to date.
+ */
 export function searchableName(name: string): string {
-  return name.normalize('NFC').toLowerCase().replace(EVERY_CONTROL_CHARACTER, '').trim().replace(/\s+/g, ' ');
+  return name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/\p{M}/gu, '')
+    .replace(/[ßæœøđðłþıħ]/g, (letter) => UNMARKED_LETTERS[letter] ?? letter)
+    .replace(/[\p{Pd}\s]+/gu, ' ')
+    .replace(/[^\p{L}\p{N} ]/gu, '')
+    .replace(/ +/g, ' ')
+    .trim();
 }

@@ -6,9 +6,9 @@
  * Access patterns, none of which scans the table:
  * - get / put / update / delete one employee: base table, partition key `id`.
  * - list in name order, one page at a time: Query `byLastName` (partition = the constant
- *   ENTITY_EMPLOYEE, sort = lowercased "last<SEP>first").
- * - case-insensitive prefix search on last name: the same index with begins_with(sort, q).
- * - case-insensitive prefix search on first name: Query `byFirstName` (sort = "first<SEP>last").
+ *   ENTITY_EMPLOYEE, sort = the folded "last<SEP>first": see searchableName).
+ * - prefix search on last name, folding case, accents and punctuation: the same index with begins_with(sort, q).
+ * - the same on first name: Query `byFirstName` (sort = "first<SEP>last").
  * One constant GSI partition per tenant table is deliberate: a state's workforce is far below
  * what one partition serves, and it is what makes a sorted, paged list possible.
  */

@@ -114,3 +114,17 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KB`;
   return `${bytes} bytes`;
 }
+
+export class AssetsMissingError extends AppError {
+  readonly directory: string;
+
+  constructor(directory: string, options: { cause?: unknown } = {}) {
+    super(`The pages' assets are missing from ${directory}; build the app first (npm run build -w app)`, {
+      statusCode: 500,
+      code: 'assets_missing',
+      ...options,
+    });
+    this.name = 'AssetsMissingError';
+    this.directory = directory;
+  }
+}

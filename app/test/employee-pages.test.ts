@@ -55,16 +55,37 @@ describe('home page', () => {
     expect(headers.get('referrer-policy')).toBeTruthy();
   });
 
-  it('serves its stylesheet from its own origin', async () => {
-    const response = await fetch(`${web.baseUrl}/assets/app.css`);
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toContain('text/css');
+  it('links the USWDS stylesheet and its script from its own origin, each cached for good under a name that changes with its content', async () => {
+    const page = await new Browser().get(`${web.baseUrl}/`);
+    const stylesheet = /<link rel="stylesheet" href="(\/assets\/humangov\.[0-9a-f]{12}\.css)">/.exec(page.body)?.[1];
+    const script = /<script src="(\/assets\/humangov\.[0-9a-f]{12}\.js)" defer><\/script>/.exec(page.body)?.[1];
+    expect({ stylesheet, script }).toEqual({ stylesheet: expect.any(String), script: expect.any(String) });
+
+    const css = await fetch(`${web.baseUrl}${stylesheet}`);
+    expect(css.headers.get('content-type')).toContain('text/css');
+    expect(css.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const text = await css.text();
+    expect(text).toContain('.usa-header');
+    // Every font and icon the stylesheet refers to is served too.
+    const references = [...text.matchAll(/url\("?((?:fonts|img)\/[^")]+)"?\)/g)].map((match) => match[1]);
+    expect(references.length).toBeGreaterThan(5);
+    for (const reference of references) expect(`${reference}: ${(await fetch(`${web.baseUrl}/assets/${reference}`)).status}`).toBe(`${reference}: 200`);
+    expect((await fetch(`${web.baseUrl}${script}`)).headers.get('content-type')).toContain('text/javascript');
   });
 
   it('answers an unknown page with a 404 page', async () => {
     const page = await new Browser().get(`${web.baseUrl}/nowhere`);
     expect(page.status).toBe(404);
-    expect(page.body).toContain('Not found');
+    expect(page.body).toContain('Page not found');
+    expect((await fetch(`${web.baseUrl}/assets/nothing.css`)).status).toBe(404);
+  });
+
+  it('marks the current page in the navigation', async () => {
+    const browser = new Browser();
+    const current = (body: string) => [...body.matchAll(/<a href="([^"]+)" class="usa-nav-link usa-current" aria-current="page">/g)].map((match) => match[1]);
+    expect(current((await browser.get(`${web.baseUrl}/employees`)).body)).toEqual(['/employees']);
+    expect(current((await browser.get(`${web.baseUrl}/employees/new`)).body)).toEqual(['/employees/new']);
+    expect(current((await browser.get(`${web.baseUrl}/`)).body)).toEqual([]);
   });
 });
 
@@ -77,34 +98,55 @@ describe('adding, editing and deleting through the pages', () => {
 
     const record = await browser.get(`${web.baseUrl}${response.location}`);
     expect(record.body).toContain('Added Maria Garcia.');
-    expect(record.body).toContain('$61,500');
+    expect(record.body).toContain('$61,500.00');
+    // In UTC from the server, named; the page's script shows it in the viewer's zone.
+    expect(record.body).toMatch(/<time datetime="\d{4}-\d\d-\d\dT[^"]+Z" data-local>[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M UTC<\/time>/);
     expect((await browser.get(`${web.baseUrl}${response.location}`)).body).not.toContain('Added Maria Garcia.');
   });
 
-  it('shows what to fix and keeps the entered values when a field is invalid', async () => {
+  it('shows what to fix and keeps the entered values when a field is invalid, and asks for the PDF again', async () => {
     const browser = new Browser();
     const token = await openNewEmployeeForm(browser, web);
+    const before = await listDocumentKeys(web);
     const response = await submitNewEmployee(browser, web, token, pdfBytes('x'), { ...fields, salary: 'a lot' });
     expect(response.status).toBe(400);
     expect(response.body).toContain('Annual salary must be an amount in dollars');
     expect(response.body).toContain('value="Park Ranger"');
+    expect(response.body).toContain('id-scan.pdf was not saved because of the other problems: attach it again');
+    expect(await listDocumentKeys(web)).toEqual(before);
   });
 
-  it('shows a form error for a file that is not a PDF', async () => {
+  it('shows every problem after one submission: blank name, "85k" salary and a file that is not a PDF', async () => {
     const browser = new Browser();
-    const form = employeeForm({ _csrf: await openNewEmployeeForm(browser, web), ...fields });
+    const form = employeeForm({ _csrf: await openNewEmployeeForm(browser, web), ...fields, firstName: '', salary: '85k' });
     form.append('document', new Blob(['PK\u0003\u0004 a zip']), 'scan.pdf');
     const response = await browser.post(`${web.baseUrl}/employees`, form);
+
     expect(response.status).toBe(415);
-    expect(response.body).toContain('document must be a PDF file');
-    expect(response.body).toContain('value="Maria"');
+    expect(response.body).toContain('<title>Error: Add employee');
+    const summary =
+      /<div class="usa-alert usa-alert--error hg-error-summary" role="alert" tabindex="-1" data-focus-on-load>([\s\S]*?)<\/ul>/.exec(response.body)?.[1] ?? '';
+    expect(summary).toContain('There are 3 problems with this form');
+    expect([...summary.matchAll(/<a class="usa-link" href="#(\w+)">([^<]+)<\/a>/g)].map((match) => [match[1], match[2]])).toEqual([
+      ['firstName', 'First name is required'],
+      ['salary', 'Annual salary must be an amount in dollars such as 85000 or 85000.50'],
+      ['document', 'The scanned ID must be a PDF file, and the file chosen is not one: choose the PDF and attach it again'],
+    ]);
+    for (const name of ['firstName', 'salary', 'document']) {
+      const input = new RegExp(`<input [^>]*id="${name}"[^>]*>`).exec(response.body)?.[0] ?? '';
+      expect(input).toContain('aria-invalid="true"');
+      expect(input).toMatch(new RegExp(`aria-describedby="${name}-error`));
+      expect(response.body).toContain(`<span class="usa-error-message" id="${name}-error">`);
+    }
+    expect(new RegExp('<input [^>]*id="lastName"[^>]*>').exec(response.body)?.[0]).not.toContain('aria-invalid');
+    expect(response.body).toContain('value="Garcia"');
   });
 
   it('shows a form error for a PDF over the size limit', async () => {
     const browser = new Browser();
     const response = await submitNewEmployee(browser, web, await openNewEmployeeForm(browser, web), pdfBytes('big', 50 * 1024));
     expect(response.status).toBe(413);
-    expect(response.body).toContain('document must be at most 50 KB');
+    expect(response.body).toContain('The scanned ID must be at most 50 KB: choose a smaller PDF and attach it again');
   });
 
   it('edits the fields and keeps the PDF when no new file is chosen', async () => {
@@ -112,6 +154,7 @@ describe('adding, editing and deleting through the pages', () => {
     const browser = new Browser();
     const editPage = await browser.get(`${web.baseUrl}/employees/${created.id}/edit`);
     expect(editPage.body).toContain('value="Garcia"');
+    expect(editPage.body).toContain('value="61500"');
 
     const form = employeeForm({ _csrf: csrfTokenIn(editPage.body), ...fields, role: 'Chief Ranger' });
     form.append('document', new Blob([]), '');

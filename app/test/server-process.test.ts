@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { buildAssets } from '../build-assets.ts';
 import { loadConfig } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 import { startLocalAws } from './support/local-aws.ts';
@@ -20,6 +21,9 @@ const validEnv = {
   TENANT_ID: 'ca',
   CSRF_SECRET: TEST_CSRF_SECRET,
 };
+
+// The sources serve the pages' assets from where the build puts them (app/dist/assets).
+beforeAll(() => buildAssets(), 120_000);
 
 function problemsOf(env: Record<string, string | undefined>): readonly string[] {
   try {

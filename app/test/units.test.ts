@@ -3,7 +3,9 @@ import { describe, expect, it } from '@jest/globals';
 import { CsrfTokens } from '../src/csrf.ts';
 import { CsrfError } from '../src/errors.ts';
 import { EMPLOYEES_TABLE, BY_FIRST_NAME_INDEX, BY_LAST_NAME_INDEX } from '../src/employees-table.ts';
-import { parseEmployeeFields } from '../src/employee.ts';
+import { parseEmployeeFields, searchableName } from '../src/employee.ts';
+import { employeeFormPage, employeeListPage, formatSalary, homePage } from '../src/views/employee-pages.ts';
+import { formatInstant } from '../src/views/time.ts';
 import { ValidationError } from '../src/errors.ts';
 import { Signer } from '../src/signing.ts';
 import { html, trustedHtml } from '../src/views/html.ts';
@@ -88,5 +90,57 @@ describe('employees table definition', () => {
     expect(EMPLOYEES_TABLE.KeySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
     expect(EMPLOYEES_TABLE.GlobalSecondaryIndexes.map((index) => index.IndexName)).toEqual([BY_LAST_NAME_INDEX, BY_FIRST_NAME_INDEX]);
     for (const index of EMPLOYEES_TABLE.GlobalSecondaryIndexes) expect(index.Projection?.ProjectionType).toBeDefined();
+  });
+});
+
+describe('searchableName', () => {
+  it.each([
+    ['García', 'garcia'],
+    ["O'Neil", 'oneil'],
+    ['O’Neil', 'oneil'],
+    ['Smith-Jones', 'smith jones'],
+    ['St. John', 'st john'],
+    ['  Mary   Ann ', 'mary ann'],
+    ['Strauß', 'strauss'],
+    ['Øberg', 'oberg'],
+    ['Nguyễn', 'nguyen'],
+    ['ＡＢＣ', 'abc'],
+  ])('folds %s to %s', (name, folded) => expect(searchableName(name)).toBe(folded));
+
+  it('never leaves the sort-key separator or another control character in a key', () => {
+    expect(searchableName('a\u0001b\u0000c')).toBe('abc');
+  });
+});
+
+describe('what the pages show', () => {
+  it('shows salaries in dollars and cents', () => {
+    expect([61250.5, 85000, 0.1, 100_000_000].map(formatSalary)).toEqual(['$61,250.50', '$85,000.00', '$0.10', '$100,000,000.00']);
+  });
+
+  it('names the zone of every time it shows', () => {
+    expect(formatInstant('2026-03-05T20:04:00Z', 'UTC')).toBe('Mar 5, 2026, 8:04 PM UTC');
+    expect(formatInstant('2026-03-05T20:04:00Z', 'America/New_York')).toBe('Mar 5, 2026, 3:04 PM EST');
+    expect(formatInstant('2026-07-05T20:04:00Z', 'America/Los_Angeles')).toBe('Jul 5, 2026, 1:04 PM PDT');
+  });
+});
+
+describe('page templates', () => {
+  const context = { usState: 'California', tenantId: 'ca', path: '/', stylesheetUrl: '/assets/a.css', scriptUrl: '/assets/a.js' };
+
+  // V8 keeps a string of Latin-1 characters in one byte a character; a single character beyond
+  // makes the whole page a two-byte string, which bench:app measured as 50 % more CPU per home page.
+  it('write every character beyond Latin-1 as an entity, so a page of Latin-1 data stays a one-byte string', () => {
+    const pages = [
+      homePage(context),
+      employeeListPage(context, { employees: [], nextPageHref: undefined, isFirstPage: true, searchText: 'garcia' }),
+      employeeFormPage(context, {
+        csrfToken: 't',
+        employee: undefined,
+        values: {},
+        errors: { firstName: 'First name is required', _form: 'x' },
+        maxUploadBytes: 1024,
+      }),
+    ];
+    for (const page of pages) expect([...page.html].filter((character) => character.charCodeAt(0) > 0xff)).toEqual([]);
   });
 });

@@ -47,14 +47,17 @@ export interface MappedError {
   internal: boolean;
 }
 
-function answer(statusCode: number, code: ApiErrorCode, message: string, headers: Record<string, string> = {}): MappedError {
-  return { response: json(statusCode, { error: { code, message } }, headers), internal: statusCode >= 500 };
+function answer(statusCode: number, code: ApiErrorCode, message: string, headers: Record<string, string> = {}, details: object = {}): MappedError {
+  return { response: json(statusCode, { error: { code, message, ...details } }, headers), internal: statusCode >= 500 };
 }
 
 /** Maps any thrown value to the response the client gets. Nothing unknown is shown: a 5xx says only how to report it. */
 export function errorResponse(error: unknown, requestId: string): MappedError {
   if (error instanceof ApiError && error.expose) return answer(error.statusCode, error.code, error.message, error.headers);
-  if (error instanceof InvalidTenantError) return answer(400, 'INVALID_TENANT', error.message);
+  if (error instanceof InvalidTenantError) {
+    // A stored record that breaks a rule: each field, the value given and the rule, for the person who fixes it.
+    return answer(400, 'INVALID_TENANT', error.message, {}, error.invalidFields.length > 0 ? { invalidFields: error.invalidFields } : {});
+  }
   if (error instanceof TenantNotFoundError) {
     return answer(404, 'NOT_FOUND', `tenant "${error.tenantId}" does not exist; list tenants with GET /tenants`);
   }

@@ -11,9 +11,24 @@ export class HumanGovError extends Error {
   }
 }
 
+/** One field of a stored record that breaks a rule: what a person needs to fix it. */
+export interface InvalidField {
+  field: string;
+  /** The value as stored, or null when the field is missing. */
+  given: unknown;
+  /** The rule, without the field's name: "must be at most 10". */
+  rule: string;
+}
+
 /** The tenant record (or id) is not acceptable; fixing the record is the only way forward. */
 export class InvalidTenantError extends HumanGovError {
   override name = 'InvalidTenantError';
+  /** Set when a stored record was read: each field that breaks a rule, with the value given. */
+  readonly invalidFields: readonly InvalidField[];
+  constructor(message: string, options?: ErrorOptions & { invalidFields?: readonly InvalidField[] }) {
+    super(message, options);
+    this.invalidFields = options?.invalidFields ?? [];
+  }
 }
 
 /** Someone else wrote the record since we read it: read again and retry. */

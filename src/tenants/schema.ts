@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { tenantIdProblem } from './tenant-id.ts';
 import { DESIRED_STATES, TENANT_STATUSES } from './status.ts';
 import { defaultDisplayName } from './us-states.ts';
-import { InvalidTenantError } from './errors.ts';
+import { InvalidTenantError, type InvalidField } from './errors.ts';
 
 export const DEFAULT_DESIRED_COUNT = 2;
 export const MAX_DESIRED_COUNT = 10;
@@ -126,11 +126,21 @@ export function tenantSpec(fields: TenantUserFields): TenantSpec {
   };
 }
 
-/** Reads a stored record leniently: unknown attributes are dropped, bad ones reported. */
+/** Reads a stored record leniently: unknown attributes are dropped, bad ones reported with the values given. */
 export function parseTenantRecord(item: unknown): TenantRecord {
   const result = tenantRecordSchema.safeParse(item);
-  if (!result.success) throw new InvalidTenantError(describeIssues(result.error));
+  if (!result.success) throw new InvalidTenantError(describeIssues(result.error), { invalidFields: invalidFields(result.error, item) });
   return result.data;
+}
+
+function invalidFields(error: z.ZodError, input: unknown): InvalidField[] {
+  return error.issues.map((issue) => {
+    const field = issue.path.join('.');
+    let given: unknown = input;
+    for (const key of issue.path) given = typeof given === 'object' && given !== null ? (given as Record<PropertyKey, unknown>)[key] : undefined;
+    const rule = field && issue.message.startsWith(`${field} `) ? issue.message.slice(field.length + 1) : issue.message;
+    return { field, given: given ?? null, rule };
+  });
 }
 
 /**

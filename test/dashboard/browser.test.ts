@@ -40,11 +40,11 @@ describe('fleet dashboard in Chromium', () => {
 
   it('shows every tenant with its name, a status badge in words, counts per status and the FAILED reason', async () => {
     const { page, problems } = await open();
-    await eventually(async () => expect(await page.locator('table.fleet tbody tr').count()).toBe(6), WAIT);
+    await eventually(async () => expect(await page.locator('table.fleet tbody tr').count()).toBe(7), WAIT);
 
-    const table = page.getByRole('table', { name: '6 tenants' });
+    const table = page.getByRole('table', { name: '7 tenants' });
     for (const heading of ['Tenant', 'Status', 'Desired', 'Endpoint', 'Image', 'Healthy targets', 'Zones', 'Last change']) {
-      expect(await table.getByRole('columnheader', { name: heading, exact: true }).count()).toBe(1);
+      expect(await table.getByRole('columnheader', { name: new RegExp(`^${heading}\\b`) }).count()).toBe(1);
     }
     expect(await row(page, 'ca').getByRole('rowheader').innerText()).toContain('California');
     expect(await row(page, 'ca').locator('.badge').innerText()).toContain('Active');
@@ -56,14 +56,17 @@ describe('fleet dashboard in Chromium', () => {
     expect(await row(page, 'ny').innerText()).toContain(FAILED_REASON);
     expect(await row(page, 'wa').innerText()).toContain(DEGRADED_REASON);
     expect(await row(page, 'fl').locator('.badge').innerText()).toContain('New');
-    // Worst first: the tenants that need a person are at the top.
+    expect(await row(page, 'tx').getByRole('rowheader').innerText()).toMatch(/^Texas\s*canary/i);
+    expect(await page.locator('table.fleet .usa-tag.canary').count()).toBe(1);
+    // By name: a row stays where it is while statuses change; a person may sort by status.
     expect(await page.locator('table.fleet tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tenant')))).toEqual([
-      'ny',
-      'wa',
       'oh',
       'ca',
-      'tx',
       'fl',
+      'nv',
+      'ny',
+      'tx',
+      'wa',
     ]);
 
     expect({
@@ -73,13 +76,13 @@ describe('fleet dashboard in Chromium', () => {
       active: await count(page, 'ACTIVE').innerText(),
       new: await count(page, 'NEW').innerText(),
     }).toEqual({
-      all: '6',
-      failed: '1',
+      all: '7',
+      failed: '2',
       degraded: '1',
       active: '3',
       new: '1',
     });
-    expect(await page.title()).toBe('HumanGov fleet — 1 failed, 1 degraded');
+    expect(await page.title()).toBe('HumanGov fleet — 2 failed, 1 degraded');
     await screenshot(page, 'fleet');
     expect(problems).toEqual([]);
     await page.close();
@@ -89,10 +92,11 @@ describe('fleet dashboard in Chromium', () => {
     const { page } = await open();
     await page.getByLabel('Show').selectOption('FAILED');
     await eventually(
-      async () => expect(await page.locator('table.fleet tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tenant')))).toEqual(['ny']),
+      async () =>
+        expect(await page.locator('table.fleet tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tenant')))).toEqual(['nv', 'ny']),
       WAIT,
     );
-    expect(await page.locator('table.fleet caption').innerText()).toBe('1 of 6 tenants: Failed');
+    expect(await page.locator('table.fleet caption').innerText()).toBe('2 of 7 tenants: Failed');
     await page.close();
   });
 
@@ -195,7 +199,7 @@ describe('fleet dashboard in Chromium', () => {
 
     await eventually(async () => expect(await row(page, 'ca').locator('.badge').innerText()).toContain('Failed'), WAIT);
     expect(await row(page, 'ca').innerText()).toContain('verification failed: 0 of 2 targets healthy');
-    expect({ failed: await count(page, 'FAILED').innerText(), active: await count(page, 'ACTIVE').innerText() }).toEqual({ failed: '2', active: '2' });
+    expect({ failed: await count(page, 'FAILED').innerText(), active: await count(page, 'ACTIVE').innerText() }).toEqual({ failed: '3', active: '2' });
     expect(await page.locator('#announcer').innerText()).toBe('California is now Failed.');
     expect(await page.evaluate(() => (window as unknown as { __samePage?: boolean }).__samePage)).toBe(true);
     expect(navigations).toBe(0);
@@ -238,7 +242,7 @@ describe('fleet dashboard in Chromium', () => {
       return answer ? route.fulfill({ status: answer.statusCode, headers: answer.headers, body: answer.body }) : route.fallback();
     });
     await page.goto(`${fleet.url}/`);
-    await eventually(async () => expect(await page.locator('table.fleet tbody tr').count()).toBe(6), WAIT);
+    await eventually(async () => expect(await page.locator('table.fleet tbody tr').count()).toBe(7), WAIT);
     await eventually(async () => expect(await page.locator('#deployments .chip').count()).toBe(7), WAIT);
     expect(await row(page, 'ny').innerText()).toContain(FAILED_REASON);
     expect(problems).toEqual([]);

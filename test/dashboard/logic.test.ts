@@ -63,15 +63,48 @@ describe('dashboard logic: statuses and the fleet', () => {
     expect(counts).toEqual({ FAILED: 1, DEGRADED: 0, PROVISIONING: 0, DEPLOYING: 0, DEPROVISIONING: 0, ACTIVE: 2, NEW: 1, DELETED: 0 });
   });
 
-  it('lists the worst statuses first, then by name, and filters to one status', () => {
+  it('lists tenants by name, so a status that changes during a rollout moves no row, and filters to one status', () => {
     const rows = [tenant('tx', 'ACTIVE'), tenant('ca', 'ACTIVE'), tenant('fl', null), tenant('wa', 'DEGRADED'), tenant('ny', 'FAILED')].map((t) => ({
       tenant: t,
       zones: null,
     }));
-    expect(logic.visibleRows(rows, 'ALL').map((row) => row.tenant.tenantId)).toEqual(['ny', 'wa', 'ca', 'tx', 'fl']);
+    const order = (list: typeof rows) => logic.visibleRows(list, 'ALL').map((row) => row.tenant.tenantId);
+    expect(order(rows)).toEqual(['ca', 'fl', 'ny', 'tx', 'wa']);
+    const deploying = rows.map((row) => (row.tenant.tenantId === 'tx' ? { ...row, tenant: { ...row.tenant, status: 'DEPLOYING' as const } } : row));
+    expect(order(deploying)).toEqual(order(rows));
     expect(logic.visibleRows(rows, 'ACTIVE').map((row) => row.tenant.tenantId)).toEqual(['ca', 'tx']);
     expect(logic.visibleRows(rows, 'NEW').map((row) => row.tenant.tenantId)).toEqual(['fl']);
     expect(logic.visibleRows(rows, 'DELETED')).toEqual([]);
+  });
+
+  it('sorts by status, worst first, only when asked, and the other way on a second press', () => {
+    const rows = [tenant('tx', 'ACTIVE'), tenant('ca', 'ACTIVE'), tenant('wa', 'DEGRADED'), tenant('ny', 'FAILED')].map((t) => ({ tenant: t, zones: null }));
+    const byStatus = logic.nextSort({ column: 'name', direction: 'ascending' }, 'status');
+    expect(byStatus).toEqual({ column: 'status', direction: 'ascending' });
+    expect(logic.visibleRows(rows, 'ALL', byStatus).map((row) => row.tenant.tenantId)).toEqual(['ny', 'wa', 'ca', 'tx']);
+    const reversed = logic.nextSort(byStatus, 'status');
+    expect(reversed).toEqual({ column: 'status', direction: 'descending' });
+    expect(logic.visibleRows(rows, 'ALL', reversed).map((row) => row.tenant.tenantId)).toEqual(['tx', 'ca', 'wa', 'ny']);
+  });
+
+  it('says how to fix each invalid field of a record: the value given, the rule, and the command', () => {
+    const [count, name] = logic.recordFixes(
+      'fl',
+      [
+        { field: 'desiredCount', given: 11, rule: 'must be at most 10' },
+        { field: 'displayName', given: null, rule: 'must not be empty' },
+      ],
+      'prod',
+    );
+    expect(count).toMatchObject({ field: 'desiredCount', given: '11', rule: 'must be at most 10' });
+    expect(count?.advice).toBe('Set desiredCount to 10, or another value that meets the rule (--count sets it in humangov tenant add):');
+    expect(count?.command).toBe(
+      `aws dynamodb update-item --table-name humangov-prod-tenants --key '{"tenantId":{"S":"fl"}}' --update-expression 'SET #field = :value' --expression-attribute-names '{"#field":"desiredCount"}' --expression-attribute-values '{":value":{"N":"10"}}'`,
+    );
+    expect(name?.given).toBe('nothing (the field is missing)');
+    expect(logic.recordFixes('fl', [{ field: 'desiredCount', given: '3', rule: 'must be a whole number' }], 'local')[0]?.command).toContain(
+      '--endpoint-url http://127.0.0.1:8000 --table-name humangov-local-tenants --key \'{"tenantId":{"S":"fl"}}\'',
+    );
   });
 
   it('shows a reason only for FAILED and DEGRADED tenants that have one', () => {
@@ -91,14 +124,15 @@ describe('dashboard logic: statuses and the fleet', () => {
     expect(logic.fleetRows([listed], new Map([['ca', detail]]))[0]?.zones).toEqual(['us-east-1c']);
   });
 
-  it('reads again only the details whose summaries changed, and deployments still running or whose status moved', () => {
-    const ca = tenant('ca', 'ACTIVE', { updatedAt: 't1' });
-    const tx = tenant('tx', 'ACTIVE', { updatedAt: 't2' });
+  it('reads again only the details whose summaries changed, never of a tenant with no health to place in zones, and deployments still running or whose status moved', () => {
+    const health = { healthy: 2, total: 2 };
+    const ca = tenant('ca', 'ACTIVE', { updatedAt: 't1', health });
+    const tx = tenant('tx', 'ACTIVE', { updatedAt: 't2', health });
     const details = new Map([
       ['ca', { updatedAt: 't1' } as TenantDetail],
       ['tx', { updatedAt: 't1' } as TenantDetail],
     ]);
-    expect(logic.staleTenantDetails([ca, tx, tenant('fl', null)], details)).toEqual(['tx', 'fl']);
+    expect(logic.staleTenantDetails([ca, tx, tenant('fl', null), tenant('nv', 'FAILED')], details)).toEqual(['tx']);
     expect(logic.staleTenantDetails([{ ...tx, health: { healthy: 2, total: 2, zones: [] } }], details)).toEqual([]);
 
     const ended = new Map([
@@ -138,13 +172,14 @@ describe('dashboard logic: formatting', () => {
     expect(logic.relativeTime('not a time', NOW)).toBe('—');
   });
 
-  it('writes durations in two units at most, and absolute times in UTC', () => {
+  it('writes durations in two units at most, and absolute times in the viewer’s zone, named', () => {
     expect(logic.duration('2026-11-26T10:00:00Z', '2026-11-26T10:00:09Z')).toBe('9 s');
     expect(logic.duration('2026-11-26T10:00:00Z', '2026-11-26T10:04:12Z')).toBe('4 min 12 s');
     expect(logic.duration('2026-11-26T10:00:00Z', '2026-11-26T10:09:00Z')).toBe('9 min');
     expect(logic.duration('2026-11-26T10:00:00Z', '2026-11-26T11:05:30Z')).toBe('1 h 5 min');
     expect(logic.duration('2026-11-26T10:00:00Z', null)).toBe('—');
-    expect(logic.absoluteTime('2026-11-26T10:04:05.123Z')).toBe('2026-11-26 10:04:05 UTC');
+    expect(logic.absoluteTime('2026-11-26T10:04:05.123Z', 'UTC')).toBe('Nov 26, 2026, 10:04:05 AM UTC');
+    expect(logic.absoluteTime('2026-11-26T10:04:05.123Z', 'America/Chicago')).toBe('Nov 26, 2026, 4:04:05 AM CST');
     expect(logic.absoluteTime(null)).toBe('—');
   });
 

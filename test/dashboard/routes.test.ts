@@ -1,3 +1,4 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { makeApiHandler } from '../../functions/api.ts';
 import type { HttpApiResult } from '../../src/api/http.ts';
@@ -50,9 +51,12 @@ describe('status API: the dashboard routes (real middy chain)', () => {
   it('lays the page out with landmarks, a labelled filter and a live region', async () => {
     const { body } = await get('/');
     expect(body).toContain('<html lang="en">');
-    expect(body).toContain('<nav aria-label="Dashboard">');
+    expect(body).toContain('<a class="usa-skipnav" href="#main">Skip to main content</a>');
+    expect(body).toContain('<header class="usa-header usa-header--basic">');
+    expect(body).toContain('<nav aria-label="Dashboard" class="usa-nav" id="dashboard-nav">');
     expect(body).toContain('<main id="main" tabindex="-1">');
-    expect(body).toContain('<label for="status-filter">Show</label>');
+    expect(body).toContain('<label class="usa-label" for="status-filter">Show</label>');
+    expect(body).toContain('<footer class="usa-identifier">');
     expect(body).toMatch(/<div id="announcer"[^>]*role="status"[^>]*aria-live="polite"/);
   });
 
@@ -83,6 +87,22 @@ describe('status API: the dashboard routes (real middy chain)', () => {
     const unknown = await get('/?tennant=ca');
     expect(unknown.statusCode).toBe(400);
     expect(JSON.parse(unknown.body).error.message).toBe('unknown query parameter "tennant"; GET / takes tenant');
+  });
+
+  it('answers a stored record that breaks a rule with each invalid field, the value given and the rule, for the tenant page', async () => {
+    // As a user's PutItem would leave it, once the stream handler marked it FAILED.
+    await tables.tenantsTable.db.send(
+      new PutCommand({ TableName: tables.tenantsTable.tableName, Item: { tenantId: 'nv', desiredCount: 11, status: 'FAILED' } }),
+    );
+
+    const answer = await get('/tenants/nv');
+
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(answer.body).error).toEqual({
+      code: 'INVALID_TENANT',
+      message: 'desiredCount: desiredCount must be at most 10',
+      invalidFields: [{ field: 'desiredCount', given: 11, rule: 'must be at most 10' }],
+    });
   });
 
   it("leaves the dashboard out of the JSON API's route list in a 404", async () => {

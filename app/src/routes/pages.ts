@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { DocumentStorage } from '../document-storage.ts';
+import { parseEmployeeFields } from '../employee.ts';
 import type { Employee } from '../employee.ts';
 import { receiveEmployeeForm } from '../employee-form.ts';
 import type { ReceivedForm } from '../employee-form.ts';
 import type { EmployeeService } from '../employee-service.ts';
-import { UploadTooLargeError, ValidationError } from '../errors.ts';
+import { formatBytes, NotPdfError, UploadTooLargeError, ValidationError } from '../errors.ts';
 import type { FieldErrors } from '../errors.ts';
 import { deleteConfirmationPage, employeeDetailPage, employeeFormPage, employeeListPage, homePage } from '../views/employee-pages.ts';
 import type { SafeHtml } from '../views/html.ts';
@@ -77,7 +78,7 @@ export function registerPageRoutes(app: FastifyInstance, options: PageRouteOptio
       return reply.redirect(`/employees/${id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return formPage(request, reply, undefined, { values: outcome.form.fields, errors: error.fields }, 400);
+      return formPage(request, reply, undefined, { values: outcome.form.fields, errors: withDocumentToAttachAgain(error.fields, outcome.form) }, 400);
     }
   });
 
@@ -101,7 +102,7 @@ export function registerPageRoutes(app: FastifyInstance, options: PageRouteOptio
       return reply.redirect(`/employees/${employee.id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return formPage(request, reply, current, { values: outcome.form.fields, errors: error.fields }, 400);
+      return formPage(request, reply, current, { values: outcome.form.fields, errors: withDocumentToAttachAgain(error.fields, outcome.form) }, 400);
     }
   });
 
@@ -131,7 +132,10 @@ interface FormState {
 
 type FormOutcome = { refused: FormState; statusCode: number; form?: undefined } | { refused?: undefined; form: ReceivedForm };
 
-/** Reads the form; a refused file (or a body declared too large) becomes a form error, not an error page. */
+/**
+ * Reads the form. A refused file (not a PDF, too large) is a problem for the user to fix, shown
+ * with every problem of the other fields at once, so one submission says all there is to fix.
+ */
 async function receiveForm(request: FastifyRequest, options: PageRouteOptions, documentKey: string): Promise<FormOutcome> {
   try {
     const form = await receiveEmployeeForm(request, {
@@ -140,14 +144,45 @@ async function receiveForm(request: FastifyRequest, options: PageRouteOptions, d
       maxUploadBytes: options.maxUploadBytes,
       authorize: (fields) => options.security.verify(request, fields),
     });
-    if (form.rejection) return { refused: { values: form.fields, errors: { document: form.rejection.message } }, statusCode: form.rejection.statusCode };
+    if (form.rejection) {
+      const errors = { ...fieldProblems(form.fields), document: refusedDocumentMessage(form.rejection) };
+      return { refused: { values: form.fields, errors }, statusCode: form.rejection.statusCode };
+    }
     return { form };
   } catch (error) {
     if (!(error instanceof UploadTooLargeError)) throw error;
-    return { refused: { values: {}, errors: { document: error.message } }, statusCode: error.statusCode };
+    // Refused from its declared size, unread: the fields were never seen, so none can be shown again.
+    return { refused: { values: {}, errors: { document: refusedDocumentMessage(error) } }, statusCode: error.statusCode };
   }
 }
 
+function fieldProblems(values: Readonly<Record<string, string>>): FieldErrors {
+  try {
+    parseEmployeeFields(values);
+    return {};
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return error.fields;
+  }
+}
+
+/** The API's words name the field ("document"); the form's name the thing the person chose. */
+function refusedDocumentMessage(rejection: NotPdfError | UploadTooLargeError): string {
+  if (rejection instanceof NotPdfError) return 'The scanned ID must be a PDF file, and the file chosen is not one: choose the PDF and attach it again';
+  return `The scanned ID must be at most ${formatBytes(rejection.maxBytes)}: choose a smaller PDF and attach it again`;
+}
+
+/** A browser never sends a chosen file twice, and an upload is not kept when the form has errors: say so. */
+function withDocumentToAttachAgain(errors: FieldErrors, form: ReceivedForm): FieldErrors {
+  if (!form.document || errors.document) return errors;
+  return { ...errors, document: `${form.document.fileName} was not saved because of the other problems: attach it again` };
+}
+
 function formValuesOf(employee: Employee): Record<string, string> {
-  return { firstName: employee.firstName, lastName: employee.lastName, role: employee.role, salary: String(employee.salary) };
+  return {
+    firstName: employee.firstName,
+    lastName: employee.lastName,
+    role: employee.role,
+    salary: Number.isInteger(employee.salary) ? String(employee.salary) : employee.salary.toFixed(2),
+  };
 }

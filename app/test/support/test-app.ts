@@ -3,7 +3,10 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { buildAssets } from '../../build-assets.ts';
 import { buildApp } from '../../src/app.ts';
+import { loadAssets } from '../../src/assets.ts';
+import type { Assets } from '../../src/assets.ts';
 import type { AwsClients } from '../../src/aws-clients.ts';
 import type { AppConfig } from '../../src/config.ts';
 import type { LocalAws } from './local-aws.ts';
@@ -50,9 +53,17 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
+let assets: Promise<Assets> | undefined;
+
+/** The pages' assets as the build makes them (into app/dist/assets; the Sass output is cached), once per test file. */
+export function testAssets(): Promise<Assets> {
+  assets ??= buildAssets().then(() => loadAssets());
+  return assets;
+}
+
 export async function startApp(aws: LocalAws, config: AppConfig): Promise<RunningApp> {
   const clients = aws.clientsFor(config);
-  const app = await buildApp(config, { aws: clients, logger: false });
+  const app = await buildApp(config, { aws: clients, logger: false, assets: await testAssets() });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {

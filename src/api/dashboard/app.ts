@@ -11,7 +11,7 @@ import type { DashboardLogic } from './logic.ts';
 import type { DeploymentsView } from './deployments-view.ts';
 import type { FleetView } from './fleet-view.ts';
 import type { TenantView } from './tenant-view.ts';
-import type { DeploymentDetail, DeploymentSummary, ListPage, Route, StatusKey, TenantDetail, TenantSummary } from './types.ts';
+import type { DeploymentDetail, DeploymentSummary, FleetSort, InvalidField, ListPage, Route, StatusKey, TenantDetail, TenantSummary } from './types.ts';
 
 export interface DashboardEnv {
   logic: DashboardLogic;
@@ -23,7 +23,15 @@ export interface DashboardEnv {
   document: Document;
 }
 
-type JsonAnswer<T> = { ok: true; body: T } | { ok: false; status: number; message: string };
+type JsonAnswer<T> = { ok: true; body: T } | { ok: false; status: number; message: string; invalidFields: InvalidField[] };
+
+/** Why a tenant's page cannot show the tenant: the dashboard's own words, and the invalid fields of its record when that is why. */
+interface TenantProblem {
+  message: string;
+  invalidFields: InvalidField[];
+  /** The summary's updatedAt when the problem was read: read again only once the record changed. */
+  updatedAt: string | null;
+}
 
 export function dashboardApp(env: DashboardEnv) {
   const { logic, window: win, document: doc } = env;
@@ -49,27 +57,39 @@ export function dashboardApp(env: DashboardEnv) {
     updated: byId('updated'),
     refresh: byId<HTMLButtonElement>('refresh'),
     announcer: byId('announcer'),
+    connection: byId('connection'),
+    nav: byId('dashboard-nav'),
+    menuOpen: byId<HTMLButtonElement>('menu-open'),
+    menuClose: byId<HTMLButtonElement>('menu-close'),
+    overlay: doc.querySelector<HTMLElement>('.usa-overlay'),
   };
 
   const state = {
     route: logic.parseRoute(win.location.hash, win.location.search) as Route,
     tenants: [] as TenantSummary[],
     tenantDetails: new Map<string, TenantDetail>(),
-    /** Why a tenant's page cannot be shown (the API's own message), by tenant id. */
-    tenantProblems: new Map<string, string>(),
+    /** Why a tenant's page cannot be shown, by tenant id. */
+    tenantProblems: new Map<string, TenantProblem>(),
     deployments: [] as DeploymentSummary[],
     deploymentDetails: new Map<string, DeploymentDetail>(),
     statuses: null as Map<string, StatusKey> | null,
     loadedAt: null as number | null,
     problem: null as string | null,
+    /** When refreshing started to fail: since then, what is shown may be out of date. */
+    problemSince: null as number | null,
+    sort: { column: 'name', direction: 'ascending' } as FleetSort,
+    /** The control plane's stage (GET /health), for the commands the dashboard suggests. */
+    stage: null as string | null,
   };
 
   async function getJson<T>(path: string): Promise<JsonAnswer<T>> {
     const response = await win.fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store' });
     const body: unknown = await response.json().catch(() => null);
     if (response.ok) return { ok: true, body: body as T };
-    const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
-    return { ok: false, status: response.status, message: typeof message === 'string' ? message : `HTTP ${response.status}` };
+    const error = (body as { error?: { message?: unknown; invalidFields?: unknown } } | null)?.error;
+    const message = typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`;
+    const invalidFields = Array.isArray(error?.invalidFields) ? (error.invalidFields as InvalidField[]) : [];
+    return { ok: false, status: response.status, message, invalidFields };
   }
 
   async function listAll<T>(path: string): Promise<T[]> {
@@ -85,14 +105,21 @@ export function dashboardApp(env: DashboardEnv) {
     return items;
   }
 
-  async function loadTenant(tenantId: string): Promise<void> {
+  async function loadTenant(tenantId: string, updatedAt: string | null): Promise<void> {
     const answer = await getJson<TenantDetail>(`tenants/${encodeURIComponent(tenantId)}`);
     if (answer.ok) {
       state.tenantDetails.set(tenantId, answer.body);
       state.tenantProblems.delete(tenantId);
-    } else if (answer.status === 404 || answer.status === 400) {
+    } else if (answer.status === 404) {
       state.tenantDetails.delete(tenantId);
-      state.tenantProblems.set(tenantId, answer.message);
+      state.tenantProblems.set(tenantId, {
+        message: `There is no tenant "${tenantId}": it may have been removed, or the link is mistyped.`,
+        invalidFields: [],
+        updatedAt,
+      });
+    } else if (answer.status === 400) {
+      state.tenantDetails.delete(tenantId);
+      state.tenantProblems.set(tenantId, { message: answer.message, invalidFields: answer.invalidFields, updatedAt });
     } else {
       throw new Error(`GET tenants/${tenantId}: ${answer.message}`);
     }
@@ -104,14 +131,31 @@ export function dashboardApp(env: DashboardEnv) {
     state.deploymentDetails.set(deploymentId, answer.body);
   }
 
+  async function loadStage(): Promise<void> {
+    const answer = await getJson<{ stage?: unknown }>('health');
+    if (answer.ok && typeof answer.body.stage === 'string') state.stage = answer.body.stage;
+  }
+
   async function load(): Promise<void> {
-    const [tenants, deployments] = await Promise.all([listAll<TenantSummary>('tenants'), listAll<DeploymentSummary>('deployments')]);
+    const [tenants, deployments] = await Promise.all([
+      listAll<TenantSummary>('tenants'),
+      listAll<DeploymentSummary>('deployments'),
+      state.stage === null ? loadStage() : null,
+    ]);
     const recent = logic.newestFirst(deployments).slice(0, SHOWN_DEPLOYMENTS);
     const tenantIds = logic.staleTenantDetails(tenants, state.tenantDetails);
     const route = state.route;
-    // A tenant's page is read even when the list does not have it: the API's answer says why.
-    if (route.view === 'tenant' && !tenants.some((tenant) => tenant.tenantId === route.tenantId)) tenantIds.push(route.tenantId);
-    await Promise.all([...tenantIds.map(loadTenant), ...logic.staleDeploymentDetails(recent, state.deploymentDetails).map(loadDeployment)]);
+    // The open tenant's page is read when it changed (or when the list does not have it: the API's answer says why).
+    if (route.view === 'tenant' && !tenantIds.includes(route.tenantId)) {
+      const summary = tenants.find((tenant) => tenant.tenantId === route.tenantId);
+      const seen = state.tenantDetails.get(route.tenantId)?.updatedAt ?? state.tenantProblems.get(route.tenantId)?.updatedAt;
+      if (!summary || seen === undefined || seen !== summary.updatedAt) tenantIds.push(route.tenantId);
+    }
+    const updatedAtOf = (tenantId: string) => tenants.find((tenant) => tenant.tenantId === tenantId)?.updatedAt ?? null;
+    await Promise.all([
+      ...tenantIds.map((tenantId) => loadTenant(tenantId, updatedAtOf(tenantId))),
+      ...logic.staleDeploymentDetails(recent, state.deploymentDetails).map(loadDeployment),
+    ]);
     announce(state.statuses ? logic.statusChanges(state.statuses, tenants).join(' ') : '');
     state.statuses = new Map(tenants.map((tenant) => [tenant.tenantId, logic.statusKey(tenant.status)]));
     state.tenants = tenants;
@@ -126,8 +170,56 @@ export function dashboardApp(env: DashboardEnv) {
     const at = state.loadedAt === null ? null : logic.absoluteTime(new Date(state.loadedAt).toISOString());
     const paused = doc.visibilityState === 'hidden' ? ' Paused while this tab is hidden.' : ` Refreshes every ${POLL_MS / 1000} s.`;
     if (state.problem)
-      ui.updated.textContent = `Could not refresh (${state.problem}); ${at ? `showing what was read at ${at}` : 'nothing read yet'}. Retrying.`;
+      ui.updated.textContent = at ? `Last read at ${at}. Retrying every ${POLL_MS / 1000} s.` : `Nothing read yet. Retrying every ${POLL_MS / 1000} s.`;
     else ui.updated.textContent = at ? `Updated ${at}.${paused}` : 'Loading…';
+  }
+
+  /** A banner no one can miss while the control plane does not answer, and what was read before marked as such. */
+  function renderConnection(nowMs: number): void {
+    const stale = state.problem !== null;
+    for (const region of [ui.overview, ui.tenantPage]) region.classList.toggle('is-stale', stale && state.loadedAt !== null);
+    if (!stale) {
+      env.dom.replace(ui.connection);
+      return;
+    }
+    const read =
+      state.loadedAt === null
+        ? 'Nothing has been read yet, so no tenant is shown.'
+        : `Everything below was read at ${logic.absoluteTime(new Date(state.loadedAt).toISOString())} (${logic.relativeTime(new Date(state.loadedAt).toISOString(), nowMs)}) and may be out of date: statuses are shown in grey until it is read again.`;
+    env.dom.replace(
+      ui.connection,
+      env.dom.h(
+        'div',
+        { class: 'usa-alert usa-alert--error', 'data-key': 'connection' },
+        env.dom.h(
+          'div',
+          { class: 'usa-alert__body' },
+          env.dom.h('h2', { class: 'usa-alert__heading' }, 'The control plane is not answering'),
+          env.dom.h('p', { class: 'usa-alert__text' }, `${read} The dashboard tries again every ${POLL_MS / 1000} s (last error: ${state.problem}).`),
+        ),
+      ),
+    );
+  }
+
+  /** The navigation marks where the person is. */
+  function renderNavigation(): void {
+    const route = state.route;
+    const current = route.view === 'fleet' ? route.focus : 'tenants';
+    for (const link of Array.from(ui.nav.querySelectorAll<HTMLAnchorElement>('a[data-view]'))) {
+      const isCurrent = link.dataset.view === current;
+      link.classList.toggle('usa-current', isCurrent);
+      if (isCurrent) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+  }
+
+  /** The USWDS header's menu on a narrow screen: opens over the page, closes with its button, the overlay, Escape or a choice. */
+  function setMenu(open: boolean): void {
+    ui.nav.classList.toggle('is-visible', open);
+    ui.overlay?.classList.toggle('is-visible', open);
+    doc.body.classList.toggle('usa-js-mobile-nav--active', open);
+    ui.menuOpen.setAttribute('aria-expanded', String(open));
+    if (open) ui.menuClose.focus();
   }
 
   function render(): void {
@@ -144,7 +236,8 @@ export function dashboardApp(env: DashboardEnv) {
         env.dom.replace(ui.fleet, env.dom.h('p', { class: 'meta' }, 'Loading…'));
         env.dom.replace(ui.deployments, env.dom.h('p', { class: 'meta' }, 'Loading…'));
       } else {
-        env.fleet.table(ui.fleet, logic.fleetRows(state.tenants, state.tenantDetails), ui.filter.value, nowMs);
+        const staleSince = state.problem !== null && state.loadedAt !== null ? new Date(state.loadedAt).toISOString() : null;
+        env.fleet.table(ui.fleet, logic.fleetRows(state.tenants, state.tenantDetails), ui.filter.value, state.sort, nowMs, staleSince);
         env.deployments.list(ui.deployments, state.deployments, state.deploymentDetails, nowMs);
       }
       const attention = (['FAILED', 'DEGRADED'] as const)
@@ -155,11 +248,15 @@ export function dashboardApp(env: DashboardEnv) {
       const detail = state.tenantDetails.get(route.tenantId);
       const problem = state.tenantProblems.get(route.tenantId);
       const shown = state.deployments.flatMap((deployment) => state.deploymentDetails.get(deployment.deploymentId) ?? []);
+      const summary = state.tenants.find((tenant) => tenant.tenantId === route.tenantId);
       if (detail) env.tenant.page(ui.tenantPage, detail, shown, nowMs);
-      else env.tenant.missing(ui.tenantPage, route.tenantId, problem ?? 'Loading…');
-      doc.title = `${detail?.displayName ?? route.tenantId} — HumanGov fleet`;
+      else if (problem && problem.invalidFields.length > 0) env.tenant.invalid(ui.tenantPage, route.tenantId, summary, problem.invalidFields, state.stage);
+      else env.tenant.missing(ui.tenantPage, route.tenantId, problem?.message ?? 'Loading…');
+      doc.title = `${detail?.displayName ?? summary?.displayName ?? route.tenantId} — HumanGov fleet`;
     }
     renderStatusLine();
+    renderConnection(nowMs);
+    renderNavigation();
   }
 
   /** Moves focus to the new view's heading, as a page load would move a screen reader to the top. */
@@ -187,12 +284,15 @@ export function dashboardApp(env: DashboardEnv) {
     running = (async () => {
       try {
         await load();
+        if (state.problem !== null) announce('The control plane answers again; the dashboard is up to date.');
         state.problem = null;
+        state.problemSince = null;
         state.loadedAt = Date.now();
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        if (state.problem !== message) announce(`Could not refresh: ${message}`);
+        if (state.problem === null) announce(`The control plane is not answering (${message}); what is shown may be out of date.`);
         state.problem = message;
+        state.problemSince ??= Date.now();
       }
       render();
     })();
@@ -221,7 +321,28 @@ export function dashboardApp(env: DashboardEnv) {
   });
   ui.filter.addEventListener('change', render);
   ui.refresh.addEventListener('click', () => void refresh());
-  doc.querySelector('a.skip')?.addEventListener('click', (event) => {
+  ui.fleet.addEventListener('click', (event) => {
+    const button = (event.target as Element | null)?.closest<HTMLButtonElement>('button[data-sort]');
+    if (!button) return;
+    state.sort = logic.nextSort(state.sort, button.dataset.sort as FleetSort['column']);
+    render();
+  });
+  ui.menuOpen.addEventListener('click', () => setMenu(true));
+  ui.menuClose.addEventListener('click', () => {
+    setMenu(false);
+    ui.menuOpen.focus();
+  });
+  ui.overlay?.addEventListener('click', () => setMenu(false));
+  ui.nav.addEventListener('click', (event) => {
+    if ((event.target as Element | null)?.closest('a')) setMenu(false);
+  });
+  doc.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && ui.nav.classList.contains('is-visible')) {
+      setMenu(false);
+      ui.menuOpen.focus();
+    }
+  });
+  doc.querySelector('a.usa-skipnav')?.addEventListener('click', (event) => {
     // The skip link moves focus without touching the hash, which is the route.
     event.preventDefault();
     ui.main.focus();

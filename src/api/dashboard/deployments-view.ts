@@ -87,7 +87,7 @@ export function deploymentsView(logic: DashboardLogic, dom: DashboardDom) {
 
   function list(container: HTMLElement, deployments: readonly DeploymentSummary[], details: ReadonlyMap<string, DeploymentDetail>, nowMs: number): void {
     if (deployments.length === 0) {
-      dom.replace(container, h('p', { class: 'empty' }, 'No deployments yet: pushing a v* tag to the app repository starts one.'));
+      dom.replace(container, h('p', { class: 'empty' }, 'No deployments yet: pushing an image tagged v* starts one (locally, humangov push --tag v1.0.1).'));
       return;
     }
     dom.replace(

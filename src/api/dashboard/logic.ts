@@ -6,12 +6,12 @@
  * the factory's own text (client.ts): it must not reference anything from the
  * module around it, only its arguments and the language's globals.
  */
-import type { DeploymentDetail, FleetRow, ImageView, Route, StatusKey, TenantDetail, TenantOutcome, TenantSummary } from './types.ts';
+import type { DeploymentDetail, FleetRow, FleetSort, ImageView, InvalidField, Route, StatusKey, TenantDetail, TenantOutcome, TenantSummary } from './types.ts';
 
 export type Tone = 'bad' | 'warn' | 'busy' | 'good' | 'idle';
 
 export function dashboardLogic() {
-  /** Worst first: the order of the counts and of the fleet table, so what needs a person is on top. */
+  /** Worst first: the order of the counts, and of the fleet table when sorted by status. */
   const STATUSES: readonly StatusKey[] = ['FAILED', 'DEGRADED', 'PROVISIONING', 'DEPLOYING', 'DEPROVISIONING', 'ACTIVE', 'NEW', 'DELETED'];
   const OUTCOMES: readonly TenantOutcome[] = ['PENDING', 'SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'SKIPPED', 'NOOP'];
 
@@ -68,13 +68,21 @@ export function dashboardLogic() {
     return counts;
   }
 
-  /** `filter` is a StatusKey or "ALL"; the result is worst status first, then by name. */
-  function visibleRows<T extends { tenant: Pick<TenantSummary, 'status' | 'displayName' | 'tenantId'> }>(rows: readonly T[], filter: string): T[] {
+  /**
+   * `filter` is a StatusKey or "ALL". By name unless the person sorts by another column: rows
+   * must not move under the reader while a rollout changes statuses. Ties go by name, then id.
+   */
+  function visibleRows<T extends { tenant: Pick<TenantSummary, 'status' | 'displayName' | 'tenantId' | 'updatedAt'> }>(
+    rows: readonly T[],
+    filter: string,
+    sort: FleetSort = { column: 'name', direction: 'ascending' },
+  ): T[] {
     const rank = (row: T) => STATUSES.indexOf(statusKey(row.tenant.status));
-    const name = (row: T) => row.tenant.displayName;
-    return rows
-      .filter((row) => filter === 'ALL' || statusKey(row.tenant.status) === filter)
-      .sort((a, b) => rank(a) - rank(b) || name(a).localeCompare(name(b)) || a.tenant.tenantId.localeCompare(b.tenant.tenantId));
+    const byName = (a: T, b: T) => a.tenant.displayName.localeCompare(b.tenant.displayName) || a.tenant.tenantId.localeCompare(b.tenant.tenantId);
+    const byColumn = (a: T, b: T) =>
+      sort.column === 'status' ? rank(a) - rank(b) : sort.column === 'updated' ? (a.tenant.updatedAt ?? '').localeCompare(b.tenant.updatedAt ?? '') : 0;
+    const sign = sort.direction === 'ascending' ? 1 : -1;
+    return rows.filter((row) => filter === 'ALL' || statusKey(row.tenant.status) === filter).sort((a, b) => sign * (byColumn(a, b) || byName(a, b)));
   }
 
   /** Zones from the summary when the API lists them, else from the tenant's detail when it is as new as the summary. */
@@ -86,10 +94,13 @@ export function dashboardLogic() {
     });
   }
 
-  /** Tenants whose detail is missing or older than their summary: the only ones worth another request. */
+  /**
+   * Tenants whose detail is missing or older than their summary: the only ones worth another
+   * request. Only zones are read from a detail, and a tenant with no health has none.
+   */
   function staleTenantDetails(tenants: readonly TenantSummary[], details: ReadonlyMap<string, TenantDetail>): string[] {
     return tenants
-      .filter((tenant) => tenant.health?.zones === undefined)
+      .filter((tenant) => tenant.health !== null && tenant.health.zones === undefined)
       .filter((tenant) => details.get(tenant.tenantId)?.updatedAt !== tenant.updatedAt)
       .map((tenant) => tenant.tenantId);
   }
@@ -129,10 +140,82 @@ export function dashboardLogic() {
     return minutes % 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${Math.floor(minutes / 60)} h`;
   }
 
-  /** "2026-11-26 10:04:05 UTC": absolute times in one zone, so two operators on a call read the same thing. */
-  function absoluteTime(iso: string | null): string {
+  /**
+   * "Nov 26, 2026, 10:04:05 AM EST": in the viewer's zone (`timeZone` undefined) and naming it,
+   * so two operators in two zones on a call still read the same instant.
+   */
+  function absoluteTime(iso: string | null, timeZone?: string): string {
     if (!iso || Number.isNaN(Date.parse(iso))) return '—';
-    return `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+    const options: Intl.DateTimeFormatOptions = {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'short',
+      timeZone,
+    };
+    return new Intl.DateTimeFormat('en-US', options).format(new Date(iso));
+  }
+
+  /** The next sort when a column's header is pressed: that column ascending, or the other way when it already is. */
+  function nextSort(current: FleetSort, column: FleetSort['column']): FleetSort {
+    if (current.column !== column) return { column, direction: 'ascending' };
+    return { column, direction: current.direction === 'ascending' ? 'descending' : 'ascending' };
+  }
+
+  /** What each CLI flag of `humangov tenant add` sets: the words an operator fixes a record in. */
+  const CLI_FLAGS: Record<string, string> = { displayName: '--name', desiredCount: '--count', canary: '--canary' };
+
+  /** A value that meets the rule, near the one given, or null when only a person can choose one. */
+  function suggestedValue(field: string, given: unknown): string | number | boolean | null {
+    if (field === 'desiredCount') {
+      const count = Math.round(Number(given));
+      return Number.isFinite(count) ? Math.min(10, Math.max(1, count)) : 2;
+    }
+    if (field === 'canary' || field === 'purgeData') return given === true || given === 'true';
+    if (field === 'desiredState') return String(given).toUpperCase() === 'DELETED' ? 'DELETED' : 'ACTIVE';
+    if (field === 'displayName' && typeof given === 'string' && given.trim()) return given.trim().slice(0, 80);
+    return null;
+  }
+
+  /**
+   * How to fix each invalid field of a stored tenant record: the field, the value given, the
+   * rule, and the command that writes a valid value. The CLI has no command that changes an
+   * existing tenant yet, so the command is the AWS CLI's UpdateItem on the tenants table (an
+   * update of a user field, which the control plane acts on); locally the table is at the
+   * DynamoDB endpoint `npm start` prints. When `humangov tenant update` exists, this is the one
+   * place to make the fix `humangov tenant update <id> <flag> <value>` (CLI_FLAGS).
+   */
+  function recordFixes(tenantId: string, fields: readonly InvalidField[], stage: string | null) {
+    return fields.map((invalid) => {
+      const value = suggestedValue(invalid.field, invalid.given);
+      const given = invalid.given === null ? 'nothing (the field is missing)' : JSON.stringify(invalid.given);
+      if (invalid.field === 'tenantId') {
+        return { ...invalid, given, command: null, advice: 'A tenant id cannot be changed: remove this record and add the tenant again under a valid id.' };
+      }
+      const typed = typeof value === 'number' ? { N: String(value) } : typeof value === 'boolean' ? { BOOL: value } : { S: value ?? '<value>' };
+      const table = `humangov-${stage ?? '<stage>'}-tenants`;
+      const command = [
+        'aws dynamodb update-item',
+        stage === 'local' ? '--endpoint-url http://127.0.0.1:8000' : null,
+        `--table-name ${table}`,
+        `--key '${JSON.stringify({ tenantId: { S: tenantId } })}'`,
+        "--update-expression 'SET #field = :value'",
+        `--expression-attribute-names '${JSON.stringify({ '#field': invalid.field })}'`,
+        `--expression-attribute-values '${JSON.stringify({ ':value': typed })}'`,
+      ]
+        .filter((part) => part !== null)
+        .join(' ');
+      const flag = CLI_FLAGS[invalid.field];
+      const where = flag ? ` (${flag} sets it in humangov tenant add)` : '';
+      const advice =
+        value === null
+          ? `Write a ${invalid.field} that meets the rule${where}, in place of <value> here:`
+          : `Set ${invalid.field} to ${JSON.stringify(value)}, or another value that meets the rule${where}:`;
+      return { ...invalid, given, command, advice };
+    });
   }
 
   /** The first 12 hex digits, as `docker images` shows them; anything else is shown as is. */
@@ -250,6 +333,8 @@ export function dashboardLogic() {
     relativeTime,
     duration,
     absoluteTime,
+    nextSort,
+    recordFixes,
     shortDigest,
     imageLabel,
     healthLabel,

@@ -6,7 +6,7 @@
  */
 import type { DashboardDom } from './dom.ts';
 import type { DashboardLogic } from './logic.ts';
-import type { DeploymentDetail, TenantDetail } from './types.ts';
+import type { DeploymentDetail, InvalidField, TenantDetail, TenantSummary } from './types.ts';
 
 export function tenantView(logic: DashboardLogic, dom: DashboardDom) {
   const { h } = dom;
@@ -42,14 +42,15 @@ export function tenantView(logic: DashboardLogic, dom: DashboardDom) {
     return h('section', { 'aria-labelledby': 'verification-heading' }, h('h3', { id: 'verification-heading' }, 'Last verification'), checked, verdict);
   }
 
-  function table(caption: string, headings: string[], rows: (Node | string)[][], empty: string): HTMLElement {
+  /** A USWDS table that stacks into one block per row on a phone, each cell labelled with its column. */
+  function table(caption: string, headings: string[], rows: (Node | string)[][], empty: string, className = ''): HTMLElement {
     const body =
       rows.length > 0
         ? rows.map((cells) =>
             h(
               'tr',
               {},
-              cells.map((cell, i) => (i === 0 ? h('th', { scope: 'row' }, cell) : h('td', {}, cell))),
+              cells.map((cell, i) => h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, 'data-label': headings[i] ?? '' }, cell)),
             ),
           )
         : [h('tr', {}, h('td', { colspan: headings.length, class: 'empty' }, empty))];
@@ -58,7 +59,7 @@ export function tenantView(logic: DashboardLogic, dom: DashboardDom) {
       { class: 'scroll' },
       h(
         'table',
-        {},
+        { class: `usa-table usa-table--borderless usa-table--stacked-header ${className}`.trim() },
         h('caption', {}, caption),
         h(
           'thead',
@@ -84,7 +85,7 @@ export function tenantView(logic: DashboardLogic, dom: DashboardDom) {
         entry.reason ?? '—',
         entry.executionId ? h('code', {}, entry.executionId) : '—',
       ]);
-    return table('Transitions, newest first', ['When', 'From', 'To', 'Reason', 'Execution'], rows, 'No transitions yet.');
+    return table('Transitions, newest first', ['When', 'From', 'To', 'Reason', 'Execution'], rows, 'No transitions yet.', 'history');
   }
 
   function rollouts(tenant: TenantDetail, deployments: readonly DeploymentDetail[]): HTMLElement {
@@ -122,7 +123,7 @@ export function tenantView(logic: DashboardLogic, dom: DashboardDom) {
     );
   }
 
-  /** The page of a tenant the API does not know (deleted, or a mistyped link). */
+  /** The page of a tenant the API does not know (deleted, or a mistyped link), in the dashboard's words. */
   function missing(container: HTMLElement, tenantId: string, message: string): void {
     dom.replace(
       container,
@@ -132,7 +133,54 @@ export function tenantView(logic: DashboardLogic, dom: DashboardDom) {
     );
   }
 
-  return { page, missing };
+  /**
+   * The page of a tenant whose stored record breaks a rule, so the control plane cannot act on
+   * it: each invalid field, the value given, the rule, and the command that fixes it.
+   */
+  function invalid(container: HTMLElement, tenantId: string, summary: TenantSummary | undefined, fields: readonly InvalidField[], stage: string | null): void {
+    const fixes = logic.recordFixes(tenantId, fields, stage);
+    dom.replace(
+      container,
+      h('p', {}, h('a', { href: '#/', 'data-key': 'back' }, '← All tenants')),
+      h('h2', { id: 'tenant-heading', tabindex: '-1', 'data-key': 'tenant-heading' }, summary?.displayName ?? tenantId, ' ', dom.statusBadge('FAILED')),
+      h(
+        'div',
+        { class: 'usa-alert usa-alert--error' },
+        h(
+          'div',
+          { class: 'usa-alert__body' },
+          h('h3', { class: 'usa-alert__heading' }, `The tenant record of ${tenantId} is invalid`),
+          h(
+            'p',
+            { class: 'usa-alert__text' },
+            'The control plane does not act on it until it is fixed. Once it is, the tenant is onboarded or updated again by itself.',
+          ),
+        ),
+      ),
+      ...fixes.map((fix) =>
+        h(
+          'section',
+          { class: 'usa-summary-box', 'aria-labelledby': `fix-${fix.field}`, 'data-field': fix.field },
+          h(
+            'div',
+            { class: 'usa-summary-box__body' },
+            h('h3', { class: 'usa-summary-box__heading', id: `fix-${fix.field}` }, fix.field),
+            h(
+              'dl',
+              { class: 'facts' },
+              h('dt', {}, 'Value given'),
+              h('dd', {}, h('code', {}, fix.given)),
+              h('dt', {}, 'Rule'),
+              h('dd', {}, `${fix.field} ${fix.rule}`),
+            ),
+            h('div', { class: 'fix' }, h('p', {}, fix.advice), fix.command ? h('pre', {}, h('code', {}, fix.command)) : null),
+          ),
+        ),
+      ),
+    );
+  }
+
+  return { page, missing, invalid };
 }
 
 export type TenantView = ReturnType<typeof tenantView>;

@@ -3,7 +3,10 @@
  * (src/api/views.ts), so a change of the API's shape breaks the client's
  * typecheck instead of the page. Type-only: nothing here reaches the browser.
  */
+import type { InvalidField } from '../../tenants/errors.ts';
 import type { deploymentDetail, deploymentSummary, tenantDetail, tenantSummary } from '../views.ts';
+
+export type { InvalidField };
 
 /** A tenant as GET /tenants lists it. `health.zones` is read when present (GET /tenants/{id} always has it). */
 export type TenantSummary = ReturnType<typeof tenantSummary> & { health: { zones?: string[] } | null };
@@ -28,3 +31,9 @@ export interface FleetRow {
 }
 
 export type Route = { view: 'fleet'; focus: 'tenants' | 'deployments' } | { view: 'tenant'; tenantId: string };
+
+/** How the fleet table is sorted: by name unless the person chooses a column. */
+export interface FleetSort {
+  column: 'name' | 'status' | 'updated';
+  direction: 'ascending' | 'descending';
+}

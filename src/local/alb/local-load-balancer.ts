@@ -8,6 +8,7 @@ import type { LogFn } from '../logs/json-log.ts';
 import { HealthChecker } from './health-checker.ts';
 import { LoadBalancerConfig } from './load-balancer-config.ts';
 import { forward, hostnameOf, respondWithError } from './proxy.ts';
+import { unknownTenantPage } from './unknown-tenant-page.ts';
 import { Target, TargetSet } from './targets.ts';
 import type { HealthCheckSettings, TargetAddress } from './targets.ts';
 
@@ -71,6 +72,7 @@ export class LocalLoadBalancer implements LoadBalancerPort {
   readonly #drains = new Map<Target, Drain>();
   /** Targets whose deregistration completed early, still reported `draining` until the delay is over. */
   readonly #lingering = new Map<Target, NodeJS.Timeout>();
+  #fleetUrl: string | undefined;
   #server: Server | undefined;
 
   constructor(options: LocalLoadBalancerOptions) {
@@ -186,6 +188,11 @@ export class LocalLoadBalancer implements LoadBalancerPort {
       }
     }
     await this.#config.save();
+  }
+
+  /** The fleet dashboard, which the page for an unknown host links to (known once the status API listens). */
+  showFleetAt(url: string): void {
+    this.#fleetUrl = url;
   }
 
   hostFor(tenantId: string): string {
@@ -332,13 +339,9 @@ export class LocalLoadBalancer implements LoadBalancerPort {
     const hostname = hostnameOf(req.headers.host);
     const rule = this.#config.ruleForHost(hostname);
     if (!rule) {
-      respondWithError(
-        req,
-        res,
-        404,
-        'UnknownHost',
-        `no tenant is served at "${hostname || '(no Host header)'}"; tenants are served at <tenantId>.localhost:${this.port}`,
-      );
+      const message = `no tenant is served at "${hostname || '(no Host header)'}"; tenants are served at <tenantId>.localhost:${this.port}`;
+      const page = unknownTenantPage({ host: req.headers.host ?? '', tenantHosts: `<tenant id>.localhost:${this.port}`, fleetUrl: this.#fleetUrl });
+      respondWithError(req, res, 404, 'UnknownHost', message, page);
       return;
     }
     // No target to route to: none registered, or none past its initial health check (an ALB answers 503).

@@ -40,7 +40,8 @@ export function hostnameOf(hostHeader: string | undefined): string {
  * Answers with the load balancer's own error, as HTML for browsers and as the
  * API's `{"error": {code, message}}` for everything else.
  */
-export function respondWithError(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string): void {
+/** A JSON error, or HTML for a browser (`htmlPage` when given, else the message in a minimal page). */
+export function respondWithError(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, htmlPage?: string): void {
   // The request body is not wanted; reading it lets a keep-alive connection carry the next request.
   req.resume();
   if (res.headersSent) {
@@ -49,7 +50,7 @@ export function respondWithError(req: IncomingMessage, res: ServerResponse, stat
   }
   const html = (req.headers.accept ?? '').includes('text/html');
   const body = html
-    ? `<!doctype html><html><head><title>${status}</title></head><body><h1>${status}</h1><p>${escapeHtml(message)}</p></body></html>\n`
+    ? (htmlPage ?? `<!doctype html><html lang="en"><head><title>${status}</title></head><body><h1>${status}</h1><p>${escapeHtml(message)}</p></body></html>\n`)
     : `${JSON.stringify({ error: { code, message } })}\n`;
   res.writeHead(status, {
     'content-type': html ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',

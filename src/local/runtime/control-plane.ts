@@ -232,6 +232,7 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
     bus.consume(new EventSpool(home));
 
     const api = await startApiServer({ handler: makeApiHandler({ tenants, deployments, stage: settings.stage }), host, port: settings.apiPort });
+    loadBalancer.showFleetAt(`${api.url}/`);
     stoppers.push(() => api.close());
 
     await resumeUnfinishedWork({ tenants, deployments, workflows, log });

@@ -1,7 +1,7 @@
 /**
- * Headless Chromium for the dashboard's browser test (the system's, else the packaged one:
- * see test/support/chromium.ts), driven by playwright-core. Screenshots go to
- * test-results/dashboard/ (gitignored) for a person to look at after a run.
+ * Headless Chromium for the browser tests of the dashboard and of the app (the system's, else
+ * the packaged one: see test/support/chromium.ts), driven by playwright-core. Screenshots go to
+ * test-results/<folder>/ (gitignored) for a person to look at after a run.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -11,6 +11,11 @@ import { findChromium } from '../../support/chromium.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const SCREENSHOTS = join(root, 'test-results', 'dashboard');
+/** The two widths every page is looked at: a desktop and a phone. */
+export const WIDTHS = [
+  { name: 'desktop', width: 1400, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
 
 export async function launchChromium(): Promise<Browser> {
   const { executablePath, env } = await findChromium();
@@ -30,9 +35,9 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  const path = join(SCREENSHOTS, `${name}.png`);
+export async function screenshot(page: Page, name: string, folder = SCREENSHOTS): Promise<string> {
+  await mkdir(folder, { recursive: true });
+  const path = join(folder, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
 }

@@ -5,6 +5,7 @@
  * methods as the workflows write them.
  */
 import '../../support/quiet-logs.ts';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { makeApiHandler } from '../../../functions/api.ts';
 import { startApiServer } from '../../../src/local/api-server.ts';
 import { deploymentIdFor } from '../../../src/deployments/event.ts';
@@ -16,6 +17,8 @@ import { startApiTables } from '../../api/support.ts';
 export const FAILED_REASON = 'the ECS service humangov-test-ny did not become stable: tasks exited with code 1 (see log group /humangov/test/ny)';
 export const DEGRADED_REASON = '1 of 2 targets not healthy (10.0.1.7 in us-east-1b is unhealthy: Health checks failed)';
 export const ROLLBACK_ERROR = 'GET /health through the load balancer answered 503';
+/** What the stream handler writes when a user's record breaks a rule (the id stays, the record cannot be parsed). */
+export const INVALID_REASON = 'desiredCount: desiredCount must be at most 10';
 /** A display name that would run if the page ever parsed data as HTML. */
 export const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>';
 
@@ -50,28 +53,34 @@ function observed(tenantId: string, health: { healthy: number; total: number; zo
   };
 }
 
+/** As executionNameFor makes them: the tenant, the workflow and the stream record's sequence number. */
+const executionId = (tenantId: string) => `${tenantId}-onboard-491560000000000123456789012`;
+
 async function onboard(tenants: TenantRepository, fields: Parameters<TenantRepository['create']>[0]): Promise<TenantRecord> {
   const { tenantId } = fields;
   await tenants.create(fields);
-  await tenants.transition(tenantId, 'PROVISIONING', { reason: 'onboarding started', executionId: `onboard-${tenantId}` });
+  await tenants.transition(tenantId, 'PROVISIONING', { reason: 'onboarding started', executionId: executionId(tenantId) });
   return tenants.transition(tenantId, 'ACTIVE', {
     reason: 'verified: 2 of 2 targets healthy in 2 zones',
-    executionId: `onboard-${tenantId}`,
+    executionId: executionId(tenantId),
     observed: observed(tenantId, { healthy: 2, total: 2, zones: ['us-east-1a', 'us-east-1b'] }),
   });
 }
 
-async function seedTenants(tenants: TenantRepository): Promise<void> {
+async function seedTenants(tenants: TenantRepository, db: DynamoDBDocumentClient, tableName: string): Promise<void> {
   await onboard(tenants, { tenantId: 'ca' });
   await onboard(tenants, { tenantId: 'tx', canary: true });
   await onboard(tenants, { tenantId: 'oh', displayName: HOSTILE_NAME });
   await onboard(tenants, { tenantId: 'wa' });
   await tenants.transition('wa', 'DEGRADED', { reason: DEGRADED_REASON, observed: observed('wa', { healthy: 1, total: 2, zones: ['us-east-1a'] }) });
   await tenants.create({ tenantId: 'ny' });
-  await tenants.transition('ny', 'PROVISIONING', { reason: 'onboarding started', executionId: 'onboard-ny' });
-  await tenants.transition('ny', 'FAILED', { reason: FAILED_REASON, executionId: 'onboard-ny' });
+  await tenants.transition('ny', 'PROVISIONING', { reason: 'onboarding started', executionId: executionId('ny') });
+  await tenants.transition('ny', 'FAILED', { reason: FAILED_REASON, executionId: executionId('ny') });
   // Written by a user, not picked up yet: no status.
   await tenants.create({ tenantId: 'fl' });
+  // Written by a user with a count over the limit (a PutItem checks nothing), and marked by the stream handler.
+  await db.send(new PutCommand({ TableName: tableName, Item: { tenantId: 'nv', desiredCount: 11 } }));
+  await tenants.markInvalid('nv', INVALID_REASON);
 }
 
 /** Two rollouts as the image-deploy workflow writes them: one that succeeded, a newer one that rolled a tenant back and stopped. */
@@ -115,7 +124,7 @@ export async function startDashboardFleet(): Promise<DashboardFleet> {
   const tables = await startApiTables();
   const tenants = tables.tenantsTable.repository();
   const { deployments } = tables;
-  await seedTenants(tenants);
+  await seedTenants(tenants, tables.tenantsTable.db, tables.tenantsTable.tableName);
   const deploymentIds = await seedDeployments(deployments);
   const server = await startApiServer({ handler: makeApiHandler({ tenants, deployments, stage: 'test' }), host: '127.0.0.1', port: 0, log: () => {} });
   return {
