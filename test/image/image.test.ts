@@ -110,10 +110,14 @@ describe('the app image', () => {
     expect(id.stdout.trim()).toMatch(/^uid=1000\(node\) gid=1000\(node\)/);
   });
 
-  it('holds only package.json and the bundle in /app: no build tools, source maps or node_modules beyond its base', async () => {
+  it('holds only package.json, the bundle and its static assets in /app: no build tools, source maps or node_modules beyond its base', async () => {
     const [base = ''] = baseImagesOf(dockerfileBefore);
-    const app = await runIn(runtime.engine, pushed.digest, ['find', '/app']);
-    expect(app.stdout.trim().split('\n').sort()).toEqual(['/app', '/app/dist', '/app/dist/server.js', '/app/package.json']);
+    const app = (await runIn(runtime.engine, pushed.digest, ['find', '/app', '-type', 'f'])).stdout.trim().split('\n').sort();
+    const assets = app.filter((path) => path.startsWith('/app/dist/assets/'));
+    expect(app.filter((path) => !assets.includes(path))).toEqual(['/app/dist/server.js', '/app/package.json']);
+    // The USWDS styles, script, fonts and icons the pages use, served by the app itself, and the manifest of their hashed names.
+    expect(assets.length).toBeGreaterThan(0);
+    expect(assets.filter((path) => !/\.(css|js|woff2|svg|png)$/.test(path))).toEqual(['/app/dist/assets/manifest.json']);
 
     const extras = ['sh', '-c', "find / -xdev \\( -name node_modules -prune -o -name '*.map' -o -name esbuild -o -name tsc \\) -print | sort"];
     const [inApp, inBase] = await Promise.all([runIn(runtime.engine, pushed.digest, extras), runIn(runtime.engine, base, extras)]);
