@@ -19,7 +19,7 @@ import { DEPLOYMENTS_TABLE_DEFINITION } from '../../src/deployments/table.ts';
 import { tenantResourceNames } from '../../src/tenants/names.ts';
 import type { TenantRepository } from '../../src/tenants/repository.ts';
 import type { TenantRecord } from '../../src/tenants/schema.ts';
-import { WorkflowRunner, type ExecutionEvent, type StepHandler, type StepHandlers } from '../../src/workflows/runner.ts';
+import { WorkflowRunner, type ExecutionEvent, type StepHandler, type StepHandlers } from '../../src/local/workflows/runner.ts';
 import { FakeCloud } from './fake-cloud.ts';
 import { seedServingTenant } from './serving-tenant.ts';
 import { startTenantsTable, type TestTenantsTable } from './tenants-table.ts';

@@ -18,7 +18,7 @@ import { controlPlaneTables } from '../../tenants/names.ts';
 import { DeploymentRepository } from '../../deployments/repository.ts';
 import { DEPLOYMENTS_TABLE_DEFINITION } from '../../deployments/table.ts';
 import type { DeployDeps } from '../../deployments/deps.ts';
-import { WorkflowRunner, type StepHandler, type StepHandlers } from '../../workflows/runner.ts';
+import { WorkflowRunner, type StepHandler, type StepHandlers } from '../workflows/runner.ts';
 import * as tenantRecord from '../../../functions/steps/tenant-record.ts';
 import * as tenantData from '../../../functions/steps/tenant-data.ts';
 import * as tenantAccess from '../../../functions/steps/tenant-access.ts';

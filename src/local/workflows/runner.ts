@@ -1,7 +1,7 @@
 import { StateMachine, type RunOptions as LibraryRunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { arnOf } from '../cloud/arn.ts';
-import type { WorkflowName } from '../cloud/ports.ts';
-import { allStates, loadDefinition, PLACEHOLDER, substitute, type AslDefinition } from './definitions.ts';
+import { arnOf } from '../../cloud/arn.ts';
+import type { WorkflowName } from '../../cloud/ports.ts';
+import { allStates, loadDefinition, PLACEHOLDER, substitute, type AslDefinition } from '../../workflows/definitions.ts';
 import { withDistributedMapsInline } from './local-map.ts';
 
 /** A step implementation, as its Lambda would run it: the state's input in, the state's result out. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 
 type JSONValue = Parameters<StateMachine['run']>[0];
-import type { AslDefinition, AslState } from './definitions.ts';
+import type { AslDefinition, AslState } from '../../workflows/definitions.ts';
 import { DISTRIBUTED_MAX_CONCURRENCY, LocalRunnerError, withDistributedMapsInline } from './local-map.ts';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:Work';

@@ -16,8 +16,8 @@
  * would behave differently inline is refused, with the reason, rather than run
  * with a different meaning.
  */
-import { HumanGovError } from '../tenants/errors.ts';
-import type { AslDefinition, AslState } from './definitions.ts';
+import { HumanGovError } from '../../tenants/errors.ts';
+import type { AslDefinition, AslState } from '../../workflows/definitions.ts';
 
 /** A state machine the local runner cannot run as AWS would; the message says what in it. */
 export class LocalRunnerError extends HumanGovError {
