@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import { healthSchema, imageRefSchema, resourcesSchema } from '../tenants/schema.ts';
 import { TenantReleaseError } from './errors.ts';
-import { parse } from './step-input.ts';
+import { parse } from '../workflows/image-deploy/step-input.ts';
 import type { TenantOutcome, TenantResult } from './schema.ts';
 
 export const RELEASE_PHASES = [

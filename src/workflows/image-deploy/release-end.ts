@@ -19,11 +19,11 @@
  * again. Retried after a lost answer, the write finds the move already made
  * by this execution and ends the release as the first attempt did.
  */
-import { tenantResourceNames } from '../tenants/names.ts';
-import type { TransitionOptions } from '../tenants/repository.ts';
-import type { TenantRecord } from '../tenants/schema.ts';
-import type { DeployDeps } from './deps.ts';
-import { need, type Release } from './release.ts';
+import { tenantResourceNames } from '../../tenants/names.ts';
+import type { TransitionOptions } from '../../tenants/repository.ts';
+import type { TenantRecord } from '../../tenants/schema.ts';
+import type { DeployDeps } from '../../deployments/deps.ts';
+import { need, type Release } from '../../deployments/release.ts';
 
 export async function completeRelease(deps: DeployDeps, release: Release): Promise<Release> {
   await deps.tenants.transition(release.tenantId, 'ACTIVE', {

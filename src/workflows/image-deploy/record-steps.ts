@@ -14,12 +14,12 @@
  *    ends SUCCEEDED, FAILED or SUPERSEDED; a success becomes the current release.
  *    failDeployment does the same for a rollout cut short by an unexpected error.
  */
-import type { DeployDeps } from './deps.ts';
-import { parseDeployRequest } from './event.ts';
+import type { DeployDeps } from '../../deployments/deps.ts';
+import { parseDeployRequest } from '../../deployments/event.ts';
 import { describeFailure, type CaughtFailure } from './failure.ts';
-import { finalStatus, planRollout, stopVerdict } from './policy.ts';
-import { resultOf, type Release } from './release.ts';
-import type { Deployment, DeploymentCounts, DeploymentStatus, TenantResult } from './schema.ts';
+import { finalStatus, planRollout, stopVerdict } from '../../deployments/policy.ts';
+import { resultOf, type Release } from '../../deployments/release.ts';
+import type { Deployment, DeploymentCounts, DeploymentStatus, TenantResult } from '../../deployments/schema.ts';
 
 export interface RecordedDeployment {
   deploymentId: string;

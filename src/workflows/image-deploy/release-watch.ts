@@ -12,10 +12,10 @@
  *    expected digest (the new one, or after a rollback the previous one).
  *    Bounded by RELEASE_BOUNDS.verifyChecks.
  */
-import { assessRollout } from '../tenants/rollout.ts';
-import { verifyTenant } from '../tenants/verification.ts';
-import type { DeployDeps } from './deps.ts';
-import { need, RELEASE_BOUNDS, type Release } from './release.ts';
+import { assessRollout } from '../../tenants/rollout.ts';
+import { verifyTenant } from '../../tenants/verification.ts';
+import type { DeployDeps } from '../../deployments/deps.ts';
+import { need, RELEASE_BOUNDS, type Release } from '../../deployments/release.ts';
 
 export async function watchRollout(deps: DeployDeps, release: Release): Promise<Release> {
   const rollingBack = release.phase === 'ROLLING_BACK';

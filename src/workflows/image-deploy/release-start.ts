@@ -24,14 +24,14 @@
  * tenant DEPLOYING (still deployable), the same revision (registering an
  * identical one returns it) and the service already on it: it ends as the first attempt did.
  */
-import type { TaskDefinitionSpec } from '../cloud/ports.ts';
-import { TenantLockedError, TenantNotFoundError } from '../tenants/errors.ts';
-import { tenantResourceNames } from '../tenants/names.ts';
-import { DEFAULT_DESIRED_COUNT, type ImageRef, type TenantRecord } from '../tenants/schema.ts';
-import type { DeployDeps } from './deps.ts';
-import { TenantReleaseError } from './errors.ts';
-import { isDeployable } from './policy.ts';
-import { RELEASE_BOUNDS, RELEASE_LEASE_MS, type Release } from './release.ts';
+import type { TaskDefinitionSpec } from '../../cloud/ports.ts';
+import { TenantLockedError, TenantNotFoundError } from '../../tenants/errors.ts';
+import { tenantResourceNames } from '../../tenants/names.ts';
+import { DEFAULT_DESIRED_COUNT, type ImageRef, type TenantRecord } from '../../tenants/schema.ts';
+import type { DeployDeps } from '../../deployments/deps.ts';
+import { TenantReleaseError } from '../../deployments/errors.ts';
+import { isDeployable } from '../../deployments/policy.ts';
+import { RELEASE_BOUNDS, RELEASE_LEASE_MS, type Release } from '../../deployments/release.ts';
 
 /** Takes the lease: the record it holds, or the release ended or waiting. */
 async function takeLease(deps: DeployDeps, release: Release): Promise<{ tenant: TenantRecord } | { notNow: Release }> {

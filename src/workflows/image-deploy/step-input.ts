@@ -4,8 +4,8 @@
  * state machine fails with a message naming it, not deep inside a step.
  */
 import { z } from 'zod';
-import { describeIssues } from '../tenants/schema.ts';
-import { StepInputError } from './errors.ts';
+import { describeIssues } from '../../tenants/schema.ts';
+import { StepInputError } from '../../deployments/errors.ts';
 import type { CaughtFailure } from './failure.ts';
 
 const failureSchema = z.object({ Error: z.string().optional(), Cause: z.string().optional() });
