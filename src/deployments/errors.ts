@@ -1,4 +1,4 @@
-import { HumanGovError } from '../tenants/errors.ts';
+import { HumanGovError } from '../kernel/errors.ts';
 
 /**
  * The workflow input is not an ECR push of a release image. Nothing is

@@ -16,7 +16,7 @@
  * would behave differently inline is refused, with the reason, rather than run
  * with a different meaning.
  */
-import { HumanGovError } from '../../tenants/errors.ts';
+import { HumanGovError } from '../../kernel/errors.ts';
 import type { AslDefinition, AslState } from '../../workflows/definitions.ts';
 
 /** A state machine the local runner cannot run as AWS would; the message says what in it. */

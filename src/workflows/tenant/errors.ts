@@ -3,7 +3,7 @@
  * rules see; each message is written for the person who reads the tenant's
  * statusReason, so it says what to do next.
  */
-import { HumanGovError } from '../../tenants/errors.ts';
+import { HumanGovError } from '../../kernel/errors.ts';
 
 /** The state machine passed a step an input it cannot use: a defect in the ASL file, not in the tenant. */
 export class StepInputError extends HumanGovError {
