@@ -2,7 +2,7 @@
  * Image-deploy steps on the deployments table (and reads of the tenants
  * table); the steps themselves are in src/workflows/image-deploy/record-steps.ts.
  */
-import type { DeployDeps } from '../../src/deployments/deps.ts';
+import type { DeployDeps } from '../../src/workflows/image-deploy/deps.ts';
 import {
   checkTenantTurn,
   failDeployment,

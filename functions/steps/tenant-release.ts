@@ -4,7 +4,7 @@
  * tenant's `release` and returns the next one (src/deployments/release.ts).
  */
 import { awsCompute, awsLoadBalancer } from '../../src/aws/cloud.ts';
-import type { DeployDeps } from '../../src/deployments/deps.ts';
+import type { DeployDeps } from '../../src/workflows/image-deploy/deps.ts';
 import { describeFailure } from '../../src/workflows/image-deploy/failure.ts';
 import { abandonRelease, completeRelease, degradeTenant, restoreTenant, rollBackRelease } from '../../src/workflows/image-deploy/release-end.ts';
 import { startRelease } from '../../src/workflows/image-deploy/release-start.ts';

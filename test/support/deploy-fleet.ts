@@ -11,7 +11,7 @@ import { CreateTableCommand, InternalServerError } from '@aws-sdk/client-dynamod
 import { expect } from '@jest/globals';
 import { makeHandler as makeRecordHandler } from '../../functions/steps/deployment-record.ts';
 import { makeHandler as makeReleaseHandler } from '../../functions/steps/tenant-release.ts';
-import type { DeployDeps } from '../../src/deployments/deps.ts';
+import type { DeployDeps } from '../../src/workflows/image-deploy/deps.ts';
 import { deploymentIdFor } from '../../src/deployments/event.ts';
 import { DeploymentRepository } from '../../src/deployments/repository.ts';
 import type { Deployment, TenantOutcome } from '../../src/deployments/schema.ts';

@@ -17,7 +17,7 @@ import { TenantRepository } from '../../tenants/repository.ts';
 import { controlPlaneTables } from '../../tenants/names.ts';
 import { DeploymentRepository } from '../../deployments/repository.ts';
 import { DEPLOYMENTS_TABLE_DEFINITION } from '../../deployments/table.ts';
-import type { DeployDeps } from '../../deployments/deps.ts';
+import type { DeployDeps } from '../../workflows/image-deploy/deps.ts';
 import { WorkflowRunner, type StepHandler, type StepHandlers } from '../workflows/runner.ts';
 import * as tenantRecord from '../../../functions/steps/tenant-record.ts';
 import * as tenantData from '../../../functions/steps/tenant-data.ts';

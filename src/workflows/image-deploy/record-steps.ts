@@ -14,7 +14,7 @@
  *    ends SUCCEEDED, FAILED or SUPERSEDED; a success becomes the current release.
  *    failDeployment does the same for a rollout cut short by an unexpected error.
  */
-import type { DeployDeps } from '../../deployments/deps.ts';
+import type { DeployDeps } from './deps.ts';
 import { parseDeployRequest } from '../../deployments/event.ts';
 import { describeFailure, type CaughtFailure } from './failure.ts';
 import { finalStatus, planRollout, stopVerdict } from '../../deployments/policy.ts';

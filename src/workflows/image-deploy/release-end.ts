@@ -22,7 +22,7 @@
 import { tenantResourceNames } from '../../tenants/names.ts';
 import type { TransitionOptions } from '../../tenants/repository.ts';
 import type { TenantRecord } from '../../tenants/schema.ts';
-import type { DeployDeps } from '../../deployments/deps.ts';
+import type { DeployDeps } from './deps.ts';
 import { need, type Release } from '../../deployments/release.ts';
 
 export async function completeRelease(deps: DeployDeps, release: Release): Promise<Release> {

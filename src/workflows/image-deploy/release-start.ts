@@ -28,7 +28,7 @@ import type { TaskDefinitionSpec } from '../../cloud/ports.ts';
 import { TenantLockedError, TenantNotFoundError } from '../../tenants/errors.ts';
 import { tenantResourceNames } from '../../tenants/names.ts';
 import { DEFAULT_DESIRED_COUNT, type ImageRef, type TenantRecord } from '../../tenants/schema.ts';
-import type { DeployDeps } from '../../deployments/deps.ts';
+import type { DeployDeps } from './deps.ts';
 import { TenantReleaseError } from '../../deployments/errors.ts';
 import { isDeployable } from '../../deployments/policy.ts';
 import { RELEASE_BOUNDS, RELEASE_LEASE_MS, type Release } from '../../deployments/release.ts';

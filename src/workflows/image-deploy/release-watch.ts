@@ -14,7 +14,7 @@
  */
 import { assessRollout } from '../../tenants/rollout.ts';
 import { verifyTenant } from '../../tenants/verification.ts';
-import type { DeployDeps } from '../../deployments/deps.ts';
+import type { DeployDeps } from './deps.ts';
 import { need, RELEASE_BOUNDS, type Release } from '../../deployments/release.ts';
 
 export async function watchRollout(deps: DeployDeps, release: Release): Promise<Release> {
