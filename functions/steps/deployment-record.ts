@@ -11,8 +11,7 @@ import {
   recordDeployment,
   recordTenantResult,
 } from '../../src/workflows/image-deploy/record-steps.ts';
-import { parseRelease } from '../../src/deployments/release.ts';
-import { parseDeploymentStep, parseFailure, parseRecordStep } from '../../src/workflows/image-deploy/step-input.ts';
+import { parseDeploymentStep, parseFailure, parseRecordStep, parseRelease } from '../../src/workflows/image-deploy/step-input.ts';
 import { awsDeployDeps } from '../lib/aws-deps.ts';
 import { lazyHandler, stepHandler, type StepInput } from '../lib/step-handler.ts';
 

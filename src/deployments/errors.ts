@@ -9,11 +9,6 @@ export class InvalidDeployEventError extends HumanGovError {
   override name = 'InvalidDeployEventError';
 }
 
-/** A Task state passed a step an input it cannot use: a bug in the ASL, not worth retrying. */
-export class StepInputError extends HumanGovError {
-  override name = 'StepInputError';
-}
-
 export class DeploymentNotFoundError extends HumanGovError {
   override name = 'DeploymentNotFoundError';
   readonly deploymentId: string;

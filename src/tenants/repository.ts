@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { controlPlaneTable } from '../aws/errors.ts';
+import { stripUndefined } from '../kernel/object.ts';
 import { ConcurrentUpdateError, InvalidTenantError, TenantExistsError, TenantLockedError, TenantNotFoundError } from './errors.ts';
 import { canTransition, type TenantStatus } from './status.ts';
 import { HISTORY_LIMIT, parseListedTenant, parseTenantRecord, type HistoryEntry, type TenantRecord, type TenantUserFields } from './schema.ts';
@@ -404,8 +405,4 @@ function madeBy(current: TenantRecord, to: TenantStatus, options: TransitionOpti
   return (
     options.executionId !== undefined && current.status === to && last?.to === to && last.reason === options.reason && last.executionId === options.executionId
   );
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -16,7 +16,7 @@
  */
 import type { DeployDeps } from './deps.ts';
 import { parseDeployRequest } from '../../deployments/event.ts';
-import { describeFailure, type CaughtFailure } from './failure.ts';
+import { describeFailure, type CaughtFailure } from '../kit/failure.ts';
 import { finalStatus, planRollout, stopVerdict } from '../../deployments/policy.ts';
 import { resultOf, type Release } from '../../deployments/release.ts';
 import type { Deployment, DeploymentCounts, DeploymentStatus, TenantResult } from '../../deployments/schema.ts';

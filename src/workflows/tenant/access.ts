@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import { taskRolePolicy } from '../../tenants/task-role-policy.ts';
 import type { StepDeps } from '../deps.ts';
-import { parseStepInput, stepInputSchema, tenantNames, tenantTags } from './context.ts';
+import { parseStepInput } from '../kit/input.ts';
+import { stepInputSchema, tenantNames, tenantTags } from './context.ts';
 
 const roleInput = stepInputSchema.extend({ tableArn: z.string(), indexNames: z.array(z.string()), bucketArn: z.string() });
 

@@ -12,7 +12,8 @@
 import { z } from 'zod';
 import { assessRollout } from '../../tenants/rollout.ts';
 import type { StepDeps } from '../deps.ts';
-import { parseStepInput, stepInputSchema, tenantNames, tenantTags } from './context.ts';
+import { parseStepInput } from '../kit/input.ts';
+import { stepInputSchema, tenantNames, tenantTags } from './context.ts';
 import { NoReleaseError, RolloutFailedError, RolloutTimedOutError, ServiceNotGoneError } from './errors.ts';
 import { LOG_RETENTION_DAYS, pinnedImage, TASK_CPU, TASK_MEMORY, taskEnvironment, taskSecrets } from './task-environment.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { failureMessage } from './context.ts';
+import { failureMessage } from '../kit/failure.ts';
 
 describe('failureMessage', () => {
   it('takes the message out of the JSON envelope AWS puts around a Lambda error', () => {

@@ -7,7 +7,8 @@
 import { EMPLOYEES_TABLE } from '../../../app/src/employees-table.ts';
 import type { TableDefinition } from '../../cloud/ports.ts';
 import type { StepDeps } from '../deps.ts';
-import { parseStepInput, stepInputSchema, tenantNames, tenantTags } from './context.ts';
+import { parseStepInput } from '../kit/input.ts';
+import { stepInputSchema, tenantNames, tenantTags } from './context.ts';
 
 /** The app's one table definition (key schema and indexes), as the TablePort takes it. */
 export const TENANT_TABLE_DEFINITION: TableDefinition = {

@@ -5,11 +5,6 @@
  */
 import { HumanGovError } from '../../kernel/errors.ts';
 
-/** The state machine passed a step an input it cannot use: a defect in the ASL file, not in the tenant. */
-export class StepInputError extends HumanGovError {
-  override name = 'StepInputError';
-}
-
 /** The control plane is missing a setting it needs (not the tenant's fault). */
 export class StepConfigurationError extends HumanGovError {
   override name = 'StepConfigurationError';

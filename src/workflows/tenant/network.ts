@@ -8,7 +8,8 @@
 import { z } from 'zod';
 import { verifyTenant } from '../../tenants/verification.ts';
 import type { StepDeps } from '../deps.ts';
-import { parseStepInput, stepInputSchema, tenantNames, tenantTags } from './context.ts';
+import { parseStepInput } from '../kit/input.ts';
+import { stepInputSchema, tenantNames, tenantTags } from './context.ts';
 import { VerificationFailedError } from './errors.ts';
 
 const verifyInput = stepInputSchema.extend({

@@ -18,7 +18,9 @@ import { healthSchema, imageRefSchema, resourcesSchema, tenantSpec, type TenantR
 import type { TenantStatus } from '../../tenants/status.ts';
 import { tenantIdProblem } from '../../tenants/tenant-id.ts';
 import type { StepDeps } from '../deps.ts';
-import { caughtErrorSchema, failureMessage, parseStepInput, stepInputSchema, tenantNames } from './context.ts';
+import { stepInputSchema, tenantNames } from './context.ts';
+import { caughtErrorSchema, failureMessage } from '../kit/failure.ts';
+import { parseStepInput } from '../kit/input.ts';
 import { LeaseLostError } from './errors.ts';
 
 /**

@@ -6,7 +6,8 @@
  * compensation: removeTenantSecrets. The stack secret they derive from is read here only.
  */
 import type { StepDeps } from '../deps.ts';
-import { parseStepInput, stepInputSchema, tenantTags } from './context.ts';
+import { parseStepInput } from '../kit/input.ts';
+import { stepInputSchema, tenantTags } from './context.ts';
 import { tenantCsrfSecret, tenantSecretName } from './task-environment.ts';
 
 export function secretSteps(deps: StepDeps) {
