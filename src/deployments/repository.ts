@@ -17,7 +17,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { controlPlaneTable } from '../aws/errors.ts';
-import type { ReleaseSource } from '../workflows/deps.ts';
 import { imageRefSchema, type ImageRef } from '../tenants/schema.ts';
 import { DeploymentNotFoundError } from './errors.ts';
 import type { RolloutPlan } from './policy.ts';
@@ -30,6 +29,11 @@ import {
   type StopKind,
   type TenantResult,
 } from './schema.ts';
+
+/** Where onboarding learns which image to run: the last SUCCEEDED deployment. */
+export interface ReleaseSource {
+  currentRelease(): Promise<ImageRef | undefined>;
+}
 
 const LATEST = '@latest';
 const RELEASE = '@release';
