@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { controlPlaneTable } from '../aws/errors.ts';
+import { decodeCursor, encodeCursor } from '../kernel/cursor.ts';
 import { stripUndefined } from '../kernel/object.ts';
 import { ConcurrentUpdateError, InvalidTenantError, TenantExistsError, TenantLockedError, TenantNotFoundError } from './errors.ts';
 import { canTransition, type TenantStatus } from './status.ts';
@@ -49,21 +50,11 @@ export interface Page<T> {
 
 const CONVERGE_ATTEMPTS = 5;
 
-function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+function startKey(cursor: string | undefined): Record<string, unknown> | undefined {
   if (!cursor) return undefined;
-  try {
-    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof key === 'object' && key !== null && typeof (key as { tenantId?: unknown }).tenantId === 'string') {
-      return key as Record<string, unknown>;
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new InvalidTenantError('cursor is not one this API returned; start again without it');
+  const key = decodeCursor(cursor, 'tenantId');
+  if (!key) throw new InvalidTenantError('cursor is not one this API returned; start again without it');
+  return key;
 }
 
 /**
@@ -111,7 +102,7 @@ export class TenantRepository {
       new ScanCommand({
         TableName: this.#table,
         Limit: options.limit ?? 100,
-        ExclusiveStartKey: decodeCursor(options.cursor),
+        ExclusiveStartKey: startKey(options.cursor),
         ConsistentRead: true,
       }),
     );
