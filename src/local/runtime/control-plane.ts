@@ -49,6 +49,7 @@ import { startApiServer } from '../api-server.ts';
 import type { LocalSettings } from '../settings.ts';
 import { LocalWorkflows } from './local-workflows.ts';
 import { resumeUnfinishedWork } from './resume.ts';
+import { executionName } from '../../kernel/execution-name.ts';
 
 export interface LocalControlPlaneOptions {
   /** Share of each Wait and retry interval of the state machines kept locally (default 0.05: a 15 s poll takes 750 ms). */
@@ -210,7 +211,7 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
 
     const bus = await LocalEventBus.fromServerless({ stage: settings.stage, region: settings.region, accountId: settings.accountId, log });
     bus.onRule('ImagePushRule', async ({ event, input }) => {
-      await workflows.startExecution({ workflow: 'image-deploy', name: `deploy-${event.id}`.replace(/[^A-Za-z0-9-_]/g, '_').slice(0, 80), input });
+      await workflows.startExecution({ workflow: 'image-deploy', name: executionName(`deploy-${event.id}`), input });
     });
     stoppers.push(() => bus.close());
     const registry = new LocalRegistry({ home, repository: settings.imageRepository, events: bus, runtime: options.taskRuntime, log });
