@@ -7,8 +7,8 @@ import { IamAccess, TASK_POLICY_NAME } from '../../src/aws/access.ts';
 import { PermanentCloudError } from '../../src/cloud/errors.ts';
 import type { PolicyDocument } from '../../src/cloud/ports.ts';
 import { tempHome } from '../../src/local/data/testing.ts';
-import { LocalAccessPort } from '../../src/local/iam/access-port.ts';
-import { LocalLogsPort, RETENTION_DAYS } from '../../src/local/logs/logs-port.ts';
+import { LocalAccessPort } from '../../src/local/iam/recorded-roles.ts';
+import { LocalLogsPort, RETENTION_DAYS } from '../../src/local/logs/file-log-groups.ts';
 
 let home: Awaited<ReturnType<typeof tempHome>>;
 beforeEach(async () => {

@@ -2,7 +2,7 @@ import { HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { LocalBucketPort, tlsOnlyPolicy } from './bucket-port.ts';
+import { LocalBucketPort, tlsOnlyPolicy } from './s3rver-buckets.ts';
 import { startLocalS3, type LocalS3 } from './s3-server.ts';
 import { tempHome } from './testing.ts';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { NotReadyError, PermanentCloudError, TransientCloudError } from '../../cloud/errors.ts';
 import type { TableSpec, TableState } from '../../cloud/ports.ts';
 import { startLocalDynamo, type LocalDynamo } from './dynamodb-server.ts';
-import { LocalTablePort } from './table-port.ts';
+import { LocalTablePort } from './dynalite-tables.ts';
 import { tempHome, waitFor } from './testing.ts';
 
 const spec = (name: string): TableSpec => ({

@@ -3,7 +3,7 @@ import { PermanentCloudError } from '../../cloud/errors.ts';
 import { tenantResourceNames } from '../../tenants/names.ts';
 import { bucketArn, tableArn, taskRolePolicy } from '../../tenants/task-role-policy.ts';
 import { tempHome } from '../data/testing.ts';
-import { LocalAccessPort } from './access-port.ts';
+import { LocalAccessPort } from './recorded-roles.ts';
 
 describe('LocalAccessPort', () => {
   let home: Awaited<ReturnType<typeof tempHome>>;

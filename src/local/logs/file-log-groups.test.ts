@@ -5,7 +5,7 @@ import { PermanentCloudError } from '../../cloud/errors.ts';
 import { tenantResourceNames } from '../../tenants/names.ts';
 import { tempHome } from '../data/testing.ts';
 import { localPaths } from '../settings.ts';
-import { LocalLogsPort, logGroupDir } from './logs-port.ts';
+import { LocalLogsPort, logGroupDir } from './file-log-groups.ts';
 
 describe('LocalLogsPort', () => {
   let home: Awaited<ReturnType<typeof tempHome>>;
