@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { NotReadyError, PermanentCloudError, TransientCloudError } from '../../cloud/errors.ts';
 import type { TableSpec, TableState } from '../../cloud/ports.ts';
 import { startLocalDynamo, type LocalDynamo } from './dynamodb-server.ts';
-import { LocalTablePort } from './dynalite-tables.ts';
+import { DynaliteTables } from './dynalite-tables.ts';
 import { tempHome, waitFor } from './testing.ts';
 
 const spec = (name: string): TableSpec => ({
@@ -30,7 +30,7 @@ const spec = (name: string): TableSpec => ({
 });
 
 /** Calls ensureTable until it stops answering NotReadyError, as the workflow's Retry would. */
-async function ensureReady(port: LocalTablePort, s: TableSpec): Promise<TableState> {
+async function ensureReady(port: DynaliteTables, s: TableSpec): Promise<TableState> {
   return waitFor(async () => {
     try {
       return await port.ensureTable(s);
@@ -41,16 +41,16 @@ async function ensureReady(port: LocalTablePort, s: TableSpec): Promise<TableSta
   });
 }
 
-describe('LocalTablePort', () => {
+describe('DynaliteTables', () => {
   let dynamo: LocalDynamo;
   let home: Awaited<ReturnType<typeof tempHome>>;
-  let port: LocalTablePort;
+  let port: DynaliteTables;
   let client: DynamoDBClient;
 
   beforeAll(async () => {
     home = await tempHome();
     dynamo = await startLocalDynamo({ home: home.home, port: 0, host: '127.0.0.1', tableTransitionMs: 50 });
-    port = new LocalTablePort({ home: home.home, endpoint: dynamo.endpoint });
+    port = new DynaliteTables({ home: home.home, endpoint: dynamo.endpoint });
     client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   });
 
@@ -96,7 +96,7 @@ describe('LocalTablePort', () => {
   });
 
   it('answers TransientCloudError when the endpoint does not answer', async () => {
-    const offline = new LocalTablePort({ home: home.home, endpoint: 'http://127.0.0.1:1' });
+    const offline = new DynaliteTables({ home: home.home, endpoint: 'http://127.0.0.1:1' });
     await expect(offline.ensureTable(spec('humangov-local-tenant-wa'))).rejects.toThrow(TransientCloudError);
     await expect(offline.ensureTable(spec('humangov-local-tenant-wa'))).rejects.toThrow(/npm start/);
   });

@@ -27,7 +27,7 @@ export interface LocalTableSettings {
   pointInTimeRecovery: boolean;
 }
 
-export interface LocalTablePortOptions {
+export interface DynaliteTablesOptions {
   /** Kept for the callers' sake: the settings now live behind the endpoint. */
   home?: string;
   /** The local DynamoDB endpoint (startLocalDynamo's). */
@@ -45,13 +45,13 @@ export interface LocalTablePortOptions {
  * endpoint honours those settings (table-settings.ts), so a DeleteTable of a
  * protected table is refused here as on AWS, whoever sends it.
  */
-export class LocalTablePort implements TablePort {
+export class DynaliteTables implements TablePort {
   readonly #client: DynamoDBClient;
   readonly #endpoint: string;
   readonly #region: string;
   readonly #accountId: string;
 
-  constructor(options: LocalTablePortOptions) {
+  constructor(options: DynaliteTablesOptions) {
     this.#endpoint = options.endpoint;
     this.#region = options.region ?? 'us-east-1';
     this.#accountId = options.accountId ?? '000000000000';

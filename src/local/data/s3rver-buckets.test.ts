@@ -2,21 +2,21 @@ import { HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { LocalBucketPort, tlsOnlyPolicy } from './s3rver-buckets.ts';
+import { S3rverBuckets, tlsOnlyPolicy } from './s3rver-buckets.ts';
 import { startLocalS3, type LocalS3 } from './s3-server.ts';
 import { tempHome } from './testing.ts';
 
-describe('LocalBucketPort on the local S3', () => {
+describe('S3rverBuckets on the local S3', () => {
   let s3: LocalS3;
   let home: Awaited<ReturnType<typeof tempHome>>;
-  let port: LocalBucketPort;
+  let port: S3rverBuckets;
   let client: S3Client;
   const name = 'humangov-local-ca-000000000000';
 
   beforeAll(async () => {
     home = await tempHome();
     s3 = await startLocalS3({ home: home.home, port: 0, host: '127.0.0.1' });
-    port = new LocalBucketPort({ home: home.home, endpoint: s3.endpoint });
+    port = new S3rverBuckets({ home: home.home, endpoint: s3.endpoint });
     // Any credentials work, as with dynalite: a developer's own keys, or a task's placeholders.
     client = new S3Client({
       endpoint: s3.endpoint,

@@ -48,7 +48,7 @@ export function tlsOnlyPolicy(bucket: string): PolicyDocument {
   };
 }
 
-export interface LocalBucketPortOptions {
+export interface S3rverBucketsOptions {
   home: string;
   /** The local S3 endpoint (startLocalS3's). */
   endpoint: string;
@@ -60,12 +60,12 @@ export interface LocalBucketPortOptions {
  * recorded in `<home>/state/buckets.json`. Deleting empties the bucket (there
  * are no versions or delete markers to remove locally) and then deletes it.
  */
-export class LocalBucketPort implements BucketPort {
+export class S3rverBuckets implements BucketPort {
   readonly #client: S3Client;
   readonly #endpoint: string;
   readonly #store: JsonStore<BucketsDoc>;
 
-  constructor(options: LocalBucketPortOptions) {
+  constructor(options: S3rverBucketsOptions) {
     this.#endpoint = options.endpoint;
     this.#client =
       options.client ??

@@ -3,11 +3,11 @@ import { PermanentCloudError } from '../../cloud/errors.ts';
 import { tenantResourceNames } from '../../tenants/names.ts';
 import { bucketArn, tableArn, taskRolePolicy } from '../../tenants/task-role-policy.ts';
 import { tempHome } from '../data/testing.ts';
-import { LocalAccessPort } from './recorded-roles.ts';
+import { RecordedRoles } from './recorded-roles.ts';
 
-describe('LocalAccessPort', () => {
+describe('RecordedRoles', () => {
   let home: Awaited<ReturnType<typeof tempHome>>;
-  let access: LocalAccessPort;
+  let access: RecordedRoles;
   const names = tenantResourceNames('local', 'ca', '000000000000');
   const policy = taskRolePolicy({
     tableArn: tableArn('us-east-1', '000000000000', names.table),
@@ -17,7 +17,7 @@ describe('LocalAccessPort', () => {
 
   beforeEach(async () => {
     home = await tempHome();
-    access = new LocalAccessPort({ home: home.home });
+    access = new RecordedRoles({ home: home.home });
   });
   afterEach(() => home.remove());
 
@@ -27,7 +27,7 @@ describe('LocalAccessPort', () => {
     const narrower = { ...policy, Statement: policy.Statement.slice(0, 1) };
     await expect(access.ensureTaskRole({ roleName: names.taskRole, policy: narrower, tags: {} })).resolves.toEqual(first);
 
-    const reopened = new LocalAccessPort({ home: home.home });
+    const reopened = new RecordedRoles({ home: home.home });
     expect(await reopened.policyOf(names.taskRole)).toEqual(narrower);
     expect(await reopened.roleOf(names.taskRole)).toMatchObject({
       arn: first.arn,

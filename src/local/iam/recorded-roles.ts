@@ -38,7 +38,7 @@ const MAX_INLINE_POLICY_CHARS = 10_240;
  * run the same steps, and so tests and a person can read what a tenant would be
  * allowed (`policyOf`). A role is usable at once: no NotReadyError.
  */
-export class LocalAccessPort implements AccessPort {
+export class RecordedRoles implements AccessPort {
   readonly #store: JsonStore<RolesDoc>;
   readonly #accountId: string;
   readonly #region: string;

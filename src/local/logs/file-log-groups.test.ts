@@ -5,16 +5,16 @@ import { PermanentCloudError } from '../../cloud/errors.ts';
 import { tenantResourceNames } from '../../tenants/names.ts';
 import { tempHome } from '../data/testing.ts';
 import { localPaths } from '../settings.ts';
-import { LocalLogsPort, logGroupDir } from './file-log-groups.ts';
+import { FileLogGroups, logGroupDir } from './file-log-groups.ts';
 
-describe('LocalLogsPort', () => {
+describe('FileLogGroups', () => {
   let home: Awaited<ReturnType<typeof tempHome>>;
-  let logs: LocalLogsPort;
+  let logs: FileLogGroups;
   const group = tenantResourceNames('local', 'new-york', '000000000000').logGroup;
 
   beforeEach(async () => {
     home = await tempHome();
-    logs = new LocalLogsPort({ home: home.home });
+    logs = new FileLogGroups({ home: home.home });
   });
   afterEach(() => home.remove());
 

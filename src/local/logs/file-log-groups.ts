@@ -36,7 +36,7 @@ export function logGroupDir(home: string, name: string): string {
  * LogsPort on the file system: a log group is a directory with a retention.json
  * describing it. Deleting the group deletes its streams, as in CloudWatch.
  */
-export class LocalLogsPort implements LogsPort {
+export class FileLogGroups implements LogsPort {
   readonly #home: string;
 
   constructor(options: { home: string }) {

@@ -30,10 +30,10 @@ import { makeStreamHandler } from '../../../functions/tenant-stream.ts';
 import { makeApiHandler } from '../../../functions/api.ts';
 import { startLocalDynamo } from '../data/dynamodb-server.ts';
 import { startLocalS3 } from '../data/s3-server.ts';
-import { LocalTablePort } from '../data/dynalite-tables.ts';
-import { LocalBucketPort } from '../data/s3rver-buckets.ts';
-import { LocalAccessPort } from '../iam/recorded-roles.ts';
-import { LocalLogsPort } from '../logs/file-log-groups.ts';
+import { DynaliteTables } from '../data/dynalite-tables.ts';
+import { S3rverBuckets } from '../data/s3rver-buckets.ts';
+import { RecordedRoles } from '../iam/recorded-roles.ts';
+import { FileLogGroups } from '../logs/file-log-groups.ts';
 import { logJson, type LogFn } from '../logs/json-log.ts';
 import { LocalLoadBalancer } from '../alb/local-load-balancer.ts';
 import { LocalFargate } from '../compute/local-fargate.ts';
@@ -187,10 +187,10 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
         imageRepository: settings.imageRepository,
         containerPort: 8080,
       },
-      tables: new LocalTablePort({ home, endpoint: dynamo.endpoint, region: settings.region, accountId: settings.accountId }),
-      buckets: new LocalBucketPort({ home, endpoint: s3.endpoint }),
-      access: new LocalAccessPort({ home, accountId: settings.accountId }),
-      logs: new LocalLogsPort({ home }),
+      tables: new DynaliteTables({ home, endpoint: dynamo.endpoint, region: settings.region, accountId: settings.accountId }),
+      buckets: new S3rverBuckets({ home, endpoint: s3.endpoint }),
+      access: new RecordedRoles({ home, accountId: settings.accountId }),
+      logs: new FileLogGroups({ home }),
       compute,
       loadBalancer,
       secrets: new SecretsManagerSecrets({ client: secretsManager.asClient(), region: settings.region, stackSecretArn }),
