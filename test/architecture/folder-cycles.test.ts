@@ -18,7 +18,9 @@ const KNOWN = [
     from: 'tenants',
     to: 'aws',
     file: 'tenants/repository.ts',
-    why: 'the tenants table repository wraps its DynamoDB client with controlPlaneTable (aws/errors.ts); it goes when the repository is split into pure transition planning and conditional writes',
+    why:
+      'the tenants repository (its reads and conditional writes) wraps its DynamoDB client with controlPlaneTable (aws/errors.ts); ' +
+      'it goes when the composition roots pass the wrapped client in, or the writes move to the providers',
   },
 ];
 
