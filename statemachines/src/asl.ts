@@ -108,7 +108,8 @@ export interface TaskSpec {
   resource: string;
   parameters: Record<string, unknown>;
   resultSelector?: Record<string, unknown>;
-  resultPath: string | null;
+  /** Omitted: the result replaces the input (ASL's default, `$`). */
+  resultPath?: string | null;
   outputPath?: string;
   retry: readonly Retrier[];
   catch?: readonly Catcher[];

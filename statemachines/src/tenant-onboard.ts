@@ -3,21 +3,71 @@ import { POLLING } from '../../src/workflows/polling.ts';
 import { catching, failWithCaughtError, ifBoolean, wait, type Machine } from './asl.ts';
 import { acquireTenantLock, FN, leaseLostOr, RECORD_RETRY, releaseLock, RESOURCE_RETRY, tenantTask } from './tenant.ts';
 
+/** Where ProvisionIndependently puts its branches' results, one key each. */
+const MADE = '$.made';
+
 /** Every resource onboarding makes, as the record keeps it (written twice: progress, then ACTIVE). */
 const RESOURCES = {
-  'tableName.$': '$.table.tableName',
-  'tableArn.$': '$.table.tableArn',
-  'bucketName.$': '$.bucket.bucketName',
-  'bucketArn.$': '$.bucket.bucketArn',
+  'tableName.$': `${MADE}.table.tableName`,
+  'tableArn.$': `${MADE}.table.tableArn`,
+  'bucketName.$': `${MADE}.bucket.bucketName`,
+  'bucketArn.$': `${MADE}.bucket.bucketArn`,
   'taskRoleArn.$': '$.taskRole.taskRoleArn',
-  'logGroup.$': '$.logs.logGroup',
+  'logGroup.$': `${MADE}.logs.logGroup`,
   'taskDefinitionArn.$': '$.taskDefinition.taskDefinitionArn',
-  'targetGroupArn.$': '$.routing.targetGroupArn',
-  'listenerRuleArn.$': '$.routing.listenerRuleArn',
+  'targetGroupArn.$': `${MADE}.routing.targetGroupArn`,
+  'listenerRuleArn.$': `${MADE}.routing.listenerRuleArn`,
   'serviceArn.$': '$.rollout.serviceArn',
 };
 
 const toCompensation = [catching('BeginCompensation')];
+
+/**
+ * The steps that need nothing made by another, each a branch of
+ * ProvisionIndependently (keyed by where its result goes). The task role
+ * needs the table and the bucket; the task definition the role, the log
+ * group and the secrets; the service everything: those follow in order.
+ */
+const INDEPENDENT: Record<string, { state: string; comment: string; fn: string; action: string }> = {
+  table: {
+    state: 'EnsureTenantTable',
+    comment: "The tenant's own table, from the app's table definition. NotReadyError while it is CREATING.",
+    fn: FN.data,
+    action: 'ensureTable',
+  },
+  bucket: { state: 'EnsureTenantBucket', comment: "The tenant's own bucket.", fn: FN.data, action: 'ensureBucket' },
+  secrets: {
+    state: 'EnsureTenantSecrets',
+    comment:
+      "The tenant's own secrets (its CSRF key, derived from the stack secret) in Secrets Manager; the task definition names them by ARN and ECS injects them, so no value is in the task definition.",
+    fn: FN.access,
+    action: 'ensureTenantSecrets',
+  },
+  logs: { state: 'EnsureLogGroup', comment: 'Where the tasks log (awslogs).', fn: FN.compute, action: 'ensureLogGroup' },
+  routing: {
+    state: 'EnsureTargetGroupAndRule',
+    comment: 'Target group and the host-header rule of <tenant>.<domain>.',
+    fn: FN.network,
+    action: 'ensureRouting',
+  },
+};
+
+/** One branch: the step's result is the branch's output; an error it could not retry becomes `{error}` instead of failing the Parallel. */
+function branch(step: (typeof INDEPENDENT)[string]) {
+  return {
+    StartAt: step.state,
+    States: {
+      [step.state]: tenantTask({
+        comment: step.comment,
+        fn: step.fn,
+        action: step.action,
+        retry: RESOURCE_RETRY,
+        catch: [catching(`${step.state}Caught`)],
+      }),
+      [`${step.state}Caught`]: { Type: 'Pass', Parameters: { 'error.$': '$.error' }, End: true },
+    },
+  };
+}
 
 /** A provisioning step: its failure starts compensation. */
 function provision(comment: string, fn: string, action: string, resultPath: string, next: string, params?: Record<string, unknown>) {
@@ -72,58 +122,57 @@ export const tenantOnboard: Machine = {
       '$.tenant.proceed',
       false,
       'ReleaseLockUnchanged',
-      'EnsureTenantTable',
+      'ProvisionIndependently',
       'The user may have asked for DELETED since this execution started: then offboarding (queued on the lease) does the work.',
     ),
     ReleaseLockUnchanged: releaseLock('NothingToDo', 'Nothing to do: give the lease back.'),
     NothingToDo: { Type: 'Succeed' },
-    EnsureTenantTable: provision(
-      "The tenant's own table, from the app's table definition. NotReadyError while it is CREATING.",
-      FN.data,
-      'ensureTable',
-      '$.table',
-      'EnsureTenantBucket',
+    ProvisionIndependently: {
+      Type: 'Parallel',
+      Comment:
+        "What needs nothing else made first, all at once. A branch's error is its result, so every branch has finished (nothing is still being made) before compensation starts.",
+      Branches: Object.values(INDEPENDENT).map(branch),
+      ResultSelector: Object.fromEntries(Object.keys(INDEPENDENT).map((key, index) => [`${key}.$`, `$[${index}]`])),
+      ResultPath: MADE,
+      Catch: toCompensation,
+      Next: 'AllProvisioned',
+    },
+    AllProvisioned: {
+      Type: 'Choice',
+      Comment: "The first branch that failed, in the order above, gives the tenant's reason.",
+      Choices: Object.entries(INDEPENDENT).map(([key, step]) => ({ Variable: `${MADE}.${key}.error`, IsPresent: true, Next: `${step.state}Failed` })),
+      Default: 'EnsureTaskRole',
+    },
+    ...Object.fromEntries(
+      Object.entries(INDEPENDENT).map(([key, step]) => [
+        `${step.state}Failed`,
+        { Type: 'Pass', InputPath: `${MADE}.${key}.error`, ResultPath: '$.error', Next: 'BeginCompensation' },
+      ]),
     ),
-    EnsureTenantBucket: provision("The tenant's own bucket.", FN.data, 'ensureBucket', '$.bucket', 'EnsureTaskRole'),
     EnsureTaskRole: provision(
       "A role reaching only this table, its indexes and this bucket's objects.",
       FN.access,
       'ensureTaskRole',
       '$.taskRole',
-      'EnsureTenantSecrets',
+      'RegisterTaskDefinition',
       {
-        'tableArn.$': '$.table.tableArn',
-        'indexNames.$': '$.table.indexNames',
-        'bucketArn.$': '$.bucket.bucketArn',
+        'tableArn.$': `${MADE}.table.tableArn`,
+        'indexNames.$': `${MADE}.table.indexNames`,
+        'bucketArn.$': `${MADE}.bucket.bucketArn`,
       },
     ),
-    EnsureTenantSecrets: provision(
-      "The tenant's own secrets (its CSRF key, derived from the stack secret) in Secrets Manager; the task definition names them by ARN and ECS injects them, so no value is in the task definition.",
-      FN.access,
-      'ensureTenantSecrets',
-      '$.secrets',
-      'EnsureLogGroup',
-    ),
-    EnsureLogGroup: provision('Where the tasks log (awslogs).', FN.compute, 'ensureLogGroup', '$.logs', 'RegisterTaskDefinition'),
     RegisterTaskDefinition: provision(
       'Pinned to the digest of the current release; no release yet is a permanent failure.',
       FN.compute,
       'registerTaskDefinition',
       '$.taskDefinition',
-      'EnsureTargetGroupAndRule',
+      'EnsureService',
       {
         'displayName.$': '$.tenant.displayName',
         'taskRoleArn.$': '$.taskRole.taskRoleArn',
-        'logGroup.$': '$.logs.logGroup',
-        'csrfSecretArn.$': '$.secrets.csrfSecretArn',
+        'logGroup.$': `${MADE}.logs.logGroup`,
+        'csrfSecretArn.$': `${MADE}.secrets.csrfSecretArn`,
       },
-    ),
-    EnsureTargetGroupAndRule: provision(
-      'Target group and the host-header rule of <tenant>.<domain>.',
-      FN.network,
-      'ensureRouting',
-      '$.routing',
-      'EnsureService',
     ),
     EnsureService: provision(
       'Fargate service behind the target group. A role IAM has not propagated yet surfaces as NotReadyError: retried.',
@@ -134,7 +183,7 @@ export const tenantOnboard: Machine = {
       {
         'taskDefinitionArn.$': '$.taskDefinition.taskDefinitionArn',
         'desiredCount.$': '$.tenant.desiredCount',
-        'targetGroupArn.$': '$.routing.targetGroupArn',
+        'targetGroupArn.$': `${MADE}.routing.targetGroupArn`,
       },
     ),
     RecordProvisionedResources: tenantTask({
@@ -174,7 +223,7 @@ export const tenantOnboard: Machine = {
       '$.verification',
       'TenantVerified',
       {
-        'targetGroupArn.$': '$.routing.targetGroupArn',
+        'targetGroupArn.$': `${MADE}.routing.targetGroupArn`,
         'desiredCount.$': '$.tenant.desiredCount',
         'expectedDigest.$': '$.taskDefinition.image.digest',
         'attempts.$': '$.verification.attempts',
@@ -187,7 +236,7 @@ export const tenantOnboard: Machine = {
       comment: 'ACTIVE with endpoint, image, health and every resource made.',
       fn: FN.record,
       action: 'markActive',
-      with: { 'endpoint.$': '$.routing.endpoint', 'image.$': '$.taskDefinition.image', 'health.$': '$.verification.health', resources: RESOURCES },
+      with: { 'endpoint.$': `${MADE}.routing.endpoint`, 'image.$': '$.taskDefinition.image', 'health.$': '$.verification.health', resources: RESOURCES },
       resultPath: null,
       retry: RECORD_RETRY,
       catch: leaseLostOr('BeginCompensation'),

@@ -21,10 +21,12 @@ export interface TenantTaskSpec {
   action: string;
   /** Parameters besides action, tenantId and executionId. */
   with?: Record<string, unknown>;
-  resultPath: string | null;
+  /** Omitted: the result replaces the input. */
+  resultPath?: string | null;
   retry: readonly Retrier[];
   catch: readonly Catcher[];
-  next: string;
+  /** None: the last state of a Parallel branch. */
+  next?: string;
 }
 
 /** A Task calling one action of a tenant function with the tenant and this execution (the lease owner). */
