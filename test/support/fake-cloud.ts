@@ -195,6 +195,10 @@ export class FakeBuckets implements BucketPort {
 
   ensureBucket(spec: BucketSpec): Promise<{ name: string; arn: string }> {
     return this.#script.run('buckets.ensureBucket', [spec], () => {
+      // S3 refuses other names (InvalidBucketName): https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(spec.name) || spec.name.includes('..')) {
+        throw new PermanentCloudError(`"${spec.name}" is not a valid bucket name (3 to 63 of a-z, 0-9, dots and hyphens, no two dots in a row)`);
+      }
       let bucket = this.items.get(spec.name);
       if (!bucket) {
         bucket = {
