@@ -6,11 +6,12 @@
  * is not served.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { NotReadyError, PermanentCloudError } from '../../src/cloud/errors.ts';
+import { NotReadyError, PermanentCloudError, TransientCloudError } from '../../src/cloud/errors.ts';
 import type { LoadBalancerPort } from '../../src/cloud/ports.ts';
 import type { Factory, Subject } from './support.ts';
 
-export function loadBalancerContract(implementation: string, make: Factory<Subject<LoadBalancerPort>>): void {
+/** `outage`: the port on the same service while it throttles, where the implementation has a service. */
+export function loadBalancerContract(implementation: string, make: Factory<Subject<LoadBalancerPort>>, outage?: Factory<Subject<LoadBalancerPort>>): void {
   describe(`LoadBalancerPort contract: ${implementation}`, () => {
     let subject: Subject<LoadBalancerPort> | undefined;
     const open = async (): Promise<Subject<LoadBalancerPort>> => (subject = await make());
@@ -76,5 +77,15 @@ export function loadBalancerContract(implementation: string, make: Factory<Subje
       const probe = await port.probeHealth('none');
       expect(probe.status).toBeGreaterThanOrEqual(400);
     });
+
+    if (outage) {
+      it('answers TransientCloudError while the service throttles', async () => {
+        const { port } = (subject = await outage());
+
+        await expect(port.ensureTargetGroup({ name: 'hg-test-ca', tags: {} })).rejects.toBeInstanceOf(TransientCloudError);
+        await expect(port.deleteListenerRule('ca')).rejects.toBeInstanceOf(TransientCloudError);
+        await expect(port.deleteTargetGroup('hg-test-ca')).rejects.toBeInstanceOf(TransientCloudError);
+      });
+    }
   });
 }
