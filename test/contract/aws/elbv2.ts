@@ -91,7 +91,7 @@ export class ElbModel {
       return { TargetGroups: [{ TargetGroupName: name, TargetGroupArn: group.arn }] };
     });
     mock.on(DescribeTargetGroupsCommand).callsFake((input) => ({
-      TargetGroups: (input.Names ?? []).map((name) => {
+      TargetGroups: (input.Names ?? []).map((name: string) => {
         const group = this.#group(name);
         return { TargetGroupName: name, TargetGroupArn: group.arn, ...(JSON.parse(group.settings) as object) };
       }),
@@ -127,7 +127,7 @@ export class ElbModel {
       ],
     }));
     mock.on(DescribeTagsCommand).callsFake((input) => ({
-      TagDescriptions: (input.ResourceArns ?? []).map((arn) => ({
+      TagDescriptions: (input.ResourceArns ?? []).map((arn: string) => ({
         ResourceArn: arn,
         Tags: Object.entries(this.rules.find((r) => r.arn === arn)?.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
       })),
