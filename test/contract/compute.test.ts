@@ -1,12 +1,14 @@
 /**
- * The ComputePort contract against the fake and the local Fargate (behind the local load
- * balancer; services at desired count 0, so no task process is started). The AWS adapter's
- * ECS calls are pinned in src/aws/services.test.ts and src/aws/task-definitions.test.ts.
+ * The ComputePort contract against the fake, the local Fargate (behind the local load balancer;
+ * services at desired count 0, so no task process is started), and the AWS adapter over ECS's
+ * documented answers.
  */
+import { EcsCompute } from '../../src/aws/compute.ts';
 import { LocalLoadBalancer } from '../../src/local/alb/local-load-balancer.ts';
 import { LocalFargate } from '../../src/local/compute/local-fargate.ts';
 import { tempHome } from '../../src/local/data/testing.ts';
 import { FakeCloud } from '../support/fake-cloud.ts';
+import { EcsModel } from './aws/ecs.ts';
 import { computeContract } from './compute.contract.ts';
 
 computeContract('the fake', async () => {
@@ -31,3 +33,17 @@ computeContract('the local Fargate', async () => {
     },
   };
 });
+
+const ecs = {
+  region: 'us-east-1',
+  clusterName: 'humangov-test',
+  subnetIds: ['subnet-0a', 'subnet-0b'],
+  taskSecurityGroupId: 'sg-0123456789abcdef0',
+  containerPort: 3000,
+  executionRoleArn: 'arn:aws:iam::123456789012:role/humangov-test-task-execution',
+};
+computeContract('the AWS adapter over ECS', async () => ({
+  port: new EcsCompute({ ...ecs, client: new EcsModel().client }),
+  targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/hg-test-ca/0123456789abcdef',
+  close: async () => undefined,
+}));
