@@ -43,6 +43,7 @@ export class DynamoDbTables implements TablePort {
     if (state.status !== 'ACTIVE') {
       throw new PermanentCloudError(`table "${spec.name}" is ${state.status}; it needs a person: see the table in the DynamoDB console`);
     }
+    requireSameKey(spec, table);
     await this.#ensurePointInTimeRecovery(spec.name);
     if (table.DeletionProtectionEnabled !== true) {
       await this.#update('dynamodb:UpdateTable', spec.name, () =>
@@ -133,6 +134,22 @@ export class DynamoDbTables implements TablePort {
         throw new NotReadyError(`table "${name}" is busy with another update; asking again shortly`, { cause: error });
       throw translateAwsError(error, { action, resource: `table "${name}"` });
     }
+  }
+}
+
+/**
+ * A key cannot change in place (UpdateTable changes indexes, never the table's key): an existing
+ * table keyed otherwise needs a person. DynamoDB reports KeySchema in every table description
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TableDescription.html).
+ */
+function requireSameKey(spec: TableSpec, table: TableDescription): void {
+  if (!table.KeySchema) return;
+  const wanted = JSON.stringify(spec.definition.KeySchema.map((k) => [k.AttributeName, k.KeyType]));
+  const actual = JSON.stringify(table.KeySchema.map((k) => [k.AttributeName, k.KeyType]));
+  if (wanted !== actual) {
+    throw new PermanentCloudError(
+      `table "${spec.name}" exists with key ${actual}, not ${wanted}; a key cannot change in place: move the data and delete the table, or use another name`,
+    );
   }
 }
 

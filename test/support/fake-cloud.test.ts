@@ -23,11 +23,11 @@ describe('FakeCloud', () => {
     const cloud = new FakeCloud();
     cloud.script.fail('buckets.ensureBucket', { kind: 'transient', times: 2 });
     cloud.script.fail('buckets.ensureBucket', { kind: 'permanent' });
-    const ensure = () => cloud.buckets.ensureBucket({ name: 'b', tags: {} });
+    const ensure = () => cloud.buckets.ensureBucket({ name: 'humangov-test-ca', tags: {} });
     await expect(ensure()).rejects.toThrow(TransientCloudError);
     await expect(ensure()).rejects.toThrow(TransientCloudError);
     await expect(ensure()).rejects.toThrow(PermanentCloudError);
-    await expect(ensure()).resolves.toMatchObject({ name: 'b' });
+    await expect(ensure()).resolves.toMatchObject({ name: 'humangov-test-ca' });
     expect(cloud.script.count('buckets.ensureBucket')).toBe(4);
     expect(cloud.script.created.bucket).toBe(1);
   });

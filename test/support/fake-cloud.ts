@@ -14,7 +14,7 @@
  *
  * Usage: `const cloud = new FakeCloud({ rolloutPolls: 3 }); cloud.script.fail('compute.ensureService', { kind: 'transient', times: 2 });`
  */
-import { NotReadyError } from '../../src/cloud/errors.ts';
+import { NotReadyError, PermanentCloudError } from '../../src/cloud/errors.ts';
 import type {
   AccessPort,
   BucketPort,
@@ -153,6 +153,7 @@ export class FakeTables implements TablePort {
         }
         table.status = 'ACTIVE';
       }
+      requireSameKey(spec, table);
       table.pointInTimeRecovery = true;
       table.deletionProtection = true;
       table.tags = { ...spec.tags };
@@ -162,9 +163,25 @@ export class FakeTables implements TablePort {
 
   deleteTable(name: string): Promise<void> {
     return this.#script.run('tables.deleteTable', [name], () => {
+      // As DynamoDB does, a table still being created cannot be deleted yet: ask again shortly.
+      const table = this.items.get(name);
+      if (table?.status === 'CREATING' && table.creatingPolls > 0) {
+        table.creatingPolls -= 1;
+        throw new NotReadyError(`table "${name}" is CREATING; it can be deleted once it is ACTIVE`);
+      }
       // The port lifts deletion protection itself before deleting.
       if (this.items.delete(name)) this.#script.deleted.table++;
     });
+  }
+}
+
+/** A table's key cannot change in place: the providers refuse an existing table keyed otherwise. */
+function requireSameKey(spec: TableSpec, table: FakeTable): void {
+  const key = (t: TableSpec) => JSON.stringify(t.definition.KeySchema.map((k) => [k.AttributeName, k.KeyType]));
+  if (key(spec) !== key(table)) {
+    throw new PermanentCloudError(
+      `table ${spec.name} exists with key ${key(table)}, not ${key(spec)}; a key cannot change in place: move the data and delete the table, or use another name`,
+    );
   }
 }
 
@@ -178,6 +195,10 @@ export class FakeBuckets implements BucketPort {
 
   ensureBucket(spec: BucketSpec): Promise<{ name: string; arn: string }> {
     return this.#script.run('buckets.ensureBucket', [spec], () => {
+      // S3 refuses other names (InvalidBucketName): https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(spec.name) || spec.name.includes('..')) {
+        throw new PermanentCloudError(`"${spec.name}" is not a valid bucket name (3 to 63 of a-z, 0-9, dots and hyphens, no two dots in a row)`);
+      }
       let bucket = this.items.get(spec.name);
       if (!bucket) {
         bucket = {
@@ -221,6 +242,8 @@ export class FakeAccess implements AccessPort {
 
   ensureTaskRole(spec: TaskRoleSpec): Promise<{ arn: string }> {
     return this.#script.run('access.ensureTaskRole', [spec], () => {
+      // IAM refuses other role names (ValidationError): https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+      if (!/^[\w+=,.@-]{1,64}$/.test(spec.roleName)) throw new PermanentCloudError(`"${spec.roleName}" is not a valid IAM role name`);
       let role = this.roles.get(spec.roleName);
       if (!role) {
         role = { ...structuredClone(spec), arn: `arn:aws:iam::${this.#platform.accountId}:role/${spec.roleName}` };
@@ -240,6 +263,14 @@ export class FakeAccess implements AccessPort {
   }
 }
 
+/**
+ * Log group names and retentions CloudWatch Logs accepts:
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html,
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+ */
+const LOG_GROUP_NAME = /^(?!aws\/)[.\-_/#A-Za-z0-9]{1,512}$/;
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
 export class FakeLogs implements LogsPort {
   readonly groups = new Map<string, { name: string; retentionDays: number; tags: Tags }>();
   readonly #script: FakeScript;
@@ -250,6 +281,10 @@ export class FakeLogs implements LogsPort {
 
   ensureLogGroup(spec: { name: string; retentionDays: number; tags: Tags }): Promise<void> {
     return this.#script.run('logs.ensureLogGroup', [spec], () => {
+      // What CloudWatch Logs refuses (InvalidParameterException), the providers refuse for good.
+      if (!LOG_GROUP_NAME.test(spec.name)) throw new PermanentCloudError(`"${spec.name}" is not a valid log group name`);
+      if (!LOG_RETENTION_DAYS.includes(spec.retentionDays))
+        throw new PermanentCloudError(`${spec.retentionDays} days is not a retention CloudWatch Logs accepts`);
       if (!this.groups.has(spec.name)) this.#script.created.logGroup++;
       this.groups.set(spec.name, structuredClone(spec));
     });

@@ -8,7 +8,7 @@
  * `drainPolls` ticks, then reads INACTIVE.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { PermanentCloudError } from '../../src/cloud/errors.ts';
+import { NotReadyError, PermanentCloudError } from '../../src/cloud/errors.ts';
 import type {
   ComputePort,
   Platform,
@@ -47,6 +47,11 @@ export interface FakeComputeOptions {
 export class FakeCompute implements ComputePort {
   readonly taskDefinitions = new Map<string, FakeTaskDefinition[]>();
   readonly services = new Map<string, FakeService>();
+  /**
+   * Per family, the last revision number given: ECS never reuses one, even after every revision was
+   * deleted (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteTaskDefinitions.html).
+   */
+  readonly #lastRevision = new Map<string, number>();
   readonly #script: FakeScript;
   readonly #platform: Platform;
   readonly #rolloutPolls: number;
@@ -82,7 +87,8 @@ export class FakeCompute implements ComputePort {
       const revisions = this.taskDefinitions.get(spec.family) ?? [];
       const newest = revisions.filter((r) => r.status === 'ACTIVE').at(-1);
       if (newest && isDeepStrictEqual(specOf(newest), spec)) return refOf(newest);
-      const revision = (revisions.at(-1)?.revision ?? 0) + 1;
+      const revision = (this.#lastRevision.get(spec.family) ?? 0) + 1;
+      this.#lastRevision.set(spec.family, revision);
       const arn = `arn:aws:ecs:${this.#platform.region}:${this.#platform.accountId}:task-definition/${spec.family}:${revision}`;
       revisions.push({ ...structuredClone(spec), arn, revision, status: 'ACTIVE' });
       this.taskDefinitions.set(spec.family, revisions);
@@ -119,7 +125,8 @@ export class FakeCompute implements ComputePort {
         this.#script.created.service++;
         return { serviceArn: service.arn, deploymentId: this.#deploy(service).id, changed: true };
       }
-      if (existing.status === 'DRAINING') throw new PermanentCloudError(`service "${spec.name}" is being deleted; wait until it is gone`);
+      // As ECS: a DRAINING service can be created again once INACTIVE, so ask again shortly.
+      if (existing.status === 'DRAINING') throw new NotReadyError(`service "${spec.name}" is still being deleted; it can be created again once INACTIVE`);
       const primary = existing.deployments.find((d) => d.status === 'PRIMARY');
       if (primary && existing.taskDefinitionArn === spec.taskDefinitionArn && existing.desiredCount === spec.desiredCount) {
         return { serviceArn: existing.arn, deploymentId: primary.id, changed: false };

@@ -6,6 +6,7 @@
  * `unhealthyFor` scripts the next K describeTargetHealth calls of a target
  * group to report its targets unhealthy (tasks not yet passing health checks).
  */
+import { NotReadyError, PermanentCloudError } from '../../src/cloud/errors.ts';
 import type { HealthProbe, LoadBalancerPort, Platform, TargetGroupSpec, TargetHealth, Tags } from '../../src/cloud/ports.ts';
 import type { FakeCompute, FakeService } from './fake-compute.ts';
 import type { FakeScript } from './fake-script.ts';
@@ -57,6 +58,10 @@ export class FakeLoadBalancer implements LoadBalancerPort {
 
   ensureTargetGroup(spec: TargetGroupSpec): Promise<{ arn: string }> {
     return this.#script.run('loadBalancer.ensureTargetGroup', [spec], () => {
+      // ELB refuses other names (ValidationError): https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
+      if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(spec.name)) {
+        throw new PermanentCloudError(`target group name "${spec.name}" must be 1 to 32 letters, digits or hyphens, not starting or ending with a hyphen`);
+      }
       let group = this.targetGroups.get(spec.name);
       if (!group) {
         const arn = `arn:aws:elasticloadbalancing:${this.#platform.region}:${this.#platform.accountId}:targetgroup/${spec.name}/${hex(spec.name)}`;
@@ -99,6 +104,10 @@ export class FakeLoadBalancer implements LoadBalancerPort {
 
   deleteTargetGroup(name: string): Promise<void> {
     return this.#script.run('loadBalancer.deleteTargetGroup', [name], () => {
+      // As ELB (ResourceInUse): a group a listener rule still forwards to cannot be deleted yet.
+      const arn = this.targetGroups.get(name)?.arn;
+      const user = [...this.listenerRules.values()].find((rule) => rule.targetGroupArn === arn);
+      if (user) throw new NotReadyError(`target group "${name}" is still used by the listener rule of tenant "${user.tenantId}"; delete that rule first`);
       if (this.targetGroups.delete(name)) this.#script.deleted.targetGroup++;
     });
   }

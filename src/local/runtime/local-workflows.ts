@@ -27,8 +27,10 @@ export interface LocalWorkflowsOptions {
 
 /**
  * Step Functions on this machine: executions of the statemachines/ files run
- * in-process on the WorkflowRunner, one per unique name, as StartExecution
- * would (a name already used starts nothing).
+ * in-process on the WorkflowRunner, one per unique name of each workflow, as
+ * StartExecution would (names are unique per state machine; a name already used
+ * there starts nothing).
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
  */
 export class LocalWorkflows implements WorkflowPort {
   readonly #options: LocalWorkflowsOptions;
@@ -40,7 +42,8 @@ export class LocalWorkflows implements WorkflowPort {
   }
 
   async startExecution(request: { workflow: WorkflowName; name: string; input: unknown }): Promise<{ executionArn: string; started: boolean }> {
-    const known = this.#executions.get(request.name);
+    const key = executionKey(request.workflow, request.name);
+    const known = this.#executions.get(key);
     if (known) return { executionArn: known.executionArn, started: false };
 
     const { runner, handlers, timeScale, minDelayMs = 20 } = this.#options;
@@ -53,7 +56,7 @@ export class LocalWorkflows implements WorkflowPort {
       input: request.input,
       startedAt: new Date().toISOString(),
     };
-    this.#executions.set(request.name, record);
+    this.#executions.set(key, record);
     this.#options.log?.('execution started', { workflow: request.workflow, execution: request.name });
     const done = execution.result.then(
       (output) => {
@@ -72,8 +75,8 @@ export class LocalWorkflows implements WorkflowPort {
         });
       },
     );
-    this.#running.set(request.name, { done, abort: execution.abort });
-    void done.finally(() => this.#running.delete(request.name));
+    this.#running.set(key, { done, abort: execution.abort });
+    void done.finally(() => this.#running.delete(key));
     return { executionArn: execution.executionArn, started: true };
   }
 
@@ -81,8 +84,8 @@ export class LocalWorkflows implements WorkflowPort {
     return [...this.#executions.values()];
   }
 
-  execution(name: string): ExecutionRecord | undefined {
-    return this.#executions.get(name);
+  execution(workflow: WorkflowName, name: string): ExecutionRecord | undefined {
+    return this.#executions.get(executionKey(workflow, name));
   }
 
   /** Resolves when no execution is running (those started meanwhile included). */
@@ -94,4 +97,8 @@ export class LocalWorkflows implements WorkflowPort {
   abortAll(): void {
     for (const running of this.#running.values()) running.abort();
   }
+}
+
+function executionKey(workflow: WorkflowName, name: string): string {
+  return `${workflow}:${name}`;
 }

@@ -1,0 +1,31 @@
+/**
+ * What every port contract shares: the subject a suite runs against, and the retry a
+ * workflow's Retry rule would do around NotReadyError.
+ */
+import { NotReadyError } from '../../src/cloud/errors.ts';
+
+/** One implementation of a port, made fresh for one test, with what the suite may inspect. */
+export interface Subject<P> {
+  port: P;
+  /** Releases servers and files the implementation holds. */
+  close(): Promise<void>;
+}
+
+export type Factory<S> = () => Promise<S>;
+
+/** Calls `call` until it stops answering NotReadyError, as the workflows' Retry does (bounded: 200 attempts, 10 ms apart). */
+export async function untilReady<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof NotReadyError) || attempt >= 200) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
+/** The tags as a record, from AWS's `[{Key, Value}]` lists. */
+export function tagRecord(tags: { Key?: string; Value?: string }[] | undefined): Record<string, string> {
+  return Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+}
