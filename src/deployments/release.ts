@@ -13,7 +13,6 @@
  */
 import { z } from 'zod';
 import { healthSchema, imageRefSchema, resourcesSchema } from '../tenants/schema.ts';
-import { POLLING } from '../workflows/polling.ts';
 import { TenantReleaseError } from './errors.ts';
 import { stripUndefined } from '../kernel/object.ts';
 import type { TenantOutcome, TenantResult } from './schema.ts';
@@ -45,18 +44,6 @@ export const TERMINAL_PHASES = {
   ROLLED_BACK: 'ROLLED_BACK',
   FAILED: 'FAILED',
 } as const satisfies Partial<Record<ReleasePhase, TenantOutcome>>;
-
-/**
- * Bounds of the waits, in attempts, from the one table of polling bounds
- * (src/workflows/polling.ts), which also gives the ASL's Wait states their
- * length: 10 min for a lock, 15 min for an ECS rollout and 2 min for the load
- * balancer to agree.
- */
-export const RELEASE_BOUNDS = {
-  lockAttempts: POLLING.releaseLock.attempts,
-  rolloutPolls: POLLING.releaseRollout.attempts,
-  verifyChecks: POLLING.releaseVerify.attempts,
-} as const;
 
 /**
  * The lease a release holds on its tenant: longer than the longest release

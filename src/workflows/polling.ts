@@ -15,8 +15,12 @@ export interface PollingBound {
 }
 
 export const POLLING = {
-  /** tenant-onboard: the service's first ECS deployment COMPLETED (20 min). */
-  onboardRollout: { intervalSeconds: 15, attempts: 80 },
+  /**
+   * tenant-onboard: the service's first ECS deployment COMPLETED (20 min). Looked at every 5 s, so
+   * a tenant is ACTIVE within 5 s of its tasks being healthy; at most 240 looks of about 7 history
+   * events each, well under a standard execution's 25,000.
+   */
+  onboardRollout: { intervalSeconds: 5, attempts: 240 },
   /** tenant-onboard: the load balancer agrees the tenant is healthy (5 min). */
   onboardVerify: { intervalSeconds: 10, attempts: 30 },
   /** tenant-onboard compensation and tenant-offboard: the service gone before its target group goes (10 min). */
@@ -33,3 +37,14 @@ export const POLLING = {
 export function pollingBudgetSeconds(bound: PollingBound): number {
   return bound.intervalSeconds * bound.attempts;
 }
+
+/**
+ * image-deploy's bounds in attempts, which its steps count in the release they
+ * pass along: 10 min for a lock, 15 min for an ECS rollout and 2 min for the
+ * load balancer to agree.
+ */
+export const RELEASE_BOUNDS = {
+  lockAttempts: POLLING.releaseLock.attempts,
+  rolloutPolls: POLLING.releaseRollout.attempts,
+  verifyChecks: POLLING.releaseVerify.attempts,
+} as const;

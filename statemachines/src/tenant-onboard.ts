@@ -196,19 +196,23 @@ export const tenantOnboard: Machine = {
       catch: leaseLostOr('BeginCompensation'),
       next: 'CheckRollout',
     }),
-    CheckRollout: provision(
-      `One look at our deployment: COMPLETED goes on; a circuit-breaker rollback, or still running after maxPolls (${minutes(POLLING.onboardRollout)}), fails.`,
-      FN.compute,
-      'checkRollout',
-      '$.rollout',
-      'RolloutCompleted',
-      {
+    // A look at the deployment's state, which answers "not yet" instead of throwing NotReadyError: only
+    // transient errors are retried, so its many looks do not multiply by the not-ready retrier's.
+    CheckRollout: tenantTask({
+      comment: `One look at our deployment: COMPLETED goes on; a circuit-breaker rollback, or still running after maxPolls (${minutes(POLLING.onboardRollout)}), fails.`,
+      fn: FN.compute,
+      action: 'checkRollout',
+      with: {
         'serviceArn.$': '$.rollout.serviceArn',
         'deploymentId.$': '$.rollout.deploymentId',
         'polls.$': '$.rollout.polls',
         maxPolls: POLLING.onboardRollout.attempts,
       },
-    ),
+      resultPath: '$.rollout',
+      retry: RECORD_RETRY,
+      catch: toCompensation,
+      next: 'RolloutCompleted',
+    }),
     RolloutCompleted: {
       Type: 'Choice',
       Choices: [{ Variable: '$.rollout.state', StringEquals: 'COMPLETED', Next: 'StartVerification' }],

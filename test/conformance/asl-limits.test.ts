@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PermanentCloudError } from '../../src/cloud/errors.ts';
 import { MAX_CONCURRENCY_LIMIT } from '../../src/deployments/event.ts';
 import { planRollout } from '../../src/deployments/policy.ts';
-import { RELEASE_BOUNDS } from '../../src/deployments/release.ts';
+import { RELEASE_BOUNDS } from '../../src/workflows/polling.ts';
 import { parseServerlessYaml, SERVERLESS_FILE } from '../../src/local/events/serverless-rules.ts';
 import { resolveValue } from '../../src/local/events/serverless-vars.ts';
 import type { TenantRecord } from '../../src/tenants/schema.ts';

@@ -31,7 +31,8 @@ import { DEFAULT_DESIRED_COUNT, type ImageRef, type TenantRecord } from '../../t
 import type { DeployDeps } from './deps.ts';
 import { TenantReleaseError } from '../../deployments/errors.ts';
 import { isDeployable } from '../../deployments/policy.ts';
-import { RELEASE_BOUNDS, RELEASE_LEASE_MS, type Release } from '../../deployments/release.ts';
+import { RELEASE_LEASE_MS, type Release } from '../../deployments/release.ts';
+import { RELEASE_BOUNDS } from '../polling.ts';
 
 /** Takes the lease: the record it holds, or the release ended or waiting. */
 async function takeLease(deps: DeployDeps, release: Release): Promise<{ tenant: TenantRecord } | { notNow: Release }> {

@@ -15,7 +15,8 @@
 import { assessRollout } from '../../tenants/rollout.ts';
 import { verifyTenant } from '../../tenants/verification.ts';
 import type { DeployDeps } from './deps.ts';
-import { need, RELEASE_BOUNDS, type Release } from '../../deployments/release.ts';
+import { need, type Release } from '../../deployments/release.ts';
+import { RELEASE_BOUNDS } from '../polling.ts';
 
 export async function watchRollout(deps: DeployDeps, release: Release): Promise<Release> {
   const rollingBack = release.phase === 'ROLLING_BACK';
