@@ -308,6 +308,78 @@ export class TenantRepository {
     }
   }
 
+  /**
+   * Frees a lease no live workflow holds (expired, or longer than any workflow
+   * takes), saying so in statusReason; a no-op when `owner` no longer holds it.
+   */
+  async forceReleaseLock(tenantId: string, owner: string, reason: string): Promise<void> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { tenantId },
+          UpdateExpression: 'REMOVE #lock SET #reason = :reason',
+          ConditionExpression: '#lock.#owner = :owner',
+          ExpressionAttributeNames: { '#lock': 'lock', '#owner': 'owner', '#reason': 'statusReason' },
+          ExpressionAttributeValues: { ':owner': owner, ':reason': reason },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
+  }
+
+  /**
+   * Writes the reconciler's backoff (null removes it), and optionally a
+   * statusReason, if the backoff is still `expected`: of two passes at once,
+   * one writes and the other gets false. Not versioned: no workflow reads it.
+   */
+  async noteReconcile(tenantId: string, expected: TenantRecord['reconcile'], next: TenantRecord['reconcile'] | null, statusReason?: string): Promise<boolean> {
+    const names: Record<string, string> = { '#reconcile': 'reconcile' };
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    if (next) {
+      sets.push('#reconcile = :next');
+      values[':next'] = next;
+    }
+    if (statusReason !== undefined) {
+      names['#reason'] = 'statusReason';
+      values[':reason'] = statusReason;
+      sets.push('#reason = :reason');
+    }
+    const conditions = ['attribute_exists(tenantId)'];
+    if (expected) {
+      Object.assign(names, { '#attempts': 'attempts', '#nextAttemptAt': 'nextAttemptAt' });
+      Object.assign(values, { ':attempts': expected.attempts, ':nextAttemptAt': expected.nextAttemptAt });
+      conditions.push('#reconcile.#attempts = :attempts AND #reconcile.#nextAttemptAt = :nextAttemptAt');
+    } else {
+      conditions.push('attribute_not_exists(#reconcile)');
+    }
+    const expression = [sets.length ? `SET ${sets.join(', ')}` : '', next ? '' : 'REMOVE #reconcile'].filter(Boolean).join(' ');
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { tenantId },
+          UpdateExpression: expression,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** ACTIVE that is not what runs: DEGRADED, with the difference as its reason. */
+  async markDegraded(tenantId: string, reason: string): Promise<void> {
+    await this.transition(tenantId, 'DEGRADED', { reason });
+  }
+
   /** `transition` as one write that appends to the history; undefined when the record is not as `after` says (or its history is full). */
   async #appendTransition(tenantId: string, to: TenantStatus, after: TenantStamp, options: TransitionOptions): Promise<TenantRecord | undefined> {
     const append = {

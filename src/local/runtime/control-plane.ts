@@ -49,6 +49,11 @@ import { startApiServer } from '../api-server.ts';
 import type { LocalSettings } from '../settings.ts';
 import { LocalWorkflows } from './local-workflows.ts';
 import { resumeUnfinishedWork } from './resume.ts';
+import { startReconcileTimer } from '../../reconcile/timer.ts';
+import { releasesOf } from '../../reconcile/releases.ts';
+import { localFailedChanges } from '../streams/failed-changes.ts';
+import { LOCK_TTL_MS } from '../../workflows/steps/record.ts';
+import { RELEASE_LEASE_MS } from '../../deployments/release.ts';
 
 export interface LocalControlPlaneOptions {
   /** Share of each Wait and retry interval of the state machines kept locally (default 0.05: a 15 s poll takes 750 ms). */
@@ -69,6 +74,8 @@ export interface LocalControlPlaneOptions {
    */
   taskRuntime?: TaskRuntime;
   log?: LogFn;
+  /** How often the reconciler runs (default 15 s; HUMANGOV_RECONCILE_INTERVAL_MS); it also runs once right after the start. */
+  reconcileIntervalMs?: number;
 }
 
 export interface LocalControlPlane {
@@ -235,7 +242,22 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
     loadBalancer.showFleetAt(`${api.url}/`);
     stoppers.push(() => api.close());
 
-    await resumeUnfinishedWork({ tenants, deployments, workflows, log });
+    const { resumed } = await resumeUnfinishedWork({ tenants, deployments, workflows, log });
+    // Desired wins: the same reconciler as the scheduled Lambda, on a timer, and once now for what resume does not cover.
+    const reconciler = startReconcileTimer(
+      {
+        cloud,
+        tenants,
+        releases: releasesOf(deployments),
+        failedChanges: dynamo.discardedRecords ? localFailedChanges(dynamo.streamFailures, dynamo.discardedRecords) : undefined,
+        maxLeaseMs: Math.max(LOCK_TTL_MS, RELEASE_LEASE_MS),
+        now: () => Date.now(),
+        log: (message, details) => log({ level: 'INFO', message, ...details }),
+      },
+      options.reconcileIntervalMs ?? (Number(process.env.HUMANGOV_RECONCILE_INTERVAL_MS) || 15_000),
+    );
+    stoppers.push(() => reconciler.stop());
+    await reconciler.runNow({ skip: new Set(resumed) });
 
     const lbUrl = `http://localhost:${loadBalancer.port}`;
     return {
