@@ -49,6 +49,7 @@ import { startApiServer } from '../api-server.ts';
 import type { LocalSettings } from '../settings.ts';
 import { LocalWorkflows } from './local-workflows.ts';
 import { resumeUnfinishedWork } from './resume.ts';
+import { faultPointFrom } from './fault-point.ts';
 import { startReconcileTimer } from '../../reconcile/timer.ts';
 import { releasesOf } from '../../reconcile/releases.ts';
 import { localFailedChanges } from '../streams/failed-changes.ts';
@@ -93,8 +94,19 @@ export interface LocalControlPlane {
 
 const LOCAL_CONTEXT = { functionName: 'local', awsRequestId: 'local', getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
 
+const FAULT = faultPointFrom(process.env.HUMANGOV_FAULT_FILE);
+
 /** A Lambda handler as the state-machine runner calls it: the state's input in, its result out. */
 function asStep(handler: (event: never, context: Context) => Promise<unknown>): StepHandler {
+  if (FAULT) {
+    return async (input) => {
+      const action = String((input as { action?: unknown }).action);
+      FAULT.before(action);
+      const output = await handler(input as never, LOCAL_CONTEXT);
+      FAULT.after(action);
+      return output;
+    };
+  }
   return (input) => handler(input as never, LOCAL_CONTEXT);
 }
 
