@@ -19,9 +19,17 @@ import { InvalidTenantError } from '../tenants/errors.ts';
 import { tenantResourceNames } from '../tenants/names.ts';
 import { backoffMs, decide, type Decision, type ObservedTenant, type ReconcileState } from './decide.ts';
 
+/** One discarded batch of the tenants stream: its changes, read back from the stream, or why they cannot be. */
+export interface FailedBatch {
+  id: string;
+  changes: TenantItemChange[];
+  /** The stream no longer has the batch's records (or the message is not one): nothing to replay, said in the log. */
+  unreadable?: string;
+}
+
 /** Batches the tenants stream discarded after its retries, as its failure queue holds them. */
 export interface FailedChanges {
-  batches(): Promise<{ id: string; changes: TenantItemChange[] }[]>;
+  batches(): Promise<FailedBatch[]>;
   /** Deletes the queue message once every change it names has been handled. */
   done(id: string): Promise<void>;
 }
@@ -159,6 +167,8 @@ export async function observe(cloud: ReconcileDeps['cloud'], record: TenantRecor
 async function replayFailedChanges(deps: ReconcileDeps, source: FailedChanges): Promise<ReconcileOutcome[]> {
   const outcomes: ReconcileOutcome[] = [];
   for (const batch of await source.batches()) {
+    // Lost for good: a removed tenant among them keeps running until someone removes it again (README, limits).
+    if (batch.unreadable) deps.log('discarded stream batch cannot be replayed', { reason: batch.unreadable });
     for (const change of batch.changes) {
       if (change.eventName !== 'REMOVE') continue;
       const current = await deps.tenants.get(change.key).catch((error: unknown) => {

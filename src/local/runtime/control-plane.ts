@@ -245,6 +245,7 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
     const streamHandler = makeStreamHandler({
       workflows,
       markInvalid: (key, reason) => tenants.markInvalid(key, reason),
+      restoreControlPlaneFields: (key, fields) => tenants.restoreControlPlaneFields(key, fields),
       log: { info: (message, details) => log({ level: 'INFO', message, ...details }), warn: (message, details) => log({ level: 'WARN', message, ...details }) },
     });
     dynamo.stream?.attach((event: StreamEvent) => streamHandler(event as never, LOCAL_CONTEXT));
