@@ -5,7 +5,8 @@ import type { TenantRepository } from '../../src/tenants/repository.ts';
 import { apiEvent, invoke, lambdaContext, startApiTables, type ApiTables } from './support.ts';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
-const ROUTES = 'GET /health, GET /tenants, POST /tenants, GET /tenants/{id}, PATCH /tenants/{id}, DELETE /tenants/{id}, GET /deployments, GET /deployments/{id}';
+const ROUTES =
+  'GET /health, GET /tenants, POST /tenants, GET /tenants/{id}, PATCH /tenants/{id}, DELETE /tenants/{id}, GET /deployments, GET /deployments/{id}';
 
 describe('status API: routing and errors (real middy chain)', () => {
   let tables: ApiTables;
