@@ -92,6 +92,8 @@ describe('tenantVerdict', () => {
       ),
     ).toBe('pending');
     expect(tenantVerdict(deletedBefore, { want: 'DELETED', before: deletedBefore, changed: false, purge: false })).toBe('ended-as-wanted');
+    // Asked back to ACTIVE and removed again before anything ran: the DELETED shown is the older request's.
+    expect(tenantVerdict(deletedBefore, { want: 'DELETED', before: deletedBefore, changed: true, purge: false })).toBe('pending');
   });
 
   it('counts a removed tenant whose record is gone as deleted', () => {
