@@ -34,7 +34,12 @@ function setup(failures = 0) {
       return { executionArn: `arn:${request.name}`, started: true };
     },
   };
-  const handler = makeStreamHandler({ workflows, markInvalid: async (key) => void invalid.push(key), log: quiet });
+  const handler = makeStreamHandler({
+    workflows,
+    markInvalid: async (key) => void invalid.push(key),
+    restoreControlPlaneFields: async () => undefined,
+    log: quiet,
+  });
   return { handler, started, invalid };
 }
 

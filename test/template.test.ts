@@ -12,6 +12,10 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { allStates, loadDefinition, PLACEHOLDER, WORKFLOWS } from '../src/workflows/definitions.ts';
 import { CPU_ARCHITECTURE } from '../src/aws/task-definitions.ts';
 import { packagedStack, ROOT as root, VARIANTS } from './conformance/support/packaged-stack.ts';
+import { ResolvedStack } from './conformance/support/cfn.ts';
+import { decide as decideFor, resolvedRoles } from './conformance/support/roles.ts';
+import { functionOf } from './conformance/support/stack-requests.ts';
+import { RECEIVE_VISIBILITY_SECONDS } from '../src/aws/stream-failures.ts';
 
 type Json = Record<string, unknown>;
 interface Resource {
@@ -183,6 +187,62 @@ describe('packaged template: workflows', () => {
   });
 });
 
+describe('packaged template: reconciler', () => {
+  it('runs the reconciler every 5 minutes from an EventBridge rule that only it lets invoke it', () => {
+    const rules = resources('AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
+    expect(rules.map(([, r]) => [r.Properties.ScheduleExpression, r.Properties.State, (r.Properties.Targets as Json[]).map((t) => t.Arn)])).toEqual([
+      ['rate(5 minutes)', 'ENABLED', [{ 'Fn::GetAtt': ['ReconcileLambdaFunction', 'Arn'] }]],
+    ]);
+    const permissions = resources('AWS::Lambda::Permission').filter(([, p]) => JSON.stringify(p.Properties.FunctionName).includes('ReconcileLambdaFunction'));
+    expect(permissions.map(([, p]) => p.Properties)).toEqual([
+      {
+        FunctionName: { 'Fn::GetAtt': ['ReconcileLambdaFunction', 'Arn'] },
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [rules[0]![0], 'Arn'] },
+      },
+    ]);
+  });
+
+  it('ends a pass before the failure-queue messages it took are handed out again', () => {
+    const fn = resource('ReconcileLambdaFunction').Properties;
+    expect(fn.Timeout).toBeLessThanOrEqual(RECEIVE_VISIBILITY_SECONDS);
+    expect((fn.Environment as { Variables: Json }).Variables).toMatchObject({
+      STREAM_FAILURE_QUEUE_URL: { Ref: 'StreamFailureQueue' },
+      ONBOARD_STATE_MACHINE_ARN: { Ref: 'TenantOnboardStateMachine' },
+      OFFBOARD_STATE_MACHINE_ARN: { Ref: 'TenantOffboardStateMachine' },
+    });
+  });
+
+  it('lets the reconciler read the failure queue and the tenants stream and start the tenant workflows, and nothing beside them', async () => {
+    const stack = new ResolvedStack(template as never, { region: 'us-east-1', accountId: '123456789012', stackName: 'humangov-dev' });
+    const role = resolvedRoles(stack).get(functionOf(stack, 'reconcile').role)!;
+    const arn = (id: string, attribute: string) => String(stack.resolve({ 'Fn::GetAtt': [id, attribute] }));
+    const states = (name: string) => stack.arn('states', `stateMachine:humangov-dev-${name}`);
+    const requests: [string, string][] = [
+      ['sqs:ReceiveMessage', arn('StreamFailureQueue', 'Arn')],
+      ['sqs:DeleteMessage', arn('StreamFailureQueue', 'Arn')],
+      ['dynamodb:GetShardIterator', arn('TenantsTable', 'StreamArn')],
+      ['dynamodb:GetRecords', arn('TenantsTable', 'StreamArn')],
+      ['states:StartExecution', states('tenant-onboard')],
+      ['states:StartExecution', states('tenant-offboard')],
+      ['sqs:ReceiveMessage', stack.arn('sqs', 'humangov-dev-other-queue')],
+      ['sqs:SendMessage', arn('StreamFailureQueue', 'Arn')],
+      ['dynamodb:GetRecords', stack.arn('dynamodb', 'table/humangov-dev-deployments/stream/2026-01-01T00:00:00.000')],
+      ['dynamodb:DeleteItem', arn('TenantsTable', 'Arn')],
+      ['states:StartExecution', states('image-deploy')],
+      ['ecs:UpdateService', stack.arn('ecs', 'service/humangov-dev/humangov-dev-ca')],
+    ];
+    const decisions = [];
+    for (const [action, resource] of requests) decisions.push(`${action}: ${await decideFor(role, { action, resource, context: {} }, '123456789012')}`);
+
+    expect(decisions).toEqual([
+      ...requests.slice(0, 6).map(([action]) => `${action}: Allowed`),
+      ...requests.slice(6).map(([action]) => `${action}: ImplicitlyDenied`),
+    ]);
+  });
+});
+
 describe('packaged template: status API', () => {
   const routes = [
     'GET /',
@@ -190,6 +250,7 @@ describe('packaged template: status API', () => {
     'GET /tenants',
     'POST /tenants',
     'GET /tenants/{id}',
+    'PATCH /tenants/{id}',
     'DELETE /tenants/{id}',
     'GET /deployments',
     'GET /deployments/{id}',
@@ -319,7 +380,7 @@ describe('packaged template: least privilege and operations', () => {
   it('gives every function a role of its own', () => {
     const functions = resources('AWS::Lambda::Function');
     const roles = functions.map(([, f]) => JSON.stringify(f.Properties.Role));
-    expect(functions.length).toBe(9);
+    expect(functions.length).toBe(10);
     expect(new Set(roles).size).toBe(functions.length);
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
   });

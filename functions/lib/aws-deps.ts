@@ -6,10 +6,14 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { awsConfigFromEnv, awsWorkflows, createAwsCloudOf, type AwsPortBuilders } from '../../src/aws/index.ts';
+import { awsCompute, awsConfigFromEnv, awsLoadBalancer, awsWorkflows, createAwsCloudOf, SqsStreamFailures, type AwsPortBuilders } from '../../src/aws/index.ts';
 import { TenantRepository } from '../../src/tenants/repository.ts';
 import { DeploymentRepository } from '../../src/deployments/repository.ts';
 import type { StreamDeps } from '../../src/tenants/stream-processor.ts';
+import type { ReconcileDeps } from '../../src/reconcile/reconciler.ts';
+import { releasesOf } from '../../src/reconcile/releases.ts';
+import { LOCK_TTL_MS } from '../../src/workflows/tenant/record.ts';
+import { RELEASE_LEASE_MS } from '../../src/deployments/release.ts';
 import type { StepDeps } from '../../src/workflows/deps.ts';
 import type { DeployDeps } from '../../src/workflows/image-deploy/deps.ts';
 import { logger } from './step-handler.ts';
@@ -50,6 +54,23 @@ export function awsStreamDeps(): StreamDeps {
   return {
     workflows: awsWorkflows(awsConfigFromEnv(process.env)),
     markInvalid: (key, reason) => tenants.markInvalid(key, reason),
+    restoreControlPlaneFields: (key, fields) => tenants.restoreControlPlaneFields(key, fields),
     log: logger,
+  };
+}
+
+/** The reconciler: reads what runs (ECS, the load balancer), starts workflows, and replays the stream's failure queue. */
+export function awsReconcileDeps(): ReconcileDeps {
+  const config = awsConfigFromEnv(process.env);
+  const { tenants, deployments } = awsRepositories();
+  return {
+    cloud: createAwsCloudOf(config, { compute: awsCompute, loadBalancer: awsLoadBalancer, workflows: awsWorkflows }),
+    tenants,
+    releases: releasesOf(deployments),
+    failedChanges: new SqsStreamFailures({ queueUrl: requireEnv('STREAM_FAILURE_QUEUE_URL'), region: config.region }),
+    // A lease older than the longest any workflow takes has outlived its owner.
+    maxLeaseMs: Math.max(LOCK_TTL_MS, RELEASE_LEASE_MS),
+    now: () => Date.now(),
+    log: (message, details) => logger.info(message, details),
   };
 }

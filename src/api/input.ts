@@ -116,6 +116,45 @@ export function parseNewTenant(body: unknown): TenantUserFields {
   throw new InvalidTenantError(`${problems.join('; ')}${misnamed ? `. A tenant takes ${USER_FIELDS.join(', ')}, e.g. ${TENANT_EXAMPLE}` : ''}`);
 }
 
+/** PATCH /tenants/{id}: some user fields, each a new value or null (back to its default). */
+export type TenantPatch = Partial<Record<Exclude<keyof TenantUserFields, 'tenantId'>, unknown>>;
+
+export const PATCH_EXAMPLE = '{"desiredCount": 3}';
+
+/**
+ * The fields a PATCH changes, each checked on its own (the whole record is checked once
+ * merged, by the repository). Unknown and control-plane fields are refused, as on POST.
+ */
+export function parseTenantPatch(body: unknown): TenantPatch {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidTenantError(`a tenant change must be a JSON object such as ${PATCH_EXAMPLE}`);
+  }
+  const patchable = USER_FIELDS.filter((name) => name !== 'tenantId');
+  const problems: string[] = [];
+  const names = Object.keys(body);
+  if (names.includes('tenantId')) problems.push('"tenantId" is the path\'s: a tenant cannot be renamed');
+  const owned = names.filter((name) => CONTROL_PLANE_FIELDS.includes(name));
+  if (owned.length > 0) problems.push(`${quoteAll(owned)} ${owned.length > 1 ? 'are' : 'is'} written by the control plane, not in a request`);
+  const unknown = names.filter((name) => !USER_FIELDS.includes(name) && !CONTROL_PLANE_FIELDS.includes(name));
+  if (unknown.length > 0) problems.push(`unknown field ${quoteAll(unknown)}`);
+  const patch: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (!patchable.includes(name)) continue;
+    if (value === null) {
+      patch[name] = null;
+      continue;
+    }
+    const checked = z.object({ [name]: userFieldsSchema.shape[name as keyof typeof userFieldsSchema.shape] }).safeParse({ [name]: value });
+    if (checked.success) patch[name] = value;
+    else problems.push(describeIssues(checked.error));
+  }
+  if (problems.length === 0 && Object.keys(patch).length === 0) problems.push('nothing to change');
+  if (problems.length > 0) {
+    throw new InvalidTenantError(`${problems.join('; ')}. A change takes ${patchable.join(', ')} (null for the default), e.g. ${PATCH_EXAMPLE}`);
+  }
+  return patch as TenantPatch;
+}
+
 function quoteAll(names: string[]): string {
   return names.map((name) => `"${name}"`).join(', ');
 }

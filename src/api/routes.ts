@@ -4,7 +4,7 @@
  * error mapper (errors.ts) turns them into responses.
  */
 import { z } from 'zod';
-import { TenantNotFoundError } from '../tenants/errors.ts';
+import { InvalidTenantError, TenantNotFoundError } from '../tenants/errors.ts';
 import type { TenantRepository } from '../tenants/repository.ts';
 import type { DeploymentRepository } from '../deployments/repository.ts';
 import { DeploymentNotFoundError } from '../deployments/errors.ts';
@@ -16,8 +16,10 @@ import {
   deleteQuerySchema,
   deploymentIdParam,
   pageQuerySchema,
+  PATCH_EXAMPLE,
   parseNewTenant,
   parseQuery,
+  parseTenantPatch,
   readJsonBody,
   tenantIdParam,
 } from './input.ts';
@@ -26,7 +28,7 @@ import { dashboardRoutes } from './dashboard.ts';
 import { deploymentDetail, deploymentSummary, tenantDetail, tenantSummary } from './views.ts';
 
 export interface ApiDeps {
-  tenants: Pick<TenantRepository, 'get' | 'list' | 'create' | 'updateUserFields'>;
+  tenants: Pick<TenantRepository, 'get' | 'list' | 'create' | 'updateUserFields' | 'patchUserFields'>;
   deployments: Pick<DeploymentRepository, 'get' | 'list'>;
   now: () => Date;
   /** Shown by GET /health, so a caller can tell which deployment of the control plane answered. */
@@ -79,15 +81,30 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       },
     },
     {
+      method: 'PATCH',
+      path: '/tenants/{id}',
+      handler: async ({ event, params, query }) => {
+        const tenantId = tenantIdParam(params.id);
+        parseQuery(noQuery, query, 'PATCH /tenants/{id}');
+        const patch = parseTenantPatch(readJsonBody(event, 'PATCH /tenants/{id}', PATCH_EXAMPLE));
+        // A change of user fields, as an UpdateItem of the table would be: the stream converges the tenant to it.
+        return json(200, tenantDetail(await deps.tenants.patchUserFields(tenantId, patch)));
+      },
+    },
+    {
       method: 'DELETE',
       path: '/tenants/{id}',
       handler: async ({ params, query }) => {
         const tenantId = tenantIdParam(params.id);
         const { purge } = parseQuery(deleteQuerySchema, query, 'DELETE /tenants/{id}');
-        const current = await deps.tenants.get(tenantId);
+        // A record whose user fields break a rule can still be removed: removal reads only its id, desiredState and purgeData.
+        const current = await deps.tenants.get(tenantId).catch((error: unknown) => {
+          if (error instanceof InvalidTenantError) return { tenantId, invalid: true } as const;
+          throw error;
+        });
         if (!current) throw new TenantNotFoundError(tenantId);
         // Asking again is answered like the first time, without a write: the stream sees no change, so offboarding is not restarted.
-        const unchanged = current.desiredState === 'DELETED' && (purge === undefined || (current.purgeData ?? false) === purge);
+        const unchanged = !('invalid' in current) && current.desiredState === 'DELETED' && (purge === undefined || (current.purgeData ?? false) === purge);
         const record = unchanged
           ? current
           : await deps.tenants.updateUserFields(tenantId, { desiredState: 'DELETED', ...(purge === undefined ? {} : { purgeData: purge }) });

@@ -4,3 +4,4 @@ export type { AwsConfig } from './config.ts';
 export { awsAccess, awsBuckets, awsCompute, awsLoadBalancer, awsLogs, awsSecrets, awsTables, awsWorkflows, createAwsCloud, createAwsCloudOf } from './cloud.ts';
 export type { AwsClients, AwsPortBuilders } from './cloud.ts';
 export { executionName } from '../kernel/execution-name.ts';
+export { SqsStreamFailures } from './stream-failures.ts';

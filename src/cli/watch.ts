@@ -21,13 +21,25 @@ export interface TenantWait {
   want: 'ACTIVE' | 'DELETED';
   /** The tenant as the request answered it: a FAILED status already there then is not this request's outcome. */
   before: TenantDetail;
+  /**
+   * The request asked for something the record did not say yet, so work starts now: the
+   * wanted status the tenant already had (DELETED, before a removal with --purge) is an older
+   * request's outcome, and only a transition after `before` ends the wait.
+   */
+  changed?: boolean;
+  /** Removal with its data: a DELETED tenant still naming its table or bucket is not there yet. */
+  purge?: boolean;
   timeoutMs: number;
 }
 
-export function tenantVerdict(state: TenantState, wait: Pick<TenantWait, 'want' | 'before'>): Verdict {
+export function tenantVerdict(state: TenantState, wait: Pick<TenantWait, 'want' | 'before' | 'changed' | 'purge'>): Verdict {
   if ('gone' in state) return wait.want === 'DELETED' ? 'ended-as-wanted' : 'ended-otherwise';
-  if (state.status === wait.want) return 'ended-as-wanted';
   const moved = transitionKey(state.history.at(-1)) !== transitionKey(wait.before.history.at(-1));
+  if (state.status === wait.want) {
+    if (wait.changed && !moved) return 'pending';
+    if (wait.purge && (state.resources.tableName !== null || state.resources.bucketName !== null)) return 'pending';
+    return 'ended-as-wanted';
+  }
   if (moved && (state.status === 'FAILED' || state.status === 'DEGRADED')) return 'ended-otherwise';
   return 'pending';
 }

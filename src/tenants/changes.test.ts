@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { executionNameFor, reactionTo, type TenantItemChange } from './changes.ts';
+import { droppedControlPlaneFields, executionNameFor, reactionTo, type TenantItemChange } from './changes.ts';
 
 const insert = (image: Record<string, unknown>, sequenceNumber = '000100'): TenantItemChange => ({
   eventName: 'INSERT',
@@ -90,5 +90,54 @@ describe('executionNameFor', () => {
     const name = executionNameFor('Weird key / with spaces and more', 'tenant-offboard', '1'.repeat(100));
     expect(name.length).toBeLessThanOrEqual(80);
     expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
+  });
+});
+
+describe('droppedControlPlaneFields', () => {
+  const active = {
+    tenantId: 'ca',
+    desiredCount: 2,
+    status: 'ACTIVE',
+    endpoint: 'http://ca.localhost:8080',
+    image: { repository: 'app', tag: 'v1.0.0', digest: 'sha256:1' },
+    resources: { service: 'humangov-local-ca' },
+    history: [{ at: '2026-12-01T00:00:00.000Z', to: 'ACTIVE' }],
+    createdAt: '2026-12-01T00:00:00.000Z',
+    updatedAt: '2026-12-01T00:00:00.000Z',
+    version: 4,
+  };
+  const modify = (newImage: Record<string, unknown>, oldImage: Record<string, unknown> = active): TenantItemChange => ({
+    eventName: 'MODIFY',
+    sequenceNumber: '000300',
+    key: 'ca',
+    oldImage,
+    newImage,
+  });
+
+  it('returns what a PutItem of the user fields over an existing tenant dropped, and nothing it kept', () => {
+    expect(droppedControlPlaneFields(modify({ tenantId: 'ca', desiredCount: 3 }))).toEqual({
+      status: 'ACTIVE',
+      endpoint: 'http://ca.localhost:8080',
+      image: { repository: 'app', tag: 'v1.0.0', digest: 'sha256:1' },
+      resources: { service: 'humangov-local-ca' },
+      history: [{ at: '2026-12-01T00:00:00.000Z', to: 'ACTIVE' }],
+      createdAt: '2026-12-01T00:00:00.000Z',
+      updatedAt: '2026-12-01T00:00:00.000Z',
+      version: 4,
+    });
+  });
+
+  it("is nothing for the control plane's own removals (a lease, a backoff, what a deleted tenant no longer has)", () => {
+    const { endpoint, image, ...cleared } = active;
+    expect(endpoint && image).toBeTruthy();
+    expect(droppedControlPlaneFields(modify(cleared))).toBeUndefined();
+    expect(droppedControlPlaneFields(modify(active, { ...active, lock: { owner: 'x', expiresAt: 1 } }))).toBeUndefined();
+  });
+
+  it('is nothing for a new record, a removal, or a record the control plane never wrote', () => {
+    expect(droppedControlPlaneFields(insert({ tenantId: 'ca' }))).toBeUndefined();
+    expect(droppedControlPlaneFields({ eventName: 'REMOVE', sequenceNumber: '1', key: 'ca', oldImage: active })).toBeUndefined();
+    expect(droppedControlPlaneFields(modify({ tenantId: 'ca', desiredCount: 3 }, { tenantId: 'ca' }))).toBeUndefined();
+    expect(droppedControlPlaneFields(modify({ tenantId: 'ca' }, { tenantId: 'ca', lock: { owner: 'x', expiresAt: 1 } }))).toBeUndefined();
   });
 });

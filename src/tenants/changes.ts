@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { WorkflowName } from '../cloud/ports.ts';
-import { CONVERGE_FIELDS, parseUserFields } from './schema.ts';
+import { CONTROL_PLANE_FIELDS, CONVERGE_FIELDS, parseUserFields } from './schema.ts';
 import { InvalidTenantError } from './errors.ts';
 import { executionName } from '../kernel/execution-name.ts';
 
@@ -70,4 +70,20 @@ export function reactionTo(change: TenantItemChange): TenantReaction {
     executionName: executionNameFor(change.key, workflow, change.sequenceNumber),
     input: { tenantId: change.key },
   };
+}
+
+/**
+ * The control-plane fields a user's PutItem over an existing tenant dropped (the item as
+ * it was before, those fields only), or undefined when the change is no such write.
+ * Writing a record whose tenantId exists is an update of its user fields: these go back.
+ * `status` tells the two apart: once the control plane has written it, it never removes it
+ * (its own removals are of a lease, a backoff, or what a deleted tenant no longer has), so
+ * only a whole-item replacement makes it disappear.
+ */
+export function droppedControlPlaneFields(change: TenantItemChange): Record<string, unknown> | undefined {
+  const { oldImage, newImage } = change;
+  if (change.eventName !== 'MODIFY' || !oldImage || !newImage) return undefined;
+  if (oldImage.status === undefined || newImage.status !== undefined) return undefined;
+  const dropped = Object.fromEntries(CONTROL_PLANE_FIELDS.filter((f) => oldImage[f] !== undefined && newImage[f] === undefined).map((f) => [f, oldImage[f]]));
+  return Object.keys(dropped).length > 0 ? dropped : undefined;
 }

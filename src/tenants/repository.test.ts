@@ -267,4 +267,19 @@ describe('TenantRepository (dynalite, real wire protocol)', () => {
     expect(Item).toMatchObject({ status: 'FAILED', statusReason: 'tenantId "CA" must start with a lowercase letter a-z' });
     await expect(repo.markInvalid('gone', 'whatever')).resolves.toBeUndefined();
   });
+
+  it('restores the control-plane fields a replacement dropped, keeping any written since, and never revives a deleted record', async () => {
+    await table.db.send(new PutCommand({ TableName: table.tableName, Item: { tenantId: 'ca', desiredCount: 3, status: 'DEPLOYING' } }));
+
+    await repo.restoreControlPlaneFields('ca', { status: 'ACTIVE', endpoint: 'http://ca.localhost:8080', createdAt: '2026-11-01T00:00:00.000Z' });
+    await repo.restoreControlPlaneFields('gone', { status: 'ACTIVE', createdAt: '2026-11-01T00:00:00.000Z' });
+
+    expect(await repo.get('ca')).toMatchObject({
+      desiredCount: 3,
+      status: 'DEPLOYING',
+      endpoint: 'http://ca.localhost:8080',
+      createdAt: '2026-11-01T00:00:00.000Z',
+    });
+    expect(await repo.get('gone')).toBeUndefined();
+  });
 });

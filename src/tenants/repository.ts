@@ -6,7 +6,16 @@ import { stripUndefined } from '../kernel/object.ts';
 import { ConcurrentUpdateError, InvalidTenantError, TenantExistsError, TenantLockedError, TenantNotFoundError } from './errors.ts';
 import { canTransition, type TenantStatus } from './status.ts';
 import { planTransition, type TenantObservation, type TransitionRequest } from './transition-plan.ts';
-import { HISTORY_LIMIT, parseListedTenant, parseTenantRecord, type HistoryEntry, type TenantRecord, type TenantUserFields } from './schema.ts';
+import {
+  HISTORY_LIMIT,
+  parseListedTenant,
+  parseTenantRecord,
+  parseUserFields,
+  userFieldsSchema,
+  type HistoryEntry,
+  type TenantRecord,
+  type TenantUserFields,
+} from './schema.ts';
 
 export type { TenantObservation } from './transition-plan.ts';
 
@@ -223,6 +232,87 @@ export class TenantRepository {
     }
   }
 
+  /**
+   * Changes some user fields of an existing tenant (null puts a field back to its default)
+   * and returns the record. The record the change leaves must be valid, even when the one
+   * stored is not (a desiredCount of 99 is corrected this way): otherwise nothing is written
+   * and InvalidTenantError names every fault left.
+   */
+  async patchUserFields(tenantId: string, patch: Partial<Record<Exclude<keyof TenantUserFields, 'tenantId'>, unknown>>): Promise<TenantRecord> {
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: { tenantId }, ConsistentRead: true }));
+    if (!Item) throw new TenantNotFoundError(tenantId);
+    const merged: Record<string, unknown> = { ...Item };
+    for (const [field, value] of Object.entries(patch)) {
+      if (value === null) delete merged[field];
+      else if (value !== undefined) merged[field] = value;
+    }
+    const userFields = Object.fromEntries(Object.entries(merged).filter(([field]) => Object.hasOwn(userFieldsSchema.shape, field)));
+    parseUserFields(userFields);
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    const removes: string[] = [];
+    for (const [field, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      if (value === null) removes.push(`#${field}`);
+      else {
+        values[`:${field}`] = value;
+        sets.push(`#${field} = :${field}`);
+      }
+    }
+    if (sets.length === 0 && removes.length === 0) return parseTenantRecord(Item);
+    try {
+      const { Attributes } = await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { tenantId },
+          UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' '),
+          ConditionExpression: 'attribute_exists(tenantId)',
+          ExpressionAttributeNames: names,
+          ...(sets.length ? { ExpressionAttributeValues: values } : {}),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return parseTenantRecord(Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new TenantNotFoundError(tenantId, { cause: error });
+      throw error;
+    }
+  }
+
+  /**
+   * Writes back control-plane fields a PutItem of the whole item dropped. Each field is
+   * set only if it is still absent (if_not_exists), so a write the control plane made since
+   * wins, and a redelivered change writes nothing new; a record deleted since stays deleted.
+   */
+  async restoreControlPlaneFields(tenantId: string, fields: Record<string, unknown>): Promise<void> {
+    const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
+    if (entries.length === 0) return;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = entries.map(([field, value], i) => {
+      names[`#f${i}`] = field;
+      values[`:v${i}`] = value;
+      return `#f${i} = if_not_exists(#f${i}, :v${i})`;
+    });
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { tenantId },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(tenantId)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
+  }
+
   /** Removes observed fields that describe nothing any more (a DELETED tenant has no endpoint, health or image). */
   async clearObserved(tenantId: string, fields: readonly ('endpoint' | 'image' | 'health')[]): Promise<TenantRecord> {
     const current = await this.require(tenantId);
@@ -280,6 +370,78 @@ export class TenantRepository {
       if (error instanceof ConditionalCheckFailedException) return;
       throw error;
     }
+  }
+
+  /**
+   * Frees a lease no live workflow holds (expired, or longer than any workflow
+   * takes), saying so in statusReason; a no-op when `owner` no longer holds it.
+   */
+  async forceReleaseLock(tenantId: string, owner: string, reason: string): Promise<void> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { tenantId },
+          UpdateExpression: 'REMOVE #lock SET #reason = :reason',
+          ConditionExpression: '#lock.#owner = :owner',
+          ExpressionAttributeNames: { '#lock': 'lock', '#owner': 'owner', '#reason': 'statusReason' },
+          ExpressionAttributeValues: { ':owner': owner, ':reason': reason },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
+  }
+
+  /**
+   * Writes the reconciler's backoff (null removes it), and optionally a
+   * statusReason, if the backoff is still `expected`: of two passes at once,
+   * one writes and the other gets false. Not versioned: no workflow reads it.
+   */
+  async noteReconcile(tenantId: string, expected: TenantRecord['reconcile'], next: TenantRecord['reconcile'] | null, statusReason?: string): Promise<boolean> {
+    const names: Record<string, string> = { '#reconcile': 'reconcile' };
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    if (next) {
+      sets.push('#reconcile = :next');
+      values[':next'] = next;
+    }
+    if (statusReason !== undefined) {
+      names['#reason'] = 'statusReason';
+      values[':reason'] = statusReason;
+      sets.push('#reason = :reason');
+    }
+    const conditions = ['attribute_exists(tenantId)'];
+    if (expected) {
+      Object.assign(names, { '#attempts': 'attempts', '#nextAttemptAt': 'nextAttemptAt' });
+      Object.assign(values, { ':attempts': expected.attempts, ':nextAttemptAt': expected.nextAttemptAt });
+      conditions.push('#reconcile.#attempts = :attempts AND #reconcile.#nextAttemptAt = :nextAttemptAt');
+    } else {
+      conditions.push('attribute_not_exists(#reconcile)');
+    }
+    const expression = [sets.length ? `SET ${sets.join(', ')}` : '', next ? '' : 'REMOVE #reconcile'].filter(Boolean).join(' ');
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { tenantId },
+          UpdateExpression: expression,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** ACTIVE that is not what runs: DEGRADED, with the difference as its reason. */
+  async markDegraded(tenantId: string, reason: string): Promise<void> {
+    await this.transition(tenantId, 'DEGRADED', { reason });
   }
 
   /** `transition` as one write that appends to the history; undefined when the record is not as `after` says (or its history is full). */

@@ -87,8 +87,13 @@ export const tenantRecordSchema = userFieldsSchema.extend({
   history: z.array(historyEntrySchema).optional(),
   version: z.number().int().optional(),
   lock: z.object({ owner: z.string(), expiresAt: z.number() }).optional(),
+  /** The reconciler's backoff: how often it tried to close `gap`, and when it may try again (ms since the epoch). */
+  reconcile: z.object({ attempts: z.number().int().min(0), nextAttemptAt: z.number(), gap: z.string() }).optional(),
 });
 export type TenantRecord = z.infer<typeof tenantRecordSchema>;
+
+/** The fields only the control plane writes: every field of a record that a user does not. */
+export const CONTROL_PLANE_FIELDS = Object.keys(tenantRecordSchema.shape).filter((field) => !Object.hasOwn(userFieldsSchema.shape, field));
 
 /** A user's fields with every default filled in: what the workflows act on. */
 export interface TenantSpec {
@@ -105,14 +110,31 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
 }
 
+/** What removing a tenant reads of its record: every other user field may be wrong without blocking the removal. */
+const REMOVAL_FIELDS: readonly string[] = ['tenantId', 'desiredState', 'purgeData'];
+
+/**
+ * A record asked to be removed (desiredState DELETED, valid) whose only faults are in
+ * fields removal does not use (a desiredCount of 99, say): the record without them, so
+ * an invalid record can always be removed. Undefined when the record is not such a one.
+ */
+function withoutFaultsRemovalIgnores(item: unknown, error: z.ZodError): Record<string, unknown> | undefined {
+  if (typeof item !== 'object' || item === null || (item as { desiredState?: unknown }).desiredState !== 'DELETED') return undefined;
+  const faulty = new Set(error.issues.map((issue) => String(issue.path[0] ?? '')));
+  if ([...faulty].some((field) => field === '' || REMOVAL_FIELDS.includes(field) || !Object.hasOwn(userFieldsSchema.shape, field))) return undefined;
+  return Object.fromEntries(Object.entries(item).filter(([field]) => !faulty.has(field)));
+}
+
 /** Validates user-written fields; throws InvalidTenantError naming each problem. */
 export function parseUserFields(input: unknown): TenantUserFields {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new InvalidTenantError('a tenant must be a JSON object such as {"tenantId": "ca"}');
   }
   const result = userFieldsSchema.safeParse(input);
-  if (!result.success) throw new InvalidTenantError(describeIssues(result.error));
-  return result.data;
+  if (result.success) return result.data;
+  const removable = withoutFaultsRemovalIgnores(input, result.error);
+  if (removable) return userFieldsSchema.parse(removable);
+  throw new InvalidTenantError(describeIssues(result.error));
 }
 
 export function tenantSpec(fields: TenantUserFields): TenantSpec {
@@ -129,8 +151,10 @@ export function tenantSpec(fields: TenantUserFields): TenantSpec {
 /** Reads a stored record leniently: unknown attributes are dropped, bad ones reported with the values given. */
 export function parseTenantRecord(item: unknown): TenantRecord {
   const result = tenantRecordSchema.safeParse(item);
-  if (!result.success) throw new InvalidTenantError(describeIssues(result.error), { invalidFields: invalidFields(result.error, item) });
-  return result.data;
+  if (result.success) return result.data;
+  const removable = withoutFaultsRemovalIgnores(item, result.error);
+  if (removable) return tenantRecordSchema.parse(removable);
+  throw new InvalidTenantError(describeIssues(result.error), { invalidFields: invalidFields(result.error, item) });
 }
 
 function invalidFields(error: z.ZodError, input: unknown): InvalidField[] {

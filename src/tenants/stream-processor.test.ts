@@ -20,7 +20,7 @@ class RecordingWorkflows implements WorkflowPort {
 
 function deps(workflows: RecordingWorkflows, invalid: [string, string][] = []): StreamDeps {
   const quiet = { info: () => {}, warn: () => {} };
-  return { workflows, markInvalid: async (key, reason) => void invalid.push([key, reason]), log: quiet };
+  return { workflows, markInvalid: async (key, reason) => void invalid.push([key, reason]), restoreControlPlaneFields: async () => undefined, log: quiet };
 }
 
 const insert = (tenantId: string, sequenceNumber: string): TenantItemChange => ({
@@ -54,5 +54,27 @@ describe('processTenantChanges', () => {
     expect(result).toEqual({});
     expect(invalid).toEqual([['CA', 'tenantId: tenantId "CA" must start with a lowercase letter a-z']]);
     expect([...workflows.started.keys()]).toEqual(['ny-onboard-2']);
+  });
+
+  it('restores what a replacement of an existing tenant dropped before acting on its user fields, and starts nothing when they did not change', async () => {
+    const workflows = new RecordingWorkflows();
+    const order: string[] = [];
+    const restoring: StreamDeps = {
+      ...deps(workflows),
+      restoreControlPlaneFields: async (key, fields) => void order.push(`restore ${key} ${Object.keys(fields).join(',')}`),
+      workflows: { startExecution: async (request) => (order.push(`start ${request.name}`), workflows.startExecution(request)) },
+    };
+    const old = { tenantId: 'ca', status: 'ACTIVE', endpoint: 'http://ca.localhost:8080' };
+    const replaced = (sequenceNumber: string, newImage: Record<string, unknown>): TenantItemChange => ({
+      eventName: 'MODIFY',
+      sequenceNumber,
+      key: 'ca',
+      oldImage: old,
+      newImage,
+    });
+
+    await processTenantChanges([replaced('5', { tenantId: 'ca' }), replaced('6', { tenantId: 'ca', desiredCount: 3 })], restoring);
+
+    expect(order).toEqual(['restore ca status,endpoint', 'restore ca status,endpoint', 'start ca-onboard-6']);
   });
 });

@@ -1,5 +1,5 @@
 import type { WorkflowPort } from '../cloud/ports.ts';
-import { reactionTo, type TenantItemChange } from './changes.ts';
+import { droppedControlPlaneFields, reactionTo, type TenantItemChange } from './changes.ts';
 
 export interface ChangeLog {
   info(message: string, details: Record<string, unknown>): void;
@@ -10,6 +10,8 @@ export interface StreamDeps {
   workflows: WorkflowPort;
   /** Marks a record FAILED with `reason` without parsing it (its id may be the problem). */
   markInvalid(key: string, reason: string): Promise<void>;
+  /** Writes back control-plane fields a replacement of the item dropped, each only where it is still absent. */
+  restoreControlPlaneFields(key: string, fields: Record<string, unknown>): Promise<void>;
   log: ChangeLog;
 }
 
@@ -22,11 +24,21 @@ export interface StreamDeps {
  *
  * A record that cannot be valid is logged with its key and marked FAILED; it
  * is not a failure of the batch, so it never blocks the shard.
+ *
+ * A PutItem over an existing tenant (the onboarding command run twice) is an
+ * update of its user fields: the control-plane fields it dropped are written
+ * back first, so the tenant keeps its status, endpoint, image, resources and
+ * history, and only then is a change of its user fields acted on.
  */
 export async function processTenantChanges(changes: readonly TenantItemChange[], deps: StreamDeps): Promise<{ failedSequenceNumber?: string }> {
   for (const change of changes) {
     const reaction = reactionTo(change);
     try {
+      const dropped = droppedControlPlaneFields(change);
+      if (dropped) {
+        await deps.restoreControlPlaneFields(change.key, dropped);
+        deps.log.info('tenant record replaced; its control-plane fields restored', { tenantId: change.key, fields: Object.keys(dropped) });
+      }
       switch (reaction.kind) {
         case 'ignore':
           break;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { makeApiHandler } from '../../functions/api.ts';
 import type { TenantRepository } from '../../src/tenants/repository.ts';
 import { apiEvent, invoke, startApiTables, type ApiTables } from './support.ts';
@@ -218,6 +218,54 @@ describe('status API: tenants (real middy chain, dynalite)', () => {
       status: 400,
       body: { error: { code: 'BAD_REQUEST', message: 'purge: purge must be true or false' } },
     });
+  });
+
+  /** A record as a user's PutItem can leave it: a desiredCount over the limit, marked FAILED by the stream. */
+  const putInvalid = (tenantId: string) =>
+    tables.tenantsTable.db.send(
+      new PutCommand({
+        TableName: tables.tenantsTable.tableName,
+        Item: { tenantId, desiredCount: 99, status: 'FAILED', statusReason: 'desiredCount: desiredCount must be at most 10' },
+      }),
+    );
+
+  it('corrects an invalid record with PATCH, changing only the fields given (null for the default)', async () => {
+    await putInvalid('fl');
+
+    const corrected = await call('PATCH', '/tenants/fl', { body: { desiredCount: 3, displayName: 'Sunshine State' } });
+    const reset = await call('PATCH', '/tenants/fl', { body: { displayName: null } });
+
+    expect(corrected).toMatchObject({ status: 200, body: { tenantId: 'fl', desiredCount: 3, displayName: 'Sunshine State', desiredState: 'ACTIVE' } });
+    expect(reset).toMatchObject({ status: 200, body: { desiredCount: 3, displayName: 'Florida' } });
+    expect(await tenants.get('fl')).toMatchObject({ tenantId: 'fl', desiredCount: 3, status: 'FAILED' });
+  });
+
+  it('refuses a PATCH that leaves the record invalid or names fields it cannot change, writing nothing', async () => {
+    await putInvalid('fl');
+
+    const stillInvalid = await call('PATCH', '/tenants/fl', { body: { displayName: 'Florida' } });
+    const badFields = await call('PATCH', '/tenants/fl', { body: { desiredCount: 11, status: 'ACTIVE', tenantId: 'ga', colour: 'red' } });
+    const missing = await call('PATCH', '/tenants/zz', { body: { desiredCount: 3 } });
+
+    expect(stillInvalid).toMatchObject({ status: 400, body: { error: { code: 'INVALID_TENANT', message: 'desiredCount: desiredCount must be at most 10' } } });
+    expect(badFields.status).toBe(400);
+    expect(badFields.body.error.message).toBe(
+      '"tenantId" is the path\'s: a tenant cannot be renamed; "status" is written by the control plane, not in a request; unknown field "colour"; ' +
+        'desiredCount: desiredCount must be at most 10. A change takes displayName, desiredState, desiredCount, purgeData, canary (null for the default), e.g. {"desiredCount": 3}',
+    );
+    expect(missing).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    const { Item } = await tables.tenantsTable.db.send(new GetCommand({ TableName: tables.tenantsTable.tableName, Key: { tenantId: 'fl' } }));
+    expect(Item).toMatchObject({ desiredCount: 99 });
+    expect(Item?.displayName).toBeUndefined();
+  });
+
+  it('removes an invalid record with DELETE: removal reads only its id, desiredState and purgeData', async () => {
+    await putInvalid('fl');
+
+    const removed = await call('DELETE', '/tenants/fl?purge=true');
+
+    expect(removed).toMatchObject({ status: 202, body: { tenantId: 'fl', desiredState: 'DELETED', purgeData: true, status: 'FAILED' } });
+    expect(await call('GET', '/tenants/fl')).toMatchObject({ status: 200, body: { desiredState: 'DELETED', desiredCount: 2 } });
   });
 
   it('answers DELETE of a tenant that never existed with 404, creating nothing', async () => {

@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { localSettingsFromEnv } from '../../src/local/settings.ts';
 import { startLocalControlPlane, type LocalControlPlane } from '../../src/local/runtime/control-plane.ts';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { dynamoClient, eventually } from '../e2e/support.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/humangov.ts', import.meta.url));
 const APP = fileURLToPath(new URL('../../app/', import.meta.url));
@@ -146,6 +148,46 @@ describe('humangov against a local control plane', () => {
     expect(run.stdout).toMatch(/✓ tenant ca is DELETED: offboarded; data kept/);
     const shown = JSON.parse((await humangov(['--json', 'tenant', 'show', 'ca'])).stdout) as { status: string };
     expect(shown.status).toBe('DELETED');
+  }, 120_000);
+
+  it('tenant remove ca --purge --wait on the DELETED tenant follows the purge, not the DELETED it already had', async () => {
+    const run = await humangov(['tenant', 'remove', 'ca', '--purge', '--wait', '--timeout', '90'], { timeoutMs: 100_000 });
+
+    expect(run.code).toBe(0);
+    // Past the DELETED of the first removal (data kept), to the purge's own.
+    expect(run.stdout).toMatch(/DELETED: offboarded; data kept[^]*\n✓ tenant ca is DELETED: offboarded; its table, bucket and logs were deleted/);
+    const shown = JSON.parse((await humangov(['--json', 'tenant', 'show', 'ca'])).stdout) as { resources: { tableName: string | null } };
+    expect(shown.resources.tableName).toBeNull();
+  }, 120_000);
+
+  it('an invalid record (desiredCount 99) is corrected with PATCH /tenants/<id>, and another is removed with tenant remove --wait', async () => {
+    const db = dynamoClient(plane.urls.dynamodb);
+    for (const tenantId of ['fl', 'ga']) {
+      await db.send(new PutItemCommand({ TableName: 'humangov-local-tenants', Item: { tenantId: { S: tenantId }, desiredCount: { N: '99' } } }));
+    }
+    // Marked by the stream with what is wrong (a listing alone shows any invalid record as FAILED).
+    await eventually('both records to be marked FAILED with the rule they break', async () => {
+      const marked = (await plane.tenants.all()).filter(
+        (t) => ['fl', 'ga'].includes(t.tenantId) && t.status === 'FAILED' && t.statusReason === 'desiredCount: desiredCount must be at most 10',
+      );
+      return marked.length === 2 ? marked : undefined;
+    });
+
+    const corrected = await fetch(`${plane.urls.api}/tenants/fl`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ desiredCount: 1 }),
+    });
+    const removed = await humangov(['tenant', 'remove', 'ga', '--wait', '--timeout', '90'], { timeoutMs: 100_000 });
+
+    expect(corrected.status).toBe(200);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toMatch(/✓ tenant ga is DELETED/);
+    const fl = await eventually('fl to be ACTIVE', async () => {
+      const tenant = await plane.tenants.get('fl');
+      return tenant?.status === 'ACTIVE' ? tenant : undefined;
+    });
+    expect(fl).toMatchObject({ desiredCount: 1, health: { healthy: 1, total: 1 } });
   }, 120_000);
 });
 

@@ -45,6 +45,57 @@ describe('tenantVerdict', () => {
     ).toBe('ended-otherwise');
   });
 
+  it('follows a removal that starts new work past the DELETED an older request left, to a DELETED without the data when purging', () => {
+    const dataKept = { tableName: 'humangov-local-tenant-ca', bucketName: 'humangov-local-ca-data' };
+    const noData = { tableName: null, bucketName: null };
+    const deletedBefore = { ...tenant('DELETED', [['t1', 'DELETED']]), resources: dataKept } as TenantDetail;
+    const purging = { want: 'DELETED' as const, before: deletedBefore, changed: true, purge: true };
+    const later = (history: [string, NonNullable<TenantDetail['status']>][], resources: object) =>
+      ({ ...tenant(history.at(-1)![1], history), resources }) as TenantDetail;
+
+    expect(tenantVerdict(deletedBefore, purging)).toBe('pending');
+    expect(
+      tenantVerdict(
+        later(
+          [
+            ['t1', 'DELETED'],
+            ['t2', 'DEPROVISIONING'],
+          ],
+          dataKept,
+        ),
+        purging,
+      ),
+    ).toBe('pending');
+    expect(
+      tenantVerdict(
+        later(
+          [
+            ['t1', 'DELETED'],
+            ['t2', 'DEPROVISIONING'],
+            ['t3', 'DELETED'],
+          ],
+          noData,
+        ),
+        purging,
+      ),
+    ).toBe('ended-as-wanted');
+    expect(
+      tenantVerdict(
+        later(
+          [
+            ['t0', 'DEPROVISIONING'],
+            ['t1', 'DELETED'],
+          ],
+          dataKept,
+        ),
+        { ...purging, before: tenant('DEPROVISIONING', [['t0', 'DEPROVISIONING']]) },
+      ),
+    ).toBe('pending');
+    expect(tenantVerdict(deletedBefore, { want: 'DELETED', before: deletedBefore, changed: false, purge: false })).toBe('ended-as-wanted');
+    // Asked back to ACTIVE and removed again before anything ran: the DELETED shown is the older request's.
+    expect(tenantVerdict(deletedBefore, { want: 'DELETED', before: deletedBefore, changed: true, purge: false })).toBe('pending');
+  });
+
   it('counts a removed tenant whose record is gone as deleted', () => {
     expect(tenantVerdict({ gone: true }, { want: 'DELETED', before: tenant('ACTIVE') })).toBe('ended-as-wanted');
   });

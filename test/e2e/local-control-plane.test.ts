@@ -74,6 +74,27 @@ describe('local control plane, end to end', () => {
     expect((await viaLoadBalancer(plane.urls.loadBalancer, 'texas', '/')).status).toBe(404);
   });
 
+  it("keeps a tenant's status, endpoint, image, resources and history when its onboarding record is written again", async () => {
+    const before = await plane.tenants.get('ca');
+    const db = dynamoClient(plane.urls.dynamodb);
+
+    // The README's onboarding insert, run a second time: a PutItem replacing the whole item.
+    await db.send(new PutItemCommand({ TableName: 'humangov-local-tenants', Item: { tenantId: { S: 'ca' } } }));
+
+    const after = await eventually('the control-plane fields of ca to be back', async () => {
+      const tenant = await plane.tenants.get('ca');
+      return tenant?.status ? tenant : undefined;
+    });
+    expect(after).toMatchObject({
+      status: 'ACTIVE',
+      endpoint: before!.endpoint,
+      image: before!.image,
+      resources: before!.resources,
+      history: before!.history,
+    });
+    expect(await servedDigest('ca')).toBe(firstDigest);
+  });
+
   it("keeps one tenant's employees invisible to another", async () => {
     const form = new FormData();
     for (const [key, value] of Object.entries({ firstName: 'Ada', lastName: 'Lovelace', role: 'Analyst', salary: '91000' })) form.set(key, value);

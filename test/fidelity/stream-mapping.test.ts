@@ -93,7 +93,12 @@ describe('the local tenants-stream mapping', () => {
         return { executionArn: `arn:${request.name}`, started: true };
       },
     };
-    const handler = makeStreamHandler({ workflows, markInvalid: async () => undefined, log: { info: () => undefined, warn: () => undefined } });
+    const handler = makeStreamHandler({
+      workflows,
+      markInvalid: async () => undefined,
+      restoreControlPlaneFields: async () => undefined,
+      log: { info: () => undefined, warn: () => undefined },
+    });
     const context = { functionName: 'tenantStream', awsRequestId: 'local' } as Context;
     consumer = new StreamConsumer((event) => handler(event as never, context), { batchingWindowMs: 5, backoffBaseMs: 1, log: () => undefined });
 

@@ -3,11 +3,11 @@
  * --wait to follow onboarding or offboarding to its end.
  */
 import type { Command } from 'commander';
-import type { TenantDetail, TenantSummary } from '../api-client.ts';
+import type { TenantSummary } from '../api-client.ts';
 import type { CliContext } from '../context.ts';
 import { duration } from '../format.ts';
 import { tenantDetailLines, tenantTable } from '../views.ts';
-import { waitForTenant, type TenantState } from '../watch.ts';
+import { waitForTenant, type TenantState, type TenantWait } from '../watch.ts';
 import { positiveInteger, timeoutOption, type ContextFor } from './options.ts';
 
 interface AddOptions {
@@ -83,6 +83,8 @@ export function tenantCommand(program: Command, contextFor: ContextFor): void {
     .addOption(timeoutOption())
     .action(async (id: string, options: RemoveOptions, command: Command) => {
       const ctx = contextFor(command);
+      // What the record asked for before: --wait then knows whether this request starts new work (a DELETED tenant asked to purge).
+      const prior = options.wait ? await ctx.api.getTenant(id).catch(() => undefined) : undefined;
       const answer = await ctx.api.removeTenant(id, { purge: options.purge });
       if (!options.wait) {
         if (ctx.json) return ctx.document(answer);
@@ -90,12 +92,13 @@ export function tenantCommand(program: Command, contextFor: ContextFor): void {
           `tenant ${id} is being removed${options.purge ? ' with its data' : ' (its data is kept)'}; follow it with \`humangov tenant show ${id}\` or add --wait`,
         );
       }
-      await finishWait(ctx, id, { want: 'DELETED', before: answer, timeoutMs: options.timeout * 1000 });
+      const changed = prior?.desiredState !== answer.desiredState || prior.purgeData !== answer.purgeData;
+      await finishWait(ctx, id, { want: 'DELETED', before: answer, changed, purge: answer.purgeData, timeoutMs: options.timeout * 1000 });
     });
 }
 
 /** Follows the tenant, then says how it ended: the final record under --json, a summary line otherwise. */
-async function finishWait(ctx: CliContext, id: string, wait: { want: 'ACTIVE' | 'DELETED'; before: TenantDetail; timeoutMs: number }): Promise<void> {
+async function finishWait(ctx: CliContext, id: string, wait: TenantWait): Promise<void> {
   const started = Date.now();
   const { state, verdict } = await waitForTenant(ctx, id, wait);
   if (verdict === 'ended-otherwise') ctx.exitCode = 1;

@@ -1,3 +1,4 @@
+import { killTasksOfEarlierRuns } from './orphans.ts';
 import { join } from 'node:path';
 import type { ComputePort, ServiceChange, ServiceSpec, ServiceState, TaskDefinitionRef, TaskDefinitionSpec } from '../../cloud/ports.ts';
 import { arnOf } from '../../cloud/arn.ts';
@@ -114,6 +115,9 @@ export class LocalFargate implements ComputePort {
       const removed = engine ? await removeLeftoverContainers(engine, this.#home) : [];
       if (removed.length > 0) this.#log({ level: 'WARN', message: 'removed containers left running by an earlier run', containers: removed });
     }
+    // A task spawned just before a crash, its pid not yet recorded, is found by the owner mark in its environment.
+    const unrecorded = killTasksOfEarlierRuns(this.#home);
+    if (unrecorded.length > 0) this.#log({ level: 'WARN', message: 'stopped task processes of an earlier run that it had not recorded', pids: unrecorded });
     for (const record of Object.values(services)) {
       for (const leftover of record.tasks) {
         if (killOrphanTask(leftover.pid, leftover.id))

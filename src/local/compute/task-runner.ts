@@ -27,6 +27,8 @@ export interface TaskProcess {
   kill(): void;
 }
 
+import { TASK_OWNER_VARIABLE, taskOwnerMark } from './orphans.ts';
+
 export interface StartTaskProcess {
   home: string;
   taskId: string;
@@ -119,6 +121,7 @@ function taskEnvironment(options: StartTaskProcess): NodeJS.ProcessEnv {
     PATH: [dirname(process.execPath), process.env.PATH ?? '/usr/bin:/bin'].join(delimiter),
     PORT: String(options.port),
     [TASK_ID_VARIABLE]: options.taskId,
+    [TASK_OWNER_VARIABLE]: taskOwnerMark(options.home),
   };
 }
 

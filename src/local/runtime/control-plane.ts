@@ -49,6 +49,12 @@ import { startApiServer } from '../api-server.ts';
 import type { LocalSettings } from '../settings.ts';
 import { LocalWorkflows } from './local-workflows.ts';
 import { resumeUnfinishedWork } from './resume.ts';
+import { faultPointFrom } from './fault-point.ts';
+import { startReconcileTimer } from '../../reconcile/timer.ts';
+import { releasesOf } from '../../reconcile/releases.ts';
+import { localFailedChanges } from '../streams/failed-changes.ts';
+import { LOCK_TTL_MS } from '../../workflows/tenant/record.ts';
+import { RELEASE_LEASE_MS } from '../../deployments/release.ts';
 import { executionName } from '../../kernel/execution-name.ts';
 
 export interface LocalControlPlaneOptions {
@@ -70,6 +76,8 @@ export interface LocalControlPlaneOptions {
    */
   taskRuntime?: TaskRuntime;
   log?: LogFn;
+  /** How often the reconciler runs (default 15 s; HUMANGOV_RECONCILE_INTERVAL_MS); it also runs once right after the start. */
+  reconcileIntervalMs?: number;
 }
 
 export interface LocalControlPlane {
@@ -87,8 +95,19 @@ export interface LocalControlPlane {
 
 const LOCAL_CONTEXT = { functionName: 'local', awsRequestId: 'local', getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
 
+const FAULT = faultPointFrom(process.env.HUMANGOV_FAULT_FILE);
+
 /** A Lambda handler as the state-machine runner calls it: the state's input in, its result out. */
 function asStep(handler: (event: never, context: Context) => Promise<unknown>): StepHandler {
+  if (FAULT) {
+    return async (input) => {
+      const action = String((input as { action?: unknown }).action);
+      FAULT.before(action);
+      const output = await handler(input as never, LOCAL_CONTEXT);
+      FAULT.after(action);
+      return output;
+    };
+  }
   return (input) => handler(input as never, LOCAL_CONTEXT);
 }
 
@@ -226,6 +245,7 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
     const streamHandler = makeStreamHandler({
       workflows,
       markInvalid: (key, reason) => tenants.markInvalid(key, reason),
+      restoreControlPlaneFields: (key, fields) => tenants.restoreControlPlaneFields(key, fields),
       log: { info: (message, details) => log({ level: 'INFO', message, ...details }), warn: (message, details) => log({ level: 'WARN', message, ...details }) },
     });
     dynamo.stream?.attach((event: StreamEvent) => streamHandler(event as never, LOCAL_CONTEXT));
@@ -236,7 +256,22 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
     loadBalancer.showFleetAt(`${api.url}/`);
     stoppers.push(() => api.close());
 
-    await resumeUnfinishedWork({ tenants, deployments, workflows, log });
+    const { resumed } = await resumeUnfinishedWork({ tenants, deployments, workflows, log });
+    // Desired wins: the same reconciler as the scheduled Lambda, on a timer, and once now for what resume does not cover.
+    const reconciler = startReconcileTimer(
+      {
+        cloud,
+        tenants,
+        releases: releasesOf(deployments),
+        failedChanges: dynamo.discardedRecords ? localFailedChanges(dynamo.streamFailures, dynamo.discardedRecords) : undefined,
+        maxLeaseMs: Math.max(LOCK_TTL_MS, RELEASE_LEASE_MS),
+        now: () => Date.now(),
+        log: (message, details) => log({ level: 'INFO', message, ...details }),
+      },
+      options.reconcileIntervalMs ?? (Number(process.env.HUMANGOV_RECONCILE_INTERVAL_MS) || 15_000),
+    );
+    stoppers.push(() => reconciler.stop());
+    await reconciler.runNow({ skip: new Set(resumed) });
 
     const lbUrl = `http://localhost:${loadBalancer.port}`;
     return {

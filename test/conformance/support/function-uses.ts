@@ -10,7 +10,8 @@
  * The scenarios walk every path a function has towards the cloud: first release, onboarding,
  * onboarding again (idempotent), a release to a tenant, a release that fails verification
  * and is rolled back, an onboarding that fails and is compensated, offboarding with purge,
- * the API's routes and the stream's insert, delete and invalid records.
+ * the API's routes, the stream's insert, delete and invalid records, and a reconcile pass
+ * (a tenant in sync, one never onboarded, and a discarded batch removing a tenant).
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -24,6 +25,9 @@ import { makeHandler as tenantNetworkHandler } from '../../../functions/steps/te
 import { makeHandler as tenantRecordHandler } from '../../../functions/steps/tenant-record.ts';
 import { makeHandler as tenantReleaseHandler } from '../../../functions/steps/tenant-release.ts';
 import { makeStreamHandler } from '../../../functions/tenant-stream.ts';
+import { makeReconcileHandler } from '../../../functions/reconcile.ts';
+import { releasesOf } from '../../../src/reconcile/releases.ts';
+import type { FailedChanges } from '../../../src/reconcile/reconciler.ts';
 import type { Cloud, WorkflowName } from '../../../src/cloud/ports.ts';
 import type { DeployDeps } from '../../../src/workflows/image-deploy/deps.ts';
 import { DeploymentRepository } from '../../../src/deployments/repository.ts';
@@ -143,15 +147,50 @@ export async function observeFunctionUses(): Promise<Record<string, FunctionUse>
     const stream = makeStreamHandler({
       workflows: streamDeps.cloud.workflows,
       markInvalid: (key, reason) => streamDeps.tenants.markInvalid(key, reason),
+      restoreControlPlaneFields: (key, fields) => streamDeps.tenants.restoreControlPlaneFields(key, fields),
       log: { info: () => undefined, warn: () => undefined },
     });
     await stream(streamEvent(), context);
+
+    await seeded.tenants.create({ tenantId: 'az' });
+    await run('tenant-onboard', { tenantId: 'az' });
+    await seeded.tenants.create({ tenantId: 'nv' });
+    const reconcileDeps = depsOf('reconcile');
+    const reconciler = makeReconcileHandler({
+      cloud: reconcileDeps.cloud,
+      tenants: reconcileDeps.tenants,
+      releases: releasesOf(reconcileDeps.deployments),
+      failedChanges: recordingFailedChanges(uses.reconcile!),
+      maxLeaseMs: 60_000,
+      now: () => Date.now(),
+      log: () => undefined,
+    });
+    await reconciler(undefined as never, context);
   } finally {
     delete uses.seed;
     for (const client of clients) client.destroy();
     await table.close();
   }
   return uses;
+}
+
+/**
+ * The stream's failure queue with one discarded batch removing tenant "gone", its calls
+ * recorded as those of a port named failedChanges (sdk-calls.ts replays them on the SQS reader).
+ */
+function recordingFailedChanges(use: FunctionUse): FailedChanges {
+  let pending = true;
+  return {
+    async batches() {
+      use.ports.push({ method: 'failedChanges.batches', args: [] });
+      if (!pending) return [];
+      pending = false;
+      return [{ id: 'receipt-1', changes: [{ eventName: 'REMOVE', sequenceNumber: '100', key: 'gone', oldImage: { tenantId: 'gone' } }] }];
+    },
+    async done(id) {
+      use.ports.push({ method: 'failedChanges.done', args: [id] });
+    },
+  };
 }
 
 /** The fake cloud, with every port call of one function recorded. */

@@ -19,6 +19,8 @@ export interface IamRequest {
 /** What earlier commands of the same sequence established: the boundary each role carries. */
 export interface CallState {
   boundaries: Map<string, string>;
+  /** The stream the last GetShardIterator named: the GetRecords that follow read it. */
+  stream?: string;
 }
 
 /**
@@ -83,6 +85,13 @@ export async function iamRequestsOf(call: SdkCall, stack: ResolvedStack, state: 
 
   switch (call.service) {
     case 'dynamodb': {
+      // DynamoDB Streams: GetShardIterator names the stream; GetRecords only an iterator of it (its reader's one stream, below).
+      if (operation === 'GetShardIterator' || operation === 'GetRecords') {
+        const stream = input.StreamArn ?? state.stream ?? missing(call, action);
+        if (input.StreamArn) state.stream = input.StreamArn;
+        await add({ action, resource: stream });
+        break;
+      }
       const resource = input.ResourceArn ?? table(input.TableName);
       await add({ action, resource });
       // Tags given to CreateTable are checked as dynamodb:TagResource on the new table, as tags on create are across AWS
@@ -170,6 +179,12 @@ export async function iamRequestsOf(call: SdkCall, stack: ResolvedStack, state: 
     case 'states':
       await add({ action, resource: input.stateMachineArn });
       break;
+    case 'sqs': {
+      // A queue's ARN from its URL (https://sqs.<region>.<suffix>/<account>/<name>), as IAM names queues.
+      const [, account, name] = new URL(String(input.QueueUrl)).pathname.split('/');
+      await add({ action, resource: `arn:${stack.partition}:sqs:${stack.region}:${account}:${name}` });
+      break;
+    }
     case 'secretsmanager': {
       // A secret's ARN ends in "-" and six random characters: the one the answer gives, else one it could have.
       const id = String(input.SecretId ?? input.Name);

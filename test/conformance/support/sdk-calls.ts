@@ -15,7 +15,9 @@ import { EntityAlreadyExistsException, IAMClient } from '@aws-sdk/client-iam';
 import { BucketAlreadyOwnedByYou, S3Client } from '@aws-sdk/client-s3';
 import { InvalidRequestException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { awsConfigFromEnv, createAwsCloud, type AwsClients } from '../../../src/aws/index.ts';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { awsConfigFromEnv, createAwsCloud, SqsStreamFailures, type AwsClients } from '../../../src/aws/index.ts';
 import type { Cloud } from '../../../src/cloud/ports.ts';
 import { TENANT_TAG_KEY } from '../../../src/tenants/names.ts';
 import type { ResolvedStack } from './cfn.ts';
@@ -57,8 +59,11 @@ export async function sdkCallsOf(portCall: PortCall, world: World, stack: Resolv
     httpGet: async () => ({ status: 200, body: '{"status":"ok"}' }),
   };
   const cloud = createAwsCloud(config, clients);
-  const [portName, method] = portCall.method.split('.') as [Exclude<keyof Cloud, 'platform'>, string];
-  const port = cloud[portName] as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const [portName, method] = portCall.method.split('.') as [Exclude<keyof Cloud, 'platform'> | 'failedChanges', string];
+  const port = (portName === 'failedChanges' ? failureQueueReader(stack, environment, calls) : cloud[portName]) as unknown as Record<
+    string,
+    (...args: unknown[]) => unknown
+  >;
   const args = inRegion(portCall.args, stack) as unknown[];
   try {
     await port[method]!(...args);
@@ -66,6 +71,33 @@ export async function sdkCallsOf(portCall: PortCall, world: World, stack: Resolv
     // A world in which the call cannot succeed (updating a service that does not exist) still shows what was sent.
   }
   return calls;
+}
+
+/**
+ * The reconciler's reader of the stream's failure queue (not a port of the Cloud: only the
+ * reconciler has it), on clients that answer as AWS would with one discarded batch: a message
+ * naming two sequence numbers of the tenants stream, and the stream's records between them.
+ */
+function failureQueueReader(stack: ResolvedStack, environment: Record<string, string>, calls: SdkCall[]): SqsStreamFailures {
+  const streamArn = String(stack.resolve({ 'Fn::GetAtt': ['TenantsTable', 'StreamArn'] }));
+  const batchInfo = { shardId: 'shardId-00000001700000000000-0123abcd', startSequenceNumber: '100', endSequenceNumber: '101', batchSize: 2, streamArn };
+  let received = 0;
+  const sqs: Responder = (command) => {
+    if (command !== 'ReceiveMessageCommand' || received++ > 0) return {};
+    return { Messages: [{ MessageId: 'm-1', ReceiptHandle: 'receipt-1', Body: JSON.stringify({ version: '1.0', DDBStreamBatchInfo: batchInfo }) }] };
+  };
+  const streams: Responder = (command) => {
+    if (command === 'GetShardIteratorCommand') return { ShardIterator: 'iterator-1' };
+    const record = (sequence: string) => ({ eventName: 'REMOVE', dynamodb: { SequenceNumber: sequence, Keys: { tenantId: { S: 'gone' } } } });
+    return { Records: [record('100'), record('101')], NextShardIterator: 'iterator-2' };
+  };
+  return new SqsStreamFailures({
+    queueUrl: environment.STREAM_FAILURE_QUEUE_URL ?? 'STREAM_FAILURE_QUEUE_URL is not in this function’s environment',
+    region: stack.region,
+    sqs: recordingClient(SQSClient, 'sqs', sqs, calls),
+    // DynamoDB Streams signs as "dynamodb": its actions are DynamoDB's (dynamodb:GetRecords...).
+    streams: recordingClient(DynamoDBStreamsClient, 'dynamodb', streams, calls),
+  });
 }
 
 /** The fake cloud answers as us-east-1 of the aws partition: its ARNs in a call's arguments are moved to the stack's region. */

@@ -1,0 +1,117 @@
+/**
+ * The reconciler's decision, free of I/O: a tenant's desired state (its user
+ * fields and the current release) against what runs, to one action and the
+ * reason that names the difference. The reconciler (src/reconcile/reconciler.ts)
+ * is the imperative shell around it.
+ */
+import type { WorkflowName } from '../cloud/ports.ts';
+import { tenantSpec, type ImageRef, type TenantRecord } from '../tenants/schema.ts';
+import { isTransitional } from '../tenants/status.ts';
+
+/** What the reconciler saw of one tenant's resources. */
+export interface ObservedTenant {
+  /** The service, when it exists and is not INACTIVE. */
+  service?: { desiredCount: number; runningCount: number; rolloutInProgress: boolean };
+  /** The digest the service's primary task definition pins, when it could be read. */
+  imageDigest?: string;
+  /** Targets of the tenant's target group in `healthy` state, out of `total` registered. */
+  targets?: { healthy: number; total: number };
+}
+
+/** The reconciler's own bookkeeping on a record: how often it tried to close a gap, and when it may try again. */
+export interface ReconcileState {
+  attempts: number;
+  /** Milliseconds since the epoch. */
+  nextAttemptAt: number;
+  /** The difference it last acted on. */
+  gap: string;
+}
+
+export interface DecideInput {
+  record: TenantRecord & { reconcile?: ReconcileState };
+  release: ImageRef | undefined;
+  observed: ObservedTenant;
+  now: number;
+  /** The longest lease a workflow takes; a lease that ends later than now + this was not written by one. */
+  maxLeaseMs: number;
+  /** The image of a rollout still in progress: a tenant it already reached runs it, and that is no gap. */
+  rollingOut?: ImageRef;
+}
+
+export type Decision =
+  | { kind: 'in-sync' }
+  /** A live workflow holds the tenant: leave it, say so when the record does not. */
+  | { kind: 'wait'; reason: string }
+  /** A lease no live workflow holds: free it, and say so on the record. */
+  | { kind: 'free-lease'; owner: string; reason: string }
+  /** A gap to close, and its retry is not due yet: nothing now. */
+  | { kind: 'backoff'; gap: string; nextAttemptAt: number }
+  | { kind: 'start'; workflow: WorkflowName; gap: string; attempt: number };
+
+/** First retry after 30 s, doubling to at most an hour: a broken tenant costs a few workflow runs a day, not a hot loop. */
+export const BACKOFF_BASE_MS = 30_000;
+export const BACKOFF_MAX_MS = 60 * 60 * 1000;
+
+export function backoffMs(attempt: number): number {
+  return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * The first difference between what the user asked for and what runs, in
+ * words a person can check; undefined when there is none.
+ */
+export function gapOf(record: TenantRecord, release: ImageRef | undefined, observed: ObservedTenant, rollingOut?: ImageRef): string | undefined {
+  const spec = tenantSpec(record);
+  if (spec.desiredState === 'DELETED') {
+    if (observed.service) return `desiredState is DELETED but its service still runs ${observed.service.runningCount} task(s)`;
+    if (record.status !== 'DELETED') return `desiredState is DELETED but the status is ${record.status ?? 'new'}`;
+    return undefined;
+  }
+  if (!observed.service) return record.status === undefined ? 'not onboarded yet' : `desiredState is ACTIVE but it has no service (status ${record.status})`;
+  if (observed.service.desiredCount !== spec.desiredCount) {
+    return `desiredCount is ${spec.desiredCount} but its service asks for ${observed.service.desiredCount}`;
+  }
+  const rolledOut = rollingOut !== undefined && observed.imageDigest === rollingOut.digest;
+  if (release && observed.imageDigest !== release.digest && !rolledOut) {
+    return `the current release is ${release.tag} (${release.digest}) but its service runs ${observed.imageDigest ?? 'an unknown image'}`;
+  }
+  // Fewer running tasks or healthy targets than asked is the service scheduler's to fix (it replaces
+  // tasks, as right after a restart); a workflow would only race it. Verification reports it.
+  if (record.status !== 'ACTIVE') return `everything runs as asked but the status is ${record.status ?? 'new'}`;
+  if (release && !rolledOut && record.image?.digest !== release.digest) {
+    return `its service runs ${release.tag} but the record says ${record.image?.tag ?? 'no image'}`;
+  }
+  return undefined;
+}
+
+export function decide(input: DecideInput): Decision {
+  const { record, release, observed, now, maxLeaseMs, rollingOut } = input;
+  const lock = record.lock;
+  if (lock) {
+    if (lock.expiresAt <= now) return { kind: 'free-lease', owner: lock.owner, reason: `lease of ${lock.owner} expired at ${iso(lock.expiresAt)}; freed` };
+    if (lock.expiresAt > now + maxLeaseMs) {
+      return {
+        kind: 'free-lease',
+        owner: lock.owner,
+        reason: `lease of ${lock.owner} until ${iso(lock.expiresAt)} is longer than any workflow takes (${maxLeaseMs / 60_000} min), so no workflow wrote it; freed`,
+      };
+    }
+    return { kind: 'wait', reason: `held by ${lock.owner} until ${iso(lock.expiresAt)}; the reconciler frees it then if nothing renews it` };
+  }
+
+  const gap = gapOf(record, release, observed, rollingOut);
+  if (gap === undefined) return { kind: 'in-sync' };
+  // A workflow that is mid-way holds the lease; a transitional status without one was cut off.
+  const previous = record.reconcile;
+  if (previous && previous.nextAttemptAt > now) return { kind: 'backoff', gap, nextAttemptAt: previous.nextAttemptAt };
+  if (!release && tenantSpec(record).desiredState === 'ACTIVE' && !isTransitional(record.status) && record.status === 'FAILED' && !observed.service) {
+    // Nothing to run until a release exists; onboarding would only fail again with the same reason.
+    return { kind: 'backoff', gap: `${gap}; no release pushed yet`, nextAttemptAt: now + BACKOFF_MAX_MS };
+  }
+  const workflow: WorkflowName = tenantSpec(record).desiredState === 'DELETED' ? 'tenant-offboard' : 'tenant-onboard';
+  return { kind: 'start', workflow, gap, attempt: (previous?.attempts ?? 0) + 1 };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
