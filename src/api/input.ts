@@ -95,7 +95,8 @@ export function readJsonBody(event: HttpApiEvent, route: string, example: string
   }
 }
 
-const USER_FIELDS = Object.keys(userFieldsSchema.shape);
+/** What a request body may set: `retryRequestedAt` is written by POST /tenants/{id}/retry only. */
+const USER_FIELDS = Object.keys(userFieldsSchema.shape).filter((name) => name !== 'retryRequestedAt');
 const CONTROL_PLANE_FIELDS = Object.keys(tenantRecordSchema.shape).filter((name) => !USER_FIELDS.includes(name));
 
 /**
@@ -123,4 +124,38 @@ export function parseNewTenant(body: unknown): TenantUserFields {
 
 function quoteAll(names: string[]): string {
   return names.map((name) => `"${name}"`).join(', ');
+}
+
+/** What PATCH /tenants/{id} may change; the rest has its own route (DELETE, restore) or is the control plane's. */
+export const PATCHABLE_FIELDS = ['displayName', 'desiredCount', 'canary'] as const;
+export type TenantChanges = Partial<Pick<TenantUserFields, (typeof PATCHABLE_FIELDS)[number]>>;
+export const CHANGES_EXAMPLE = '{"desiredCount": 3}';
+
+const changesSchema = userFieldsSchema.pick({ displayName: true, desiredCount: true, canary: true });
+const ROUTE_OF: Record<string, string> = {
+  tenantId: 'a tenant keeps its id; add a new tenant with POST /tenants',
+  desiredState: 'offboard with DELETE /tenants/{id}, bring a DELETED tenant back with POST /tenants/{id}/restore',
+  purgeData: 'purge with DELETE /tenants/{id}?purge=true',
+};
+
+/** The fields of a PATCH, checked as POST checks a new tenant's: every problem named at once, nothing written unless all are right. */
+export function parseTenantChanges(body: unknown): TenantChanges {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidTenantError(`PATCH /tenants/{id} takes a JSON object such as ${CHANGES_EXAMPLE}`);
+  }
+  const names = Object.keys(body);
+  const problems: string[] = [];
+  for (const name of names.filter((n) => n in ROUTE_OF)) problems.push(`"${name}" is not changed by PATCH: ${ROUTE_OF[name]}`);
+  const owned = names.filter((name) => !(name in ROUTE_OF) && CONTROL_PLANE_FIELDS.includes(name));
+  const unknown = names.filter((name) => !(name in ROUTE_OF) && !USER_FIELDS.includes(name) && !CONTROL_PLANE_FIELDS.includes(name));
+  if (owned.length > 0) problems.push(`${quoteAll(owned)} ${owned.length > 1 ? 'are' : 'is'} written by the control plane, not in a request`);
+  if (unknown.length > 0) problems.push(`unknown field ${quoteAll(unknown)}`);
+  const result = changesSchema.safeParse(Object.fromEntries(Object.entries(body).filter(([name]) => (PATCHABLE_FIELDS as readonly string[]).includes(name))));
+  if (!result.success) problems.push(describeIssues(result.error));
+  if (problems.length === 0 && names.length === 0) problems.push(`nothing to change; PATCH takes ${PATCHABLE_FIELDS.join(', ')}, e.g. ${CHANGES_EXAMPLE}`);
+  if (problems.length > 0)
+    throw new InvalidTenantError(
+      `${problems.join('; ')}${problems.length && names.some((n) => !PATCHABLE_FIELDS.includes(n as never)) ? `. PATCH takes ${PATCHABLE_FIELDS.join(', ')}` : ''}`,
+    );
+  return result.data as TenantChanges;
 }

@@ -7,7 +7,7 @@
 import { ApiError } from './errors.ts';
 import type { HttpApiEvent, HttpApiResult } from './http.ts';
 
-export type Method = 'GET' | 'POST' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 export interface ApiRequest {
   event: HttpApiEvent;

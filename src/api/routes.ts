@@ -23,6 +23,7 @@ import {
 } from './input.ts';
 import type { Route } from './router.ts';
 import { dashboardRoutes } from './dashboard.ts';
+import { operatorRoutes } from './operator-routes.ts';
 import { deploymentDetail, deploymentSummary, tenantDetail, tenantSummary } from './views.ts';
 
 export interface ApiDeps {
@@ -94,6 +95,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
         return json(202, tenantDetail(record));
       },
     },
+    // PATCH /tenants/{id}, POST /tenants/{id}/retry and /restore (src/api/operator-routes.ts).
+    ...operatorRoutes(deps),
     {
       method: 'GET',
       path: '/deployments',

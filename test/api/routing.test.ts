@@ -5,7 +5,8 @@ import type { TenantRepository } from '../../src/tenants/repository.ts';
 import { apiEvent, invoke, lambdaContext, startApiTables, type ApiTables } from './support.ts';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
-const ROUTES = 'GET /health, GET /tenants, POST /tenants, GET /tenants/{id}, DELETE /tenants/{id}, GET /deployments, GET /deployments/{id}';
+const ROUTES =
+  'GET /health, GET /tenants, POST /tenants, GET /tenants/{id}, DELETE /tenants/{id}, PATCH /tenants/{id}, POST /tenants/{id}/retry, POST /tenants/{id}/restore, GET /deployments, GET /deployments/{id}';
 
 describe('status API: routing and errors (real middy chain)', () => {
   let tables: ApiTables;
@@ -38,7 +39,7 @@ describe('status API: routing and errors (real middy chain)', () => {
       headers: { ...JSON_HEADERS, allow: 'GET, POST' },
       body: { error: { code: 'METHOD_NOT_ALLOWED', message: 'PUT is not allowed on /tenants; it allows GET, POST' } },
     });
-    expect(await invoke(handler, apiEvent('PATCH', '/tenants/ca'))).toMatchObject({ status: 405, headers: { allow: 'GET, DELETE' } });
+    expect(await invoke(handler, apiEvent('PUT', '/tenants/ca'))).toMatchObject({ status: 405, headers: { allow: 'GET, DELETE, PATCH' } });
     expect(await invoke(handler, apiEvent('DELETE', '/deployments'))).toMatchObject({ status: 405, headers: { allow: 'GET' } });
   });
 

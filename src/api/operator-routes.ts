@@ -1,0 +1,98 @@
+/**
+ * The operator's actions on one tenant, beyond add and remove: change its user
+ * fields, run its workflow again, bring a removed tenant back. Each is a write
+ * of user fields, so the tenants table's stream starts the workflow exactly as
+ * it does for a user's own write; nothing here starts an execution itself.
+ */
+import { InvalidTenantError, TenantNotFoundError } from '../tenants/errors.ts';
+import type { TenantRepository } from '../tenants/repository.ts';
+import type { TenantRecord } from '../tenants/schema.ts';
+import { ApiError } from './errors.ts';
+import { json } from './http.ts';
+import { CHANGES_EXAMPLE, parseQuery, parseTenantChanges, readJsonBody, tenantIdParam } from './input.ts';
+import type { Route } from './router.ts';
+import { tenantDetail } from './views.ts';
+import { z } from 'zod';
+
+export interface OperatorDeps {
+  tenants: Pick<TenantRepository, 'get' | 'updateUserFields'>;
+  now: () => Date;
+}
+
+const noQuery = z.object({});
+
+/** Statuses a retry is for: the last attempt ended, and not as wanted. */
+const RETRYABLE = ['FAILED', 'DEGRADED'] as const;
+
+export function operatorRoutes(deps: OperatorDeps): Route[] {
+  return [
+    {
+      method: 'PATCH',
+      path: '/tenants/{id}',
+      handler: async ({ params, query, event }) => {
+        const tenantId = tenantIdParam(params.id);
+        parseQuery(noQuery, query, 'PATCH /tenants/{id}');
+        const changes = parseTenantChanges(readJsonBody(event, 'PATCH /tenants/{id}', CHANGES_EXAMPLE));
+        // Not read first: a record that breaks a rule must still be correctable here.
+        try {
+          return json(200, tenantDetail(await deps.tenants.updateUserFields(tenantId, changes)));
+        } catch (error) {
+          if (!(error instanceof InvalidTenantError)) throw error;
+          throw new InvalidTenantError(`the change is saved, but the record still breaks a rule: ${error.message}; correct it with another PATCH`, {
+            cause: error,
+            invalidFields: error.invalidFields,
+          });
+        }
+      },
+    },
+    {
+      method: 'POST',
+      path: '/tenants/{id}/retry',
+      handler: async ({ params, query }) => {
+        const tenantId = tenantIdParam(params.id);
+        parseQuery(noQuery, query, 'POST /tenants/{id}/retry');
+        const current = await required(deps, tenantId);
+        if (!RETRYABLE.includes(current.status as (typeof RETRYABLE)[number])) {
+          throw new ApiError(
+            409,
+            'CONFLICT',
+            `tenant "${tenantId}" is ${current.status ?? 'not picked up yet'}; a retry is for a tenant that is ${RETRYABLE.join(' or ')}`,
+          );
+        }
+        const record = await deps.tenants.updateUserFields(tenantId, { retryRequestedAt: deps.now().toISOString() });
+        return json(202, tenantDetail(record));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/tenants/{id}/restore',
+      handler: async ({ params, query }) => {
+        const tenantId = tenantIdParam(params.id);
+        parseQuery(noQuery, query, 'POST /tenants/{id}/restore');
+        const current = await required(deps, tenantId);
+        if (current.desiredState !== 'DELETED') {
+          throw new ApiError(409, 'CONFLICT', `tenant "${tenantId}" is not removed (status ${current.status ?? 'new'}); there is nothing to restore`);
+        }
+        if (current.purgeData === true) {
+          throw new ApiError(
+            409,
+            'CONFLICT',
+            `tenant "${tenantId}" was removed with its data purged; restore brings back kept data only. Delete its record and add it again to start empty`,
+          );
+        }
+        if (current.status !== 'DELETED' && current.status !== 'FAILED') {
+          throw new ApiError(409, 'CONFLICT', `tenant "${tenantId}" is still ${current.status ?? 'being removed'}; restore it once it is DELETED`);
+        }
+        // Onboarding adopts the table and bucket that offboarding kept (ensure* treat "already exists" as theirs).
+        const record = await deps.tenants.updateUserFields(tenantId, { desiredState: 'ACTIVE' });
+        return json(202, tenantDetail(record));
+      },
+    },
+  ];
+}
+
+async function required(deps: OperatorDeps, tenantId: string): Promise<TenantRecord> {
+  const record = await deps.tenants.get(tenantId);
+  if (!record) throw new TenantNotFoundError(tenantId);
+  return record;
+}
