@@ -22,6 +22,8 @@ export interface ApiHandlerDeps {
   stage?: string;
   /** Defaults to the functions' shared logger. */
   log?: ErrorLog;
+  /** The local provider's state directory, shown by GET /health so that `humangov push` releases into this control plane. */
+  localHome?: string;
 }
 
 export function makeApiHandler(deps: ApiHandlerDeps) {
@@ -31,6 +33,7 @@ export function makeApiHandler(deps: ApiHandlerDeps) {
       deployments: deps.deployments,
       now: deps.now ?? (() => new Date()),
       stage: deps.stage ?? process.env.STAGE ?? 'local',
+      ...(deps.localHome === undefined ? {} : { localHome: deps.localHome }),
     }),
   );
   // Order matters on the way out: onError hooks run last-registered first, so

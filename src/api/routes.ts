@@ -32,6 +32,8 @@ export interface ApiDeps {
   now: () => Date;
   /** Shown by GET /health, so a caller can tell which deployment of the control plane answered. */
   stage: string;
+  /** Set by the local provider only: its state directory, where `humangov push` must put a release for this control plane. */
+  localHome?: string;
 }
 
 const noQuery = z.object({});
@@ -45,7 +47,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       path: '/health',
       handler: async ({ query }) => {
         parseQuery(noQuery, query, 'GET /health');
-        return json(200, { status: 'ok', stage: deps.stage, time: deps.now().toISOString() });
+        const local = deps.localHome === undefined ? {} : { home: deps.localHome };
+        return json(200, { status: 'ok', stage: deps.stage, time: deps.now().toISOString(), ...local });
       },
     },
     {

@@ -21,6 +21,8 @@ export interface NewTenant {
   canary?: boolean;
 }
 
+export type TenantChanges = Partial<Pick<NewTenant, 'displayName' | 'desiredCount' | 'canary'>>;
+
 export type CredentialSource = () => Promise<AwsCredentials>;
 
 export interface ApiClientOptions {
@@ -66,7 +68,8 @@ export class ApiClient {
     return this.signingRegion === undefined;
   }
 
-  health(): Promise<{ status: string; stage: string; time: string }> {
+  /** `home` is answered by a local control plane only: where its state (and its push spool) is. */
+  health(): Promise<{ status: string; stage: string; time: string; home?: string }> {
     return this.#request('GET', '/health');
   }
 
@@ -84,6 +87,19 @@ export class ApiClient {
 
   removeTenant(tenantId: string, options: { purge?: boolean } = {}): Promise<TenantDetail> {
     return this.#request('DELETE', `/tenants/${encodeURIComponent(tenantId)}`, { query: options.purge ? { purge: 'true' } : {} });
+  }
+
+  /** PATCH /tenants/{id}: display name, task count, canary. */
+  updateTenant(tenantId: string, changes: TenantChanges): Promise<TenantDetail> {
+    return this.#request('PATCH', `/tenants/${encodeURIComponent(tenantId)}`, { body: changes });
+  }
+
+  retryTenant(tenantId: string): Promise<TenantDetail> {
+    return this.#request('POST', `/tenants/${encodeURIComponent(tenantId)}/retry`);
+  }
+
+  restoreTenant(tenantId: string): Promise<TenantDetail> {
+    return this.#request('POST', `/tenants/${encodeURIComponent(tenantId)}/restore`);
   }
 
   listDeployments(): Promise<DeploymentSummary[]> {

@@ -231,7 +231,11 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
 
     bus.consume(new EventSpool(home));
 
-    const api = await startApiServer({ handler: makeApiHandler({ tenants, deployments, stage: settings.stage }), host, port: settings.apiPort });
+    const api = await startApiServer({
+      handler: makeApiHandler({ tenants, deployments, stage: settings.stage, localHome: home }),
+      host,
+      port: settings.apiPort,
+    });
     loadBalancer.showFleetAt(`${api.url}/`);
     stoppers.push(() => api.close());
 
