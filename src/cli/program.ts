@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError } from 'commander';
-import { HumanGovError } from '../tenants/errors.ts';
+import { HumanGovError } from '../kernel/errors.ts';
 import { CliContext, defaultApiUrl, type CliIo, type GlobalOptions } from './context.ts';
 import { CliError } from './errors.ts';
 import { colors } from './format.ts';
