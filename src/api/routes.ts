@@ -34,6 +34,8 @@ export interface ApiDeps {
   stage: string;
   /** Set by the local provider only: its state directory, where `humangov push` must put a release for this control plane. */
   localHome?: string;
+  /** Set by the local provider only: the control plane's metrics, served at GET /metrics (in AWS they are CloudWatch metrics). */
+  readMetrics?: () => unknown;
 }
 
 const noQuery = z.object({});
@@ -121,5 +123,16 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       },
     },
   ];
+  const { readMetrics } = deps;
+  if (readMetrics) {
+    routes.push({
+      method: 'GET',
+      path: '/metrics',
+      handler: async ({ query }) => {
+        parseQuery(noQuery, query, 'GET /metrics');
+        return json(200, readMetrics());
+      },
+    });
+  }
   return routes;
 }
