@@ -16,6 +16,8 @@ export interface CliIo {
   now: () => Date;
   /** Asks the person a question on the terminal and returns the answer; absent when there is no terminal to ask on. */
   ask?: (question: string) => Promise<string>;
+  /** Ends what runs until stopped (`tenant logs --follow`); without it, Ctrl-C ends the process. */
+  signal?: AbortSignal;
 }
 
 export interface GlobalOptions {

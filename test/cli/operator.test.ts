@@ -5,7 +5,7 @@
  * (a closed pipe), as a child process.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ import { startApiServer, type ApiServer } from '../../src/local/api-server.ts';
 import { run } from '../../src/cli/program.ts';
 import type { CliIo } from '../../src/cli/context.ts';
 import { localPaths } from '../../src/local/settings.ts';
+import { logGroupDir } from '../../src/local/logs/file-log-groups.ts';
+import { eventually } from '../support/eventually.ts';
 import { startApiTables, type ApiTables } from '../api/support.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/humangov.ts', import.meta.url));
@@ -246,6 +248,74 @@ describe('humangov use, HUMANGOV_API and --version', () => {
     const ran = await humangov(['--version']);
 
     expect(ran).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+  });
+});
+
+describe('humangov tenant logs', () => {
+  const streams = () => join(logGroupDir(planeHome, '/humangov/local/tenants/ca'), 'app', 'app');
+
+  beforeEach(async () => {
+    await rm(logGroupDir(planeHome, '/humangov/local/tenants/ca'), { recursive: true, force: true });
+  });
+
+  it("prints every line of the tenant's task logs, each with its task", async () => {
+    await put({ tenantId: 'ca', status: 'ACTIVE' });
+    await mkdir(streams(), { recursive: true });
+    await writeFile(join(streams(), '11111111aaaa.log'), 'listening on 8080\nGET /health 200\n');
+    await writeFile(join(streams(), '22222222bbbb.log'), 'listening on 8080\n');
+
+    const ran = await humangov(withApi(['tenant', 'logs', 'ca']));
+
+    expect(ran).toMatchObject({ code: 0, stderr: '' });
+    expect(ran.stdout).toBe('11111111 listening on 8080\n11111111 GET /health 200\n22222222 listening on 8080\n');
+  });
+
+  it('with --follow prints lines as the tasks write them, until stopped', async () => {
+    await put({ tenantId: 'ca', status: 'ACTIVE' });
+    await mkdir(streams(), { recursive: true });
+    await writeFile(join(streams(), '11111111aaaa.log'), 'first\n');
+    const stop = new AbortController();
+    let stdout = '';
+    const io: CliIo = {
+      stdout: { write: (text) => void (stdout += text), isTTY: false, columns: 120 },
+      stderr: { write: () => {}, isTTY: false },
+      env: { HUMANGOV_CONFIG: join(dir, 'no-config.json') },
+      now: () => new Date(),
+      signal: stop.signal,
+    };
+    const running = run(withApi(['tenant', 'logs', 'ca', '--follow']), io);
+
+    await eventually(() => expect(stdout).toContain('first'));
+    // A half-written line waits for its end; a new task's stream appears.
+    await appendFile(join(streams(), '11111111aaaa.log'), 'second, in two ');
+    await appendFile(join(streams(), '11111111aaaa.log'), 'writes\n');
+    await writeFile(join(streams(), '33333333cccc.log'), 'new task\n');
+    await eventually(() => expect(stdout).toContain('new task'));
+    stop.abort();
+
+    expect(await running).toBe(0);
+    expect(stdout.split('\n').filter(Boolean).sort()).toEqual(['11111111 first', '11111111 second, in two writes', '33333333 new task']);
+  });
+
+  it('says when a tenant has no task logs yet, and how to wait for them; JSON lines with --json', async () => {
+    await put({ tenantId: 'ca' });
+
+    const none = await humangov(withApi(['tenant', 'logs', 'ca']));
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('tenant ca has no task logs yet');
+    expect(none.stderr).toContain('add --follow to wait for them');
+
+    await mkdir(streams(), { recursive: true });
+    await writeFile(join(streams(), '11111111aaaa.log'), 'hello\n');
+    const json = await humangov(withApi(['--json', 'tenant', 'logs', 'ca']));
+    expect(JSON.parse(json.stdout)).toEqual({ stream: 'app/app/11111111aaaa', message: 'hello' });
+  });
+
+  it('refuses an unknown tenant and a bad --since before reading anything', async () => {
+    expect((await humangov(withApi(['tenant', 'logs', 'texas']))).stderr).toContain('texas');
+    const bad = await humangov(withApi(['tenant', 'logs', 'ca', '--since', '2 weeks']));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"2 weeks" is not a duration such as 30s, 10m, 2h or 1d');
   });
 });
 

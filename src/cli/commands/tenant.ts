@@ -10,6 +10,7 @@ import { tenantDetailLines, tenantTable } from '../views.ts';
 import { waitForTenant, type TenantState } from '../watch.ts';
 import { positiveInteger, timeoutOption, type ContextFor } from './options.ts';
 import { confirmPurge, tenantActions } from './tenant-actions.ts';
+import { tenantLogsCommand } from './tenant-logs.ts';
 
 interface AddOptions {
   name?: string;
@@ -98,6 +99,7 @@ export function tenantCommand(program: Command, contextFor: ContextFor): void {
     });
 
   tenantActions(tenant, contextFor, finishWait);
+  tenantLogsCommand(tenant, contextFor);
 }
 
 /** Follows the tenant, then says how it ended: the final record under --json, a summary line otherwise. */
