@@ -6,7 +6,7 @@
  */
 import type { deploymentDetail, deploymentSummary, tenantDetail, tenantSummary } from '../api/views.ts';
 import { ApiResponseError, ApiUnreachableError, AwsCredentialsError, UsageError } from './errors.ts';
-import { isExecuteApiUrl, regionOfHost, signedHeaders, type AwsCredentials } from './sigv4.ts';
+import { isExecuteApiUrl, regionOfHost, signedHeaders, type AwsCredentials, type RequestToSign } from './sigv4.ts';
 
 /** The API's JSON, typed by the very functions that write it (src/api/views.ts). */
 export type TenantSummary = ReturnType<typeof tenantSummary>;
@@ -147,6 +147,15 @@ export class ApiClient {
     const answer = parseJson(text);
     if (answer === undefined) throw this.#unexpected(response, text);
     return answer as T;
+  }
+
+  /**
+   * The headers that sign `request` (to this API) as the operator: what the dashboard proxy sends
+   * on the browser's behalf. Only for a deployed stage, whose requests are signed.
+   */
+  async signFor(request: RequestToSign): Promise<Record<string, string>> {
+    if (!this.signingRegion) throw new UsageError(`${this.baseUrl.origin} is a local control plane; its requests are not signed`);
+    return signedHeaders(request, { credentials: await this.#signingCredentials(), region: this.signingRegion, service: 'execute-api', now: this.#now() });
   }
 
   async #signingCredentials(): Promise<AwsCredentials> {

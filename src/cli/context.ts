@@ -18,6 +18,8 @@ export interface CliIo {
   ask?: (question: string) => Promise<string>;
   /** Ends what runs until stopped (`tenant logs --follow`); without it, Ctrl-C ends the process. */
   signal?: AbortSignal;
+  /** Opens a URL in the person's browser; absent when there is no one to show it to. */
+  openUrl?: (url: string) => void;
 }
 
 export interface GlobalOptions {

@@ -3,6 +3,7 @@
  * an error becomes a message and an exit code. `run` never throws and never
  * exits the process; bin/humangov.ts does that with what it returns.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError } from 'commander';
@@ -15,6 +16,7 @@ import { pushCommand } from './commands/push.ts';
 import { tenantCommand } from './commands/tenant.ts';
 import { upCommand } from './commands/up.ts';
 import { useCommand } from './commands/use.ts';
+import { dashboardCommand } from './commands/dashboard.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -31,7 +33,17 @@ export function processIo(): CliIo {
     env: process.env,
     now: () => new Date(),
     ...(process.stdin.isTTY ? { ask: askOnTerminal } : {}),
+    ...(process.stdout.isTTY ? { openUrl: openInBrowser } : {}),
   };
+}
+
+/** The platform's own opener, detached; if there is none, the printed address is still there to click. */
+function openInBrowser(url: string): void {
+  const [command, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  const child = spawn(command, args as string[], { detached: true, stdio: 'ignore' });
+  child.on('error', () => {});
+  child.unref();
 }
 
 async function askOnTerminal(question: string): Promise<string> {
@@ -69,6 +81,7 @@ function buildProgram(io: CliIo, contexts: CliContext[]): Command {
   pushCommand(program, contextFor);
   upCommand(program, contextFor);
   useCommand(program, contextFor);
+  dashboardCommand(program, contextFor);
   return program;
 }
 
