@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describeRuntime, selectTaskRuntime, type TaskRuntime } from '../compute/task-runtime.ts';
 import { localSettingsFromEnv } from '../settings.ts';
 import { startLocalControlPlane, type LocalControlPlane } from './control-plane.ts';
+import { keepRunningWhenOutputCloses } from '../../kernel/closed-output.ts';
 
 export interface UpOptions {
   env?: NodeJS.ProcessEnv;
@@ -43,7 +44,13 @@ const APP_DIR = fileURLToPath(new URL('../../../app/', import.meta.url));
  * before exiting. Resolves when stopped.
  */
 export async function runUp(options: UpOptions = {}): Promise<void> {
-  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  // Ctrl-C reaches a pipe's reader too (`npm start | tee log`): with it gone, stopping the tasks still comes first.
+  keepRunningWhenOutputCloses();
+  const print =
+    options.print ??
+    ((line: string) => {
+      if (!process.stdout.destroyed) process.stdout.write(`${line}\n`);
+    });
   const settings = localSettingsFromEnv(options.env ?? process.env);
   let plane: LocalControlPlane;
   let runtime: TaskRuntime;
