@@ -48,7 +48,10 @@ describe('npm start (humangov up)', () => {
     const api = await eventually('the banner', async () => /status API and dashboard\s+(\S+)/.exec(out)?.[1], 120_000);
     const lb = /load balancer\s+(\S+)/.exec(out)?.[1] ?? '';
     expect(out).toMatch(/released it as v\d+\.\d+\.\d+ \(sha256:[a-f0-9]{64}\)/);
-    expect(out).toContain('npx humangov tenant add ca --wait');
+    // On a port of its own, the commands it suggests name it.
+    expect(out).toContain(`npx humangov --api ${api} tenant add ca --wait`);
+    expect(out).toContain(`npx humangov --api ${api} push --tag v1.0.1`);
+    expect(out).not.toMatch(/^\{/m);
     // npm test runs tasks as processes (test/support/jest-setup.ts); the banner says which runtime it uses.
     expect(out).toMatch(/tasks run as +processes of the packed app\/ \(HUMANGOV_TASK_RUNTIME=process;/);
 
