@@ -8,7 +8,7 @@ import { InvalidTenantError, TenantNotFoundError } from '../tenants/errors.ts';
 import type { TenantRepository } from '../tenants/repository.ts';
 import type { TenantRecord } from '../tenants/schema.ts';
 import { ApiError } from './errors.ts';
-import { json } from './http.ts';
+import { json, type HttpApiEvent } from './http.ts';
 import { CHANGES_EXAMPLE, parseQuery, parseTenantChanges, readJsonBody, tenantIdParam } from './input.ts';
 import type { Route } from './router.ts';
 import { tenantDetail } from './views.ts';
@@ -48,9 +48,10 @@ export function operatorRoutes(deps: OperatorDeps): Route[] {
     {
       method: 'POST',
       path: '/tenants/{id}/retry',
-      handler: async ({ params, query }) => {
+      handler: async ({ params, query, event }) => {
         const tenantId = tenantIdParam(params.id);
         parseQuery(noQuery, query, 'POST /tenants/{id}/retry');
+        emptyBody(event, 'POST /tenants/{id}/retry');
         const current = await required(deps, tenantId);
         if (!RETRYABLE.includes(current.status as (typeof RETRYABLE)[number])) {
           throw new ApiError(
@@ -66,9 +67,10 @@ export function operatorRoutes(deps: OperatorDeps): Route[] {
     {
       method: 'POST',
       path: '/tenants/{id}/restore',
-      handler: async ({ params, query }) => {
+      handler: async ({ params, query, event }) => {
         const tenantId = tenantIdParam(params.id);
         parseQuery(noQuery, query, 'POST /tenants/{id}/restore');
+        emptyBody(event, 'POST /tenants/{id}/restore');
         const current = await required(deps, tenantId);
         if (current.desiredState !== 'DELETED') {
           throw new ApiError(409, 'CONFLICT', `tenant "${tenantId}" is not removed (status ${current.status ?? 'new'}); there is nothing to restore`);
@@ -89,6 +91,19 @@ export function operatorRoutes(deps: OperatorDeps): Route[] {
       },
     },
   ];
+}
+
+/**
+ * The actions take no fields, but still a JSON body (`{}` with content-type: application/json):
+ * a page of another site can post an empty or form body to the local API cross-origin without
+ * asking, but not JSON, which needs a CORS preflight the API never grants
+ * (https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS#simple_requests).
+ */
+function emptyBody(event: HttpApiEvent, route: string): void {
+  const body = readJsonBody(event, route, '{}');
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).length > 0) {
+    throw new ApiError(400, 'BAD_REQUEST', `${route} takes the body {}; got ${JSON.stringify(body)}`);
+  }
 }
 
 async function required(deps: OperatorDeps, tenantId: string): Promise<TenantRecord> {

@@ -95,11 +95,11 @@ export class ApiClient {
   }
 
   retryTenant(tenantId: string): Promise<TenantDetail> {
-    return this.#request('POST', `/tenants/${encodeURIComponent(tenantId)}/retry`);
+    return this.#request('POST', `/tenants/${encodeURIComponent(tenantId)}/retry`, { body: {} });
   }
 
   restoreTenant(tenantId: string): Promise<TenantDetail> {
-    return this.#request('POST', `/tenants/${encodeURIComponent(tenantId)}/restore`);
+    return this.#request('POST', `/tenants/${encodeURIComponent(tenantId)}/restore`, { body: {} });
   }
 
   listDeployments(): Promise<DeploymentSummary[]> {

@@ -90,7 +90,7 @@ describe('status API: operator actions (PATCH, retry, restore)', () => {
       await put({ tenantId: 'ca', status, statusReason: 'targets unhealthy' });
       const before = await raw('ca');
 
-      const answer = await call('POST', '/tenants/ca/retry');
+      const answer = await call('POST', '/tenants/ca/retry', { body: {} });
 
       expect(answer).toMatchObject({ status: 202, body: { tenantId: 'ca', status } });
       const after = await raw('ca');
@@ -102,7 +102,7 @@ describe('status API: operator actions (PATCH, retry, restore)', () => {
     it('refuses a tenant that is not FAILED or DEGRADED, saying so', async () => {
       await put({ tenantId: 'ca', status: 'ACTIVE' });
 
-      const answer = await call('POST', '/tenants/ca/retry');
+      const answer = await call('POST', '/tenants/ca/retry', { body: {} });
 
       expect(answer).toMatchObject({
         status: 409,
@@ -112,12 +112,29 @@ describe('status API: operator actions (PATCH, retry, restore)', () => {
     });
   });
 
+  describe('POST /tenants/{id}/retry and /restore from another site', () => {
+    it('refuse a body that is not JSON {}, which a cross-site form could send without asking, and change nothing', async () => {
+      await put({ tenantId: 'ca', status: 'FAILED' });
+      await put({ tenantId: 'tx', status: 'DELETED', desiredState: 'DELETED' });
+
+      const bare = await call('POST', '/tenants/ca/retry');
+      const form = await call('POST', '/tenants/tx/restore', { body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const fields = await call('POST', '/tenants/ca/retry', { body: { desiredCount: 9 } });
+
+      expect(bare).toMatchObject({ status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE' } } });
+      expect(form).toMatchObject({ status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE' } } });
+      expect(fields).toMatchObject({ status: 400, body: { error: { message: 'POST /tenants/{id}/retry takes the body {}; got {"desiredCount":9}' } } });
+      expect((await raw('ca'))?.retryRequestedAt).toBeUndefined();
+      expect((await raw('tx'))?.desiredState).toBe('DELETED');
+    });
+  });
+
   describe('POST /tenants/{id}/restore', () => {
     it('asks for a DELETED tenant whose data was kept to be ACTIVE again', async () => {
       await put({ tenantId: 'ca', desiredState: 'DELETED', status: 'DELETED', resources: { tableName: 'humangov-test-ca' } });
       const before = await raw('ca');
 
-      const answer = await call('POST', '/tenants/ca/restore');
+      const answer = await call('POST', '/tenants/ca/restore', { body: {} });
 
       expect(answer).toMatchObject({ status: 202, body: { tenantId: 'ca', desiredState: 'ACTIVE', status: 'DELETED' } });
       const reaction = reactionTo({ eventName: 'MODIFY', sequenceNumber: '43', key: 'ca', oldImage: before, newImage: await raw('ca') });
@@ -129,9 +146,9 @@ describe('status API: operator actions (PATCH, retry, restore)', () => {
       await put({ tenantId: 'ny', desiredState: 'DELETED', status: 'DEPROVISIONING' });
       await put({ tenantId: 'tx', status: 'ACTIVE' });
 
-      const purged = await call('POST', '/tenants/ca/restore');
-      const removing = await call('POST', '/tenants/ny/restore');
-      const active = await call('POST', '/tenants/tx/restore');
+      const purged = await call('POST', '/tenants/ca/restore', { body: {} });
+      const removing = await call('POST', '/tenants/ny/restore', { body: {} });
+      const active = await call('POST', '/tenants/tx/restore', { body: {} });
 
       expect(purged).toMatchObject({ status: 409, body: { error: { message: expect.stringContaining('with its data purged') } } });
       expect(removing).toMatchObject({ status: 409, body: { error: { message: expect.stringContaining('restore it once it is DELETED') } } });
