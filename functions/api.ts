@@ -22,6 +22,10 @@ export interface ApiHandlerDeps {
   stage?: string;
   /** Defaults to the functions' shared logger. */
   log?: ErrorLog;
+  /** The local provider's state directory, shown by GET /health so that `humangov push` releases into this control plane. */
+  localHome?: string;
+  /** The local provider's metrics (GET /metrics); none in AWS, where they are CloudWatch metrics. */
+  readMetrics?: ApiDeps['readMetrics'];
 }
 
 export function makeApiHandler(deps: ApiHandlerDeps) {
@@ -31,6 +35,8 @@ export function makeApiHandler(deps: ApiHandlerDeps) {
       deployments: deps.deployments,
       now: deps.now ?? (() => new Date()),
       stage: deps.stage ?? process.env.STAGE ?? 'local',
+      ...(deps.localHome === undefined ? {} : { localHome: deps.localHome }),
+      ...(deps.readMetrics === undefined ? {} : { readMetrics: deps.readMetrics }),
     }),
   );
   // Order matters on the way out: onError hooks run last-registered first, so

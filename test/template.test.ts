@@ -252,6 +252,9 @@ describe('packaged template: status API', () => {
     'GET /tenants/{id}',
     'PATCH /tenants/{id}',
     'DELETE /tenants/{id}',
+    'PATCH /tenants/{id}',
+    'POST /tenants/{id}/retry',
+    'POST /tenants/{id}/restore',
     'GET /deployments',
     'GET /deployments/{id}',
     'ANY /{proxy+}',
@@ -329,6 +332,81 @@ describe('packaged template: secrets', () => {
     expect(policy).toContain('"Action":"secretsmanager:GetSecretValue"');
     expect(policy).toContain(':secret:humangov/dev/tenants/*');
     expect(policy).not.toContain('StackSecret');
+  });
+});
+
+describe('packaged template: alarms', () => {
+  const alarms = () => resources('AWS::CloudWatch::Alarm').map(([id, alarm]) => ({ id, ...alarm.Properties }) as Json & { id: string });
+  const dimensions = (alarm: Json) => Object.fromEntries((alarm.Dimensions as { Name: string; Value: unknown }[]).map((d) => [d.Name, d.Value]));
+  /** The alarm on `metric` of `namespace` whose dimensions are exactly `expected`. */
+  const alarmOn = (namespace: string, metric: string, expected: Json) => {
+    const found = alarms().filter((a) => a.Namespace === namespace && a.MetricName === metric && JSON.stringify(dimensions(a)) === JSON.stringify(expected));
+    labelled(`one alarm on ${namespace} ${metric} ${JSON.stringify(expected)}`, () => expect(found).toHaveLength(1));
+    return found[0]!;
+  };
+  const onAnyOccurrence = { Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' };
+
+  it('notifies one SNS topic of every alarm, going off and clearing, and subscribes the alarm email only when one is given', () => {
+    expect(resource('AlarmTopic').Type).toBe('AWS::SNS::Topic');
+    expect(alarms().length).toBeGreaterThanOrEqual(12);
+    for (const alarm of alarms()) {
+      labelled(alarm.id, () => expect(alarm).toMatchObject({ AlarmActions: [{ Ref: 'AlarmTopic' }], OKActions: [{ Ref: 'AlarmTopic' }] }));
+    }
+    const subscription = resource('AlarmEmailSubscription');
+    expect(subscription).toMatchObject({ Condition: 'HasAlarmEmail', Properties: { TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email' } });
+    // The dev stage gives no address: the condition compares the empty setting with ''.
+    expect(template.Conditions.HasAlarmEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+  });
+
+  it.each([
+    ['TenantOnboardStateMachine', 'tenant-onboard'],
+    ['TenantOffboardStateMachine', 'tenant-offboard'],
+    ['ImageDeployStateMachine', 'image-deploy'],
+  ])('goes off on any failed, timed-out or aborted execution of %s', (machine, name) => {
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
+      const alarm = alarmOn('AWS/States', metric, { StateMachineArn: { Ref: machine } });
+      labelled(`${name} ${metric}`, () =>
+        expect(alarm).toMatchObject({ ...onAnyOccurrence, Statistic: 'Sum', AlarmName: expect.stringContaining(`humangov-dev-${name}-`) }),
+      );
+    }
+  });
+
+  it("goes off while a tenant change waits in the stream's failure queue", () => {
+    const alarm = alarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: { 'Fn::GetAtt': ['StreamFailureQueue', 'QueueName'] } });
+    expect(alarm).toMatchObject({ ...onAnyOccurrence, Statistic: 'Maximum' });
+    // The queue the alarm watches is the one the stream's event source mapping sends failures to.
+    const [[, mapping]] = resources('AWS::Lambda::EventSourceMapping') as [[string, Resource]];
+    expect(JSON.stringify(mapping.Properties.DestinationConfig)).toContain('"StreamFailureQueue"');
+  });
+
+  it("goes off on the status API's server errors, with the metric and dimensions of an HTTP API's stage", () => {
+    const [[apiId, api]] = resources('AWS::ApiGatewayV2::Api') as [[string, Resource]];
+    const [[, stage]] = resources('AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+    // An HTTP API reports `5xx` by ApiId and Stage; a REST API's 5XXError by ApiName would never have data here.
+    expect(api.Properties.ProtocolType).toBe('HTTP');
+    expect(stage.Properties.ApiId).toEqual({ Ref: apiId });
+    const alarm = alarmOn('AWS/ApiGateway', '5xx', { ApiId: { Ref: apiId }, Stage: stage.Properties.StageName });
+    expect(alarm).toMatchObject({ ...onAnyOccurrence, Statistic: 'Sum' });
+  });
+
+  it("goes off when any tenant's target group of the load balancer has had an unhealthy target for 5 minutes", () => {
+    const alarm = resource('UnhealthyTargetsAlarm').Properties;
+    const [query] = alarm.Metrics as { Expression: { 'Fn::Sub': [string, Json] }; Period: number; ReturnData: boolean }[];
+    expect(alarm.Metrics).toHaveLength(1);
+    const [text, values] = query!.Expression['Fn::Sub'];
+    expect(text).toBe(
+      `SELECT MAX(UnHealthyHostCount) FROM SCHEMA("AWS/ApplicationELB", LoadBalancer, TargetGroup) WHERE LoadBalancer = '\${LoadBalancerFullName}'`,
+    );
+    // The ALB metrics name the load balancer by its full name, app/<name>/<id>.
+    expect(values).toEqual({ LoadBalancerFullName: { 'Fn::GetAtt': ['LoadBalancer', 'LoadBalancerFullName'] } });
+    expect(query!.ReturnData).toBe(true);
+    expect(query!.Period * Number(alarm.EvaluationPeriods)).toBe(300);
+    expect(alarm).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      DatapointsToAlarm: alarm.EvaluationPeriods,
+      TreatMissingData: 'notBreaching',
+    });
   });
 });
 

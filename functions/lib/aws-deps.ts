@@ -7,6 +7,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsCompute, awsConfigFromEnv, awsLoadBalancer, awsWorkflows, createAwsCloudOf, SqsStreamFailures, type AwsPortBuilders } from '../../src/aws/index.ts';
+import { awsClient } from '../../src/aws/clients.ts';
+import { EmfMetrics } from '../../src/aws/metrics.ts';
 import { TenantRepository } from '../../src/tenants/repository.ts';
 import { DeploymentRepository } from '../../src/deployments/repository.ts';
 import type { StreamDeps } from '../../src/tenants/stream-processor.ts';
@@ -25,7 +27,7 @@ function requireEnv(name: string): string {
 }
 
 function documentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  return DynamoDBDocumentClient.from(awsClient(DynamoDBClient, {}), { marshallOptions: { removeUndefinedValues: true } });
 }
 
 /** The control plane's two tables. */
@@ -42,7 +44,15 @@ export function awsRepositories(db: DynamoDBDocumentClient = documentClient()) {
  */
 export function awsDeployDeps(ports: Partial<AwsPortBuilders>): DeployDeps {
   const { tenants, deployments } = awsRepositories();
-  return { cloud: createAwsCloudOf(awsConfigFromEnv(process.env), ports), tenants, deployments, releases: deployments, now: () => new Date() };
+  const config = awsConfigFromEnv(process.env);
+  return {
+    cloud: createAwsCloudOf(config, ports),
+    tenants,
+    deployments,
+    releases: deployments,
+    now: () => new Date(),
+    metrics: new EmfMetrics({ stage: config.stage }),
+  };
 }
 
 export function awsStepDeps(ports: Partial<AwsPortBuilders>): StepDeps {

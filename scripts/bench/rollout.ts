@@ -29,6 +29,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Cloud, ServiceChange, ServiceSpec, ServiceState, TableDefinition } from '../../src/cloud/ports.ts';
 import type { StepHandler } from '../../src/local/workflows/runner.ts';
+import { InMemoryMetrics } from '../../src/local/metrics.ts';
 
 // The step handlers log every step; a benchmark prints only its results. Set before they load.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -122,7 +123,7 @@ async function measure(tenantCount: number): Promise<number> {
     const ids = Array.from({ length: tenantCount }, (_, i) => `t${String(i).padStart(2, '0')}`);
     await seed(cloud, tenants, ids);
 
-    const deps = { cloud, tenants, deployments, releases: deployments, now: () => new Date() };
+    const deps = { cloud, tenants, deployments, releases: deployments, now: () => new Date(), metrics: new InMemoryMetrics() };
     const handlers: Record<string, StepHandler> = {
       DeploymentRecordFunctionArn: recordHandler(deps) as unknown as StepHandler,
       TenantReleaseFunctionArn: releaseHandler(deps) as unknown as StepHandler,

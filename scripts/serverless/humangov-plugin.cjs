@@ -33,6 +33,8 @@ const STAGE_PATTERN = /^[a-z][a-z0-9]{0,7}$/;
 const ZONE_ID = /^[a-z]+[0-9]*-az[0-9]+$/;
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,32}$/;
+/** One address: a local part, "@", and a dotted domain; no spaces, commas or display names. */
+const EMAIL = /^[^\s@,<>]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 const FARGATE_REGIONS_PAGE = 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AWS_Fargate-Regions.html';
 
 /** The partition a region belongs to (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html). */
@@ -56,7 +58,7 @@ function stageProblem(stage) {
  * Every problem with the deployment settings, each saying what to pass instead.
  * `settings` is what serverless.yml resolved: custom.* and the region.
  */
-function settingsProblems({ region, tenantDomain, hostedZoneId, certificateArn, maxConcurrency, failureThreshold, availabilityZoneIds }) {
+function settingsProblems({ region, tenantDomain, hostedZoneId, certificateArn, maxConcurrency, failureThreshold, availabilityZoneIds, alarmEmail }) {
   const problems = [];
   const zones = String(availabilityZoneIds || '')
     .split(',')
@@ -91,6 +93,8 @@ function settingsProblems({ region, tenantDomain, hostedZoneId, certificateArn, 
   if (!/^[1-9][0-9]*$/.test(String(maxConcurrency)) || Number(maxConcurrency) > 100)
     problems.push(`deployMaxConcurrency "${maxConcurrency}" must be a whole number from 1 to 100`);
   if (!/^[0-9]+$/.test(String(failureThreshold))) problems.push(`deployFailureThreshold "${failureThreshold}" must be a whole number of at least 0`);
+  // SNS takes any string as an email endpoint and only fails to deliver; one address, said plainly, before deploying.
+  if (alarmEmail && !EMAIL.test(String(alarmEmail))) problems.push(`alarmEmail "${alarmEmail}" must be one email address, such as oncall@example.gov`);
   return problems;
 }
 
@@ -131,6 +135,7 @@ class HumanGovPlugin {
       maxConcurrency: custom.deploy && custom.deploy.maxConcurrency,
       failureThreshold: custom.deploy && custom.deploy.failureThreshold,
       availabilityZoneIds: custom.availabilityZoneIds,
+      alarmEmail: custom.alarmEmail,
     });
     if (problems.length > 0) {
       this.fail(

@@ -90,7 +90,8 @@ export function readJsonBody(event: HttpApiEvent, route: string, example: string
   }
 }
 
-const USER_FIELDS = Object.keys(userFieldsSchema.shape);
+/** What a request body may set: `retryRequestedAt` is written by POST /tenants/{id}/retry only. */
+const USER_FIELDS = Object.keys(userFieldsSchema.shape).filter((name) => name !== 'retryRequestedAt');
 const CONTROL_PLANE_FIELDS = Object.keys(tenantRecordSchema.shape).filter((name) => !USER_FIELDS.includes(name));
 
 /**
@@ -129,10 +130,11 @@ export function parseTenantPatch(body: unknown): TenantPatch {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new InvalidTenantError(`a tenant change must be a JSON object such as ${PATCH_EXAMPLE}`);
   }
-  const patchable = USER_FIELDS.filter((name) => name !== 'tenantId');
+  const patchable = USER_FIELDS.filter((name) => name !== 'tenantId' && !(name in ROUTE_OF));
   const problems: string[] = [];
   const names = Object.keys(body);
   if (names.includes('tenantId')) problems.push('"tenantId" is the path\'s: a tenant cannot be renamed');
+  for (const name of names.filter((field) => field in ROUTE_OF)) problems.push(`"${name}" is not changed by PATCH: ${ROUTE_OF[name]}`);
   const owned = names.filter((name) => CONTROL_PLANE_FIELDS.includes(name));
   if (owned.length > 0) problems.push(`${quoteAll(owned)} ${owned.length > 1 ? 'are' : 'is'} written by the control plane, not in a request`);
   const unknown = names.filter((name) => !USER_FIELDS.includes(name) && !CONTROL_PLANE_FIELDS.includes(name));
@@ -150,7 +152,7 @@ export function parseTenantPatch(body: unknown): TenantPatch {
   }
   if (problems.length === 0 && Object.keys(patch).length === 0) problems.push('nothing to change');
   if (problems.length > 0) {
-    throw new InvalidTenantError(`${problems.join('; ')}. A change takes ${patchable.join(', ')} (null for the default), e.g. ${PATCH_EXAMPLE}`);
+    throw new InvalidTenantError(`${problems.join('; ')}. PATCH takes ${patchable.join(', ')} (null for the default), e.g. ${PATCH_EXAMPLE}`);
   }
   return patch as TenantPatch;
 }
@@ -158,3 +160,9 @@ export function parseTenantPatch(body: unknown): TenantPatch {
 function quoteAll(names: string[]): string {
   return names.map((name) => `"${name}"`).join(', ');
 }
+
+/** Where a field PATCH does not change is changed instead. */
+const ROUTE_OF: Record<string, string> = {
+  desiredState: 'offboard with DELETE /tenants/{id}, bring a DELETED tenant back with POST /tenants/{id}/restore',
+  purgeData: 'purge with DELETE /tenants/{id}?purge=true',
+};

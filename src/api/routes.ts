@@ -25,6 +25,7 @@ import {
 } from './input.ts';
 import type { Route } from './router.ts';
 import { dashboardRoutes } from './dashboard.ts';
+import { operatorRoutes } from './operator-routes.ts';
 import { deploymentDetail, deploymentSummary, tenantDetail, tenantSummary } from './views.ts';
 
 export interface ApiDeps {
@@ -33,6 +34,10 @@ export interface ApiDeps {
   now: () => Date;
   /** Shown by GET /health, so a caller can tell which deployment of the control plane answered. */
   stage: string;
+  /** Set by the local provider only: its state directory, where `humangov push` must put a release for this control plane. */
+  localHome?: string;
+  /** Set by the local provider only: the control plane's metrics, served at GET /metrics (in AWS they are CloudWatch metrics). */
+  readMetrics?: () => unknown;
 }
 
 const noQuery = z.object({});
@@ -46,7 +51,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       path: '/health',
       handler: async ({ query }) => {
         parseQuery(noQuery, query, 'GET /health');
-        return json(200, { status: 'ok', stage: deps.stage, time: deps.now().toISOString() });
+        const local = deps.localHome === undefined ? {} : { home: deps.localHome };
+        return json(200, { status: 'ok', stage: deps.stage, time: deps.now().toISOString(), ...local });
       },
     },
     {
@@ -111,6 +117,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
         return json(202, tenantDetail(record));
       },
     },
+    // POST /tenants/{id}/retry and /restore (src/api/operator-routes.ts).
+    ...operatorRoutes(deps),
     {
       method: 'GET',
       path: '/deployments',
@@ -132,5 +140,16 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       },
     },
   ];
+  const { readMetrics } = deps;
+  if (readMetrics) {
+    routes.push({
+      method: 'GET',
+      path: '/metrics',
+      handler: async ({ query }) => {
+        parseQuery(noQuery, query, 'GET /metrics');
+        return json(200, readMetrics());
+      },
+    });
+  }
   return routes;
 }

@@ -28,6 +28,7 @@ import type { AccessPort, TaskRoleSpec } from '../cloud/ports.ts';
 import { ecsTasksTrustPolicy } from '../tenants/task-role-policy.ts';
 import { translateAwsError } from './errors.ts';
 import { tagList } from './tags.ts';
+import { awsClient } from './clients.ts';
 
 /** The name of the one inline policy of a task role. */
 export const TASK_POLICY_NAME = 'tenant-access';
@@ -48,7 +49,7 @@ export class IamAccess implements AccessPort {
 
   constructor(options: IamAccessOptions) {
     // IAM is global; the region only picks the endpoint the SDK signs for (and the partition of the ARNs).
-    this.#client = options.client ?? new IAMClient({ region: options.region });
+    this.#client = options.client ?? awsClient(IAMClient, { region: options.region });
     this.#region = options.region;
     this.#accountId = options.accountId;
     this.#boundary = options.permissionsBoundaryArn;

@@ -23,6 +23,7 @@ import type { BucketPort, BucketSpec, PolicyStatement } from '../cloud/ports.ts'
 import { bucketArn } from '../tenants/task-role-policy.ts';
 import { hasErrorName, translateAwsError } from './errors.ts';
 import { tagList } from './tags.ts';
+import { awsClient } from './clients.ts';
 
 /** DeleteObjects takes at most this many keys per request. */
 export const DELETE_BATCH = 1000;
@@ -40,7 +41,7 @@ export class S3Buckets implements BucketPort {
   readonly #kmsKeyArn: string | undefined;
 
   constructor(options: S3BucketsOptions) {
-    this.#client = options.client ?? new S3Client({ region: options.region });
+    this.#client = options.client ?? awsClient(S3Client, { region: options.region });
     this.#region = options.region;
     this.#kmsKeyArn = options.kmsKeyArn;
   }

@@ -5,6 +5,7 @@ import { EcsServices } from './services.ts';
 import type { ServiceSettings } from './services.ts';
 import { EcsTaskDefinitions } from './task-definitions.ts';
 import type { TaskDefinitionSettings } from './task-definitions.ts';
+import { awsClient } from './clients.ts';
 
 export interface EcsComputeOptions extends ServiceSettings, TaskDefinitionSettings {
   client?: ECSClient;
@@ -15,7 +16,7 @@ export class EcsCompute implements ComputePort {
   readonly #services: EcsServices;
 
   constructor(options: EcsComputeOptions) {
-    const client = options.client ?? new ECSClient({ region: options.region });
+    const client = options.client ?? awsClient(ECSClient, { region: options.region });
     this.#taskDefinitions = new EcsTaskDefinitions(client, options);
     this.#services = new EcsServices(client, options);
   }

@@ -24,6 +24,7 @@ import { nodeHttpGet } from './health-probe.ts';
 import type { HttpGet } from './health-probe.ts';
 import { AlbListenerRules } from './listener-rules.ts';
 import { tagList } from './tags.ts';
+import { awsClient } from './clients.ts';
 
 export const PROBE_TIMEOUT_MS = 5000;
 
@@ -62,7 +63,7 @@ export class AlbLoadBalancer implements LoadBalancerPort {
   readonly #httpGet: HttpGet;
 
   constructor(options: AlbLoadBalancerOptions) {
-    this.#client = options.client ?? new ElasticLoadBalancingV2Client({ region: options.region });
+    this.#client = options.client ?? awsClient(ElasticLoadBalancingV2Client, { region: options.region });
     this.#options = options;
     this.#rules = new AlbListenerRules(this.#client, options.listenerArn);
     this.#httpGet = options.httpGet ?? nodeHttpGet;

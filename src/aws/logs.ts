@@ -12,6 +12,7 @@ import { arnOf } from '../cloud/arn.ts';
 import { NotReadyError } from '../cloud/errors.ts';
 import type { LogsPort, Tags } from '../cloud/ports.ts';
 import { translateAwsError } from './errors.ts';
+import { awsClient } from './clients.ts';
 
 export interface CloudWatchLogGroupsOptions {
   client?: CloudWatchLogsClient;
@@ -25,7 +26,7 @@ export class CloudWatchLogGroups implements LogsPort {
   readonly #accountId: string;
 
   constructor(options: CloudWatchLogGroupsOptions) {
-    this.#client = options.client ?? new CloudWatchLogsClient({ region: options.region });
+    this.#client = options.client ?? awsClient(CloudWatchLogsClient, { region: options.region });
     this.#region = options.region;
     this.#accountId = options.accountId;
   }

@@ -26,6 +26,7 @@ import { createHash } from 'node:crypto';
 import { NotReadyError, PermanentCloudError } from '../cloud/errors.ts';
 import type { SecretSpec, SecretsPort, Tags } from '../cloud/ports.ts';
 import { translateAwsError } from './errors.ts';
+import { awsClient } from './clients.ts';
 
 /** How long the stack secret is kept in memory: a rotated value reaches every function within this. */
 export const STACK_SECRET_TTL_MS = 5 * 60_000;
@@ -53,7 +54,7 @@ export class SecretsManagerSecrets implements SecretsPort {
   #cached: { value: string; until: number } | undefined;
 
   constructor(options: SecretsManagerSecretsOptions) {
-    this.#client = options.client ?? new SecretsManagerClient({ region: options.region });
+    this.#client = options.client ?? awsClient(SecretsManagerClient, { region: options.region });
     this.#stackSecretArn = options.stackSecretArn;
     this.#now = options.now ?? Date.now;
   }

@@ -20,6 +20,7 @@ import { NotReadyError, PermanentCloudError } from '../cloud/errors.ts';
 import type { TablePort, TableSpec, TableState } from '../cloud/ports.ts';
 import { translateAwsError } from './errors.ts';
 import { tagList } from './tags.ts';
+import { awsClient } from './clients.ts';
 
 export interface DynamoDbTablesOptions {
   client?: DynamoDBClient;
@@ -30,7 +31,7 @@ export class DynamoDbTables implements TablePort {
   readonly #client: DynamoDBClient;
 
   constructor(options: DynamoDbTablesOptions = {}) {
-    this.#client = options.client ?? new DynamoDBClient({ region: options.region });
+    this.#client = options.client ?? awsClient(DynamoDBClient, { region: options.region });
   }
 
   async ensureTable(spec: TableSpec): Promise<TableState> {

@@ -5,6 +5,7 @@ import type { WorkflowName, WorkflowPort } from '../cloud/ports.ts';
 import { STATE_MACHINE_ENV } from './config.ts';
 import { translateAwsError } from './errors.ts';
 import { executionName } from '../kernel/execution-name.ts';
+import { awsClient } from './clients.ts';
 
 export interface StepFunctionsWorkflowsOptions {
   client?: SFNClient;
@@ -17,7 +18,7 @@ export class StepFunctionsWorkflows implements WorkflowPort {
   readonly #stateMachineArns: Partial<Record<WorkflowName, string>>;
 
   constructor(options: StepFunctionsWorkflowsOptions) {
-    this.#client = options.client ?? new SFNClient({ region: options.region });
+    this.#client = options.client ?? awsClient(SFNClient, { region: options.region });
     this.#stateMachineArns = options.stateMachineArns;
   }
 

@@ -6,7 +6,7 @@
  */
 import type { deploymentDetail, deploymentSummary, tenantDetail, tenantSummary } from '../api/views.ts';
 import { ApiResponseError, ApiUnreachableError, AwsCredentialsError, UsageError } from './errors.ts';
-import { isExecuteApiUrl, regionOfHost, signedHeaders, type AwsCredentials } from './sigv4.ts';
+import { isExecuteApiUrl, regionOfHost, signedHeaders, type AwsCredentials, type RequestToSign } from './sigv4.ts';
 
 /** The API's JSON, typed by the very functions that write it (src/api/views.ts). */
 export type TenantSummary = ReturnType<typeof tenantSummary>;
@@ -20,6 +20,8 @@ export interface NewTenant {
   desiredCount?: number;
   canary?: boolean;
 }
+
+export type TenantChanges = Partial<Pick<NewTenant, 'displayName' | 'desiredCount' | 'canary'>>;
 
 export type CredentialSource = () => Promise<AwsCredentials>;
 
@@ -66,7 +68,8 @@ export class ApiClient {
     return this.signingRegion === undefined;
   }
 
-  health(): Promise<{ status: string; stage: string; time: string }> {
+  /** `home` is answered by a local control plane only: where its state (and its push spool) is. */
+  health(): Promise<{ status: string; stage: string; time: string; home?: string }> {
     return this.#request('GET', '/health');
   }
 
@@ -84,6 +87,19 @@ export class ApiClient {
 
   removeTenant(tenantId: string, options: { purge?: boolean } = {}): Promise<TenantDetail> {
     return this.#request('DELETE', `/tenants/${encodeURIComponent(tenantId)}`, { query: options.purge ? { purge: 'true' } : {} });
+  }
+
+  /** PATCH /tenants/{id}: display name, task count, canary. */
+  updateTenant(tenantId: string, changes: TenantChanges): Promise<TenantDetail> {
+    return this.#request('PATCH', `/tenants/${encodeURIComponent(tenantId)}`, { body: changes });
+  }
+
+  retryTenant(tenantId: string): Promise<TenantDetail> {
+    return this.#request('POST', `/tenants/${encodeURIComponent(tenantId)}/retry`, { body: {} });
+  }
+
+  restoreTenant(tenantId: string): Promise<TenantDetail> {
+    return this.#request('POST', `/tenants/${encodeURIComponent(tenantId)}/restore`, { body: {} });
   }
 
   listDeployments(): Promise<DeploymentSummary[]> {
@@ -131,6 +147,15 @@ export class ApiClient {
     const answer = parseJson(text);
     if (answer === undefined) throw this.#unexpected(response, text);
     return answer as T;
+  }
+
+  /**
+   * The headers that sign `request` (to this API) as the operator: what the dashboard proxy sends
+   * on the browser's behalf. Only for a deployed stage, whose requests are signed.
+   */
+  async signFor(request: RequestToSign): Promise<Record<string, string>> {
+    if (!this.signingRegion) throw new UsageError(`${this.baseUrl.origin} is a local control plane; its requests are not signed`);
+    return signedHeaders(request, { credentials: await this.#signingCredentials(), region: this.signingRegion, service: 'execute-api', now: this.#now() });
   }
 
   async #signingCredentials(): Promise<AwsCredentials> {

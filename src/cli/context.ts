@@ -7,12 +7,19 @@
 import { ApiClient } from './api-client.ts';
 import { colors, type Colors } from './format.ts';
 import type { ProgressOutput } from './progress.ts';
+import { localApiUrl, resolveTarget, type Target } from './target.ts';
 
 export interface CliIo {
   stdout: ProgressOutput;
   stderr: { write(text: string): void; isTTY: boolean };
   env: NodeJS.ProcessEnv;
   now: () => Date;
+  /** Asks the person a question on the terminal and returns the answer; absent when there is no terminal to ask on. */
+  ask?: (question: string) => Promise<string>;
+  /** Ends what runs until stopped (`tenant logs --follow`); without it, Ctrl-C ends the process. */
+  signal?: AbortSignal;
+  /** Opens a URL in the person's browser; absent when there is no one to show it to. */
+  openUrl?: (url: string) => void;
 }
 
 export interface GlobalOptions {
@@ -24,7 +31,7 @@ export interface GlobalOptions {
 }
 
 export function defaultApiUrl(env: NodeJS.ProcessEnv): string {
-  return `http://127.0.0.1:${env.HUMANGOV_API_PORT || 3000}`;
+  return localApiUrl(env);
 }
 
 export class CliContext {
@@ -32,6 +39,8 @@ export class CliContext {
   readonly json: boolean;
   readonly c: Colors;
   readonly apiUrl: string;
+  /** The control plane this run talks to, and what chose it. */
+  readonly target: Target;
   /** What the process exits with once the command returns; errors thrown set their own. */
   exitCode = 0;
   readonly #options: GlobalOptions;
@@ -41,7 +50,8 @@ export class CliContext {
     this.io = io;
     this.#options = options;
     this.json = options.json === true;
-    this.apiUrl = options.api ?? defaultApiUrl(io.env);
+    this.target = resolveTarget(options.api, io.env);
+    this.apiUrl = this.target.url;
     this.c = colors(!this.json && options.color !== false && colorWanted(io));
   }
 

@@ -3,6 +3,9 @@
  * an error becomes a message and an exit code. `run` never throws and never
  * exits the process; bin/humangov.ts does that with what it returns.
  */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError } from 'commander';
 import { HumanGovError } from '../kernel/errors.ts';
 import { CliContext, defaultApiUrl, type CliIo, type GlobalOptions } from './context.ts';
@@ -12,6 +15,10 @@ import { deploymentsCommand } from './commands/deployments.ts';
 import { pushCommand } from './commands/push.ts';
 import { tenantCommand } from './commands/tenant.ts';
 import { upCommand } from './commands/up.ts';
+import { useCommand } from './commands/use.ts';
+import { dashboardCommand } from './commands/dashboard.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export function processIo(): CliIo {
   return {
@@ -25,13 +32,37 @@ export function processIo(): CliIo {
     stderr: { write: (text) => void process.stderr.write(text), isTTY: process.stderr.isTTY === true },
     env: process.env,
     now: () => new Date(),
+    ...(process.stdin.isTTY ? { ask: askOnTerminal } : {}),
+    ...(process.stdout.isTTY ? { openUrl: openInBrowser } : {}),
   };
+}
+
+/** The platform's own opener, detached; if there is none, the printed address is still there to click. */
+function openInBrowser(url: string): void {
+  const [command, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  const child = spawn(command, args as string[], { detached: true, stdio: 'ignore' });
+  child.on('error', () => {});
+  child.unref();
+}
+
+async function askOnTerminal(question: string): Promise<string> {
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await terminal.question(question);
+  } finally {
+    terminal.close();
+  }
 }
 
 function buildProgram(io: CliIo, contexts: CliContext[]): Command {
   const program = new Command('humangov')
     .description('HumanGov control plane: tenants (US states), image deployments, and the local provider')
-    .option('--api <url>', `status API URL; an https://…execute-api… URL is a deployed stage, called with SigV4 (default ${defaultApiUrl(io.env)})`)
+    .version(VERSION, '-V, --version', 'the version of this CLI')
+    .option(
+      '--api <url>',
+      `status API URL; an https://…execute-api… URL is a deployed stage, called with SigV4 (default: HUMANGOV_API, else the one \`humangov use\` saved, else ${defaultApiUrl(io.env)})`,
+    )
     .option('--region <region>', "AWS region to sign for, when the API's host does not name it (default AWS_REGION)")
     .option('--json', "machine output: the API's JSON, one document, no colours or progress")
     .option('--no-color', 'no colours, even on a terminal')
@@ -49,6 +80,8 @@ function buildProgram(io: CliIo, contexts: CliContext[]): Command {
   deploymentsCommand(program, contextFor);
   pushCommand(program, contextFor);
   upCommand(program, contextFor);
+  useCommand(program, contextFor);
+  dashboardCommand(program, contextFor);
   return program;
 }
 

@@ -40,9 +40,14 @@ export function tenantResourceNames(stage: string, tenantId: string, accountId: 
     taskFamily: `humangov-${stage}-${tenantId}`,
     service: `humangov-${tenantId}`,
     targetGroup: `hg-${stage}-${tenantId}`,
-    logGroup: `/humangov/${stage}/tenants/${tenantId}`,
+    logGroup: tenantLogGroupName(stage, tenantId),
     tag: { key: TENANT_TAG_KEY, value: tenantId },
   };
+}
+
+/** The CloudWatch Logs group of a tenant's tasks (the CLI reads it without the account id the other names need). */
+export function tenantLogGroupName(stage: string, tenantId: string): string {
+  return `/humangov/${stage}/tenants/${tenantId}`;
 }
 
 /** Tables of the control plane itself. */

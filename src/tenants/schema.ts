@@ -27,11 +27,17 @@ export const userFieldsSchema = z.object({
   purgeData: z.boolean({ message: 'purgeData must be true or false' }).optional(),
   /** Marks the tenant that receives every release first. */
   canary: z.boolean({ message: 'canary must be true or false' }).optional(),
+  /**
+   * When an operator last asked to run the tenant's workflow again (`POST
+   * /tenants/{id}/retry`). A converge field, so the write reaches the stream
+   * handler like any other change of desired state.
+   */
+  retryRequestedAt: z.string().optional(),
 });
 export type TenantUserFields = z.infer<typeof userFieldsSchema>;
 
 /** The user-written fields whose change makes the control plane converge the tenant again. */
-export const CONVERGE_FIELDS = ['tenantId', 'displayName', 'desiredState', 'desiredCount', 'purgeData'] as const;
+export const CONVERGE_FIELDS = ['tenantId', 'displayName', 'desiredState', 'desiredCount', 'purgeData', 'retryRequestedAt'] as const;
 
 export const imageRefSchema = z.object({
   repository: z.string(),

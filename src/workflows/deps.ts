@@ -1,4 +1,5 @@
 import type { Cloud } from '../cloud/ports.ts';
+import type { MetricsPort } from '../kernel/metrics.ts';
 import type { ReleaseSource } from '../deployments/repository.ts';
 import type { TenantRepository } from '../tenants/repository.ts';
 
@@ -8,4 +9,6 @@ export interface StepDeps {
   tenants: TenantRepository;
   releases: ReleaseSource;
   now: () => Date;
+  /** Where the steps report how workflows end (src/workflows/kit/signals.ts). */
+  metrics: MetricsPort;
 }

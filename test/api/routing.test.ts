@@ -6,7 +6,7 @@ import { apiEvent, invoke, lambdaContext, startApiTables, type ApiTables } from 
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 const ROUTES =
-  'GET /health, GET /tenants, POST /tenants, GET /tenants/{id}, PATCH /tenants/{id}, DELETE /tenants/{id}, GET /deployments, GET /deployments/{id}';
+  'GET /health, GET /tenants, POST /tenants, GET /tenants/{id}, PATCH /tenants/{id}, DELETE /tenants/{id}, POST /tenants/{id}/retry, POST /tenants/{id}/restore, GET /deployments, GET /deployments/{id}';
 
 describe('status API: routing and errors (real middy chain)', () => {
   let tables: ApiTables;

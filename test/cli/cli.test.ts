@@ -151,7 +151,7 @@ describe('humangov against a local control plane', () => {
   }, 120_000);
 
   it('tenant remove ca --purge --wait on the DELETED tenant follows the purge, not the DELETED it already had', async () => {
-    const run = await humangov(['tenant', 'remove', 'ca', '--purge', '--wait', '--timeout', '90'], { timeoutMs: 100_000 });
+    const run = await humangov(['tenant', 'remove', 'ca', '--purge', '--yes', '--wait', '--timeout', '90'], { timeoutMs: 100_000 });
 
     expect(run.code).toBe(0);
     // Past the DELETED of the first removal (data kept), to the purge's own.

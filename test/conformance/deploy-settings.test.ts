@@ -21,6 +21,7 @@ interface Settings {
   maxConcurrency: string | number;
   failureThreshold: string | number;
   availabilityZoneIds: string;
+  alarmEmail?: string;
 }
 interface FakeServerless {
   service: { provider: { compiledCloudFormationTemplate: { Resources: Record<string, unknown> } } };
@@ -103,6 +104,16 @@ describe('the deployment settings', () => {
   it('refuse more tenants at once than a push may ask for (100), which every rollout would reject', () => {
     expect(HumanGovPlugin.settingsProblems({ ...GOOD, maxConcurrency: '101' })).toEqual(['deployMaxConcurrency "101" must be a whole number from 1 to 100']);
     expect(HumanGovPlugin.settingsProblems({ ...GOOD, maxConcurrency: '100' })).toEqual([]);
+  });
+
+  it('take one alarm email address or none, and refuse a list or a name, which SNS would accept and never deliver to', () => {
+    expect(HumanGovPlugin.settingsProblems({ ...GOOD, alarmEmail: 'oncall@example.gov' })).toEqual([]);
+    expect(HumanGovPlugin.settingsProblems({ ...GOOD, alarmEmail: '' })).toEqual([]);
+    for (const bad of ['oncall@example.gov,boss@example.gov', 'On Call <oncall@example.gov>', 'oncall', 'oncall@localhost']) {
+      expect(HumanGovPlugin.settingsProblems({ ...GOOD, alarmEmail: bad })).toEqual([
+        `alarmEmail "${bad}" must be one email address, such as oncall@example.gov`,
+      ]);
+    }
   });
 });
 

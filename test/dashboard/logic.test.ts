@@ -283,3 +283,28 @@ describe('dashboard logic: rollouts and verification', () => {
     expect(ids).toEqual(['c', 'b', 'a']);
   });
 });
+
+describe('the actions a tenant page offers', () => {
+  const offer = (status: TenantSummary['status'], desiredState: 'ACTIVE' | 'DELETED', purgeData = false) =>
+    logic.tenantActions({ tenantId: 'ca', displayName: 'California', status, desiredState, purgeData }).map((a) => a.label);
+
+  it('retry for a failed or degraded tenant, saying which workflow runs again; restore for a removed one whose data was kept', () => {
+    expect(offer('FAILED', 'ACTIVE')).toEqual(['Retry onboarding']);
+    expect(offer('DEGRADED', 'ACTIVE')).toEqual(['Retry onboarding']);
+    expect(offer('FAILED', 'DELETED')).toEqual(['Retry offboarding']);
+    expect(offer('DELETED', 'DELETED')).toEqual(['Restore']);
+    for (const [status, desired, purge] of [
+      ['ACTIVE', 'ACTIVE', false],
+      ['PROVISIONING', 'ACTIVE', false],
+      ['DELETED', 'DELETED', true],
+      ['DEPROVISIONING', 'DELETED', false],
+    ] as const) {
+      expect(offer(status, desired, purge)).toEqual([]);
+    }
+  });
+
+  it('asks before a retry of an offboarding that purges, naming the data', () => {
+    const [retry] = logic.tenantActions({ tenantId: 'ca', displayName: 'California', status: 'FAILED', desiredState: 'DELETED', purgeData: true });
+    expect(retry?.confirm).toBe("Run the offboarding of California (ca) again? It removes the tenant's service, routing and role, and deletes its data.");
+  });
+});

@@ -224,3 +224,26 @@ describe('a tenant’s history', () => {
     await page.context().close();
   });
 });
+
+describe('an operator action', () => {
+  it('asks first, sends nothing when declined, and once confirmed runs the failed tenant’s onboarding again and says so', async () => {
+    const { page, problems } = await open('/#/tenants/ny');
+    const retry = page.getByRole('button', { name: 'Retry onboarding' });
+    await retry.waitFor();
+
+    const questions: string[] = [];
+    page.once('dialog', (dialog) => void (questions.push(dialog.message()), dialog.dismiss()));
+    await retry.click();
+    await eventually(() => expect(questions).toHaveLength(1), WAIT);
+    expect((await fleet.tenants.require('ny')).retryRequestedAt).toBeUndefined();
+
+    page.once('dialog', (dialog) => void (questions.push(dialog.message()), dialog.accept()));
+    await retry.click();
+    await page.getByRole('region', { name: 'Actions' }).getByRole('status').filter({ hasText: 'Retry of' }).waitFor();
+
+    expect(questions[1]).toMatch(/^Run the onboarding of .* \(ny\) again\?/);
+    expect((await fleet.tenants.require('ny')).retryRequestedAt).toBeDefined();
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});

@@ -109,7 +109,7 @@ describe('status API: the dashboard routes (real middy chain)', () => {
     const missing = await get('/nowhere');
     expect(missing.statusCode).toBe(404);
     expect(JSON.parse(missing.body).error.message).toBe(
-      'there is no /nowhere here; the API has GET /health, GET /tenants, POST /tenants, GET /tenants/{id}, PATCH /tenants/{id}, DELETE /tenants/{id}, GET /deployments, GET /deployments/{id}',
+      'there is no /nowhere here; the API has GET /health, GET /tenants, POST /tenants, GET /tenants/{id}, PATCH /tenants/{id}, DELETE /tenants/{id}, POST /tenants/{id}/retry, POST /tenants/{id}/restore, GET /deployments, GET /deployments/{id}',
     );
   });
 });

@@ -65,6 +65,23 @@ describe('local control plane, end to end', () => {
     expect(ca.endpoint).toBe(`http://ca.localhost:${new URL(plane.urls.loadBalancer).port}`);
   }, 120_000);
 
+  it('reports both onboardings and the fleet by status at GET /metrics on the status API', async () => {
+    const res = await fetch(`${plane.urls.api}/metrics`);
+    expect(res.status).toBe(200);
+    const { namespace, metrics } = (await res.json()) as {
+      namespace: string;
+      metrics: { name: string; dimensions: Record<string, string>; sampleCount: number; last: number; minimum: number }[];
+    };
+    const find = (name: string, dimensions: Record<string, string>) =>
+      metrics.find((m) => m.name === name && JSON.stringify(m.dimensions) === JSON.stringify(dimensions));
+    expect(namespace).toBe('HumanGov');
+    expect(find('TenantOnboardings', { Outcome: 'ACTIVE' })).toMatchObject({ sampleCount: 2 });
+    // Each took at least the wait for its tasks to turn healthy.
+    expect(find('TenantOnboardingDuration', { Outcome: 'ACTIVE' })?.minimum).toBeGreaterThan(0);
+    expect(find('Tenants', { Status: 'ACTIVE' })?.last).toBe(2);
+    expect(find('Tenants', { Status: 'FAILED' })?.last).toBe(0);
+  });
+
   it('serves each tenant its own app through the load balancer, by host', async () => {
     const ca = await viaLoadBalancer(plane.urls.loadBalancer, 'ca', '/');
     const ny = await viaLoadBalancer(plane.urls.loadBalancer, 'new-york', '/');
@@ -163,6 +180,14 @@ describe('local control plane, end to end', () => {
     expect(await servedDigest('new-york')).toBe(secondDigest);
     for (const id of ['ca', 'new-york']) expect((await plane.tenants.require(id)).image?.digest).toBe(secondDigest);
   }, 240_000);
+
+  it('reports each tenant of each rollout at GET /metrics: both on v1.1.0, then the canary rolled back and the other skipped', async () => {
+    const { metrics } = (await (await fetch(`${plane.urls.api}/metrics`)).json()) as {
+      metrics: { name: string; dimensions: Record<string, string>; sum: number }[];
+    };
+    const rollouts = Object.fromEntries(metrics.filter((m) => m.name === 'TenantRollouts').map((m) => [m.dimensions.Outcome, m.sum]));
+    expect(rollouts).toEqual({ SUCCEEDED: 2, ROLLED_BACK: 1, SKIPPED: 1 });
+  });
 
   it('offboards a tenant: its host is no longer routed, its data is kept', async () => {
     const db = dynamoClient(plane.urls.dynamodb);

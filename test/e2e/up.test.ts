@@ -14,10 +14,12 @@ import { eventually, viaLoadBalancer } from './support.ts';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let home: string | undefined;
 let up: ChildProcess | undefined;
+const homes: string[] = [];
+const started: ChildProcess[] = [];
 
 afterAll(async () => {
-  up?.kill('SIGKILL');
-  if (home) await rm(home, { recursive: true, force: true });
+  for (const child of started) child.kill('SIGKILL');
+  for (const dir of homes) await rm(dir, { recursive: true, force: true });
 });
 
 /** Is any process still running with this working directory prefix (the tenants' tasks run in images under home)? */
@@ -35,8 +37,10 @@ async function processesUnder(dir: string): Promise<number> {
 describe('npm start (humangov up)', () => {
   it('releases app/, prints its endpoints, serves a new tenant, and stops every task on SIGTERM', async () => {
     home = await mkdtemp(join(tmpdir(), 'humangov-up-'));
+    homes.push(home);
     const env = { ...process.env, HUMANGOV_HOME: home, HUMANGOV_API_PORT: '0', HUMANGOV_LB_PORT: '0', HUMANGOV_DYNAMODB_PORT: '0', HUMANGOV_S3_PORT: '0' };
     up = spawn(process.execPath, [join(root, 'bin/humangov.ts'), 'up'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(up);
     let out = '';
     up.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => up?.on('exit', (code) => resolve(code)));
@@ -44,7 +48,10 @@ describe('npm start (humangov up)', () => {
     const api = await eventually('the banner', async () => /status API and dashboard\s+(\S+)/.exec(out)?.[1], 120_000);
     const lb = /load balancer\s+(\S+)/.exec(out)?.[1] ?? '';
     expect(out).toMatch(/released it as v\d+\.\d+\.\d+ \(sha256:[a-f0-9]{64}\)/);
-    expect(out).toContain('npx humangov tenant add ca --wait');
+    // On a port of its own, the commands it suggests name it.
+    expect(out).toContain(`npx humangov --api ${api} tenant add ca --wait`);
+    expect(out).toContain(`npx humangov --api ${api} push --tag v1.0.1`);
+    expect(out).not.toMatch(/^\{/m);
     // npm test runs tasks as processes (test/support/jest-setup.ts); the banner says which runtime it uses.
     expect(out).toMatch(/tasks run as +processes of the packed app\/ \(HUMANGOV_TASK_RUNTIME=process;/);
 
@@ -71,5 +78,34 @@ describe('npm start (humangov up)', () => {
     expect(await exited).toBe(0);
     expect(out).toContain('stopped.');
     expect(await processesUnder(home)).toBe(0);
+  }, 240_000);
+
+  it('stops every task on Ctrl-C also when the pipe it printed to has closed (npm start | head)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'humangov-up-pipe-'));
+    homes.push(dir);
+    const env = { ...process.env, HUMANGOV_HOME: dir, HUMANGOV_API_PORT: '0', HUMANGOV_LB_PORT: '0', HUMANGOV_DYNAMODB_PORT: '0', HUMANGOV_S3_PORT: '0' };
+    const child = spawn(process.execPath, [join(root, 'bin/humangov.ts'), 'up'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(child);
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const api = await eventually('the banner', async () => /status API and dashboard\s+(\S+)/.exec(out)?.[1], 120_000);
+    await fetch(`${api}/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenantId: 'tx' }) });
+    await eventually(
+      'tx to be ACTIVE',
+      async () => ((await (await fetch(`${api}/tenants/tx`)).json()) as { status?: string }).status === 'ACTIVE' || undefined,
+      120_000,
+    );
+    expect(await processesUnder(dir)).toBeGreaterThanOrEqual(2);
+
+    // The reader goes first (Ctrl-C reaches `head` or `tee` too): what up prints on the way down has nowhere to go.
+    child.stdout?.destroy();
+    child.kill('SIGINT');
+
+    expect(await exited).toBe(0);
+    expect(err).not.toContain('EPIPE');
+    expect(await processesUnder(dir)).toBe(0);
   }, 240_000);
 });

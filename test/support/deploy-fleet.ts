@@ -23,6 +23,7 @@ import { WorkflowRunner, type ExecutionEvent, type StepHandler, type StepHandler
 import { FakeCloud } from './fake-cloud.ts';
 import { seedServingTenant } from './serving-tenant.ts';
 import { startTenantsTable, type TestTenantsTable } from './tenants-table.ts';
+import { InMemoryMetrics } from '../../src/local/metrics.ts';
 
 export function digest(fill: string): string {
   return `sha256:${fill.repeat(64)}`;
@@ -78,7 +79,14 @@ export class DeployFleet {
     this.table = table;
     this.tenants = table.repository();
     this.deployments = new DeploymentRepository(table.db, deploymentsTable);
-    const deps: DeployDeps = { cloud: this.cloud, tenants: this.tenants, deployments: this.deployments, releases: this.deployments, now: () => new Date() };
+    const deps: DeployDeps = {
+      cloud: this.cloud,
+      tenants: this.tenants,
+      deployments: this.deployments,
+      releases: this.deployments,
+      now: () => new Date(),
+      metrics: new InMemoryMetrics(),
+    };
     this.#handlers = {
       DeploymentRecordFunctionArn: makeRecordHandler(deps) as unknown as StepHandler,
       TenantReleaseFunctionArn: makeReleaseHandler(deps) as unknown as StepHandler,

@@ -21,6 +21,7 @@ import { makeHandler as networkHandler } from '../../functions/steps/tenant-netw
 import { makeHandler as recordHandler } from '../../functions/steps/tenant-record.ts';
 import { FakeCloud, type FakeCloudOptions } from './fake-cloud.ts';
 import { startTenantsTable, type TestTenantsTable } from './tenants-table.ts';
+import { InMemoryMetrics } from '../../src/local/metrics.ts';
 
 export const RELEASE_V1: ImageRef = { repository: 'humangov-app', tag: 'v1.0.0', digest: `sha256:${'a'.repeat(64)}` };
 export const RELEASE_V2: ImageRef = { repository: 'humangov-app', tag: 'v1.1.0', digest: `sha256:${'b'.repeat(64)}` };
@@ -65,6 +66,8 @@ export class TenantWorkflowHarness {
   /** Runs before every action (`"compute.ensureService"`), e.g. to hold an execution at a point. */
   before: Hook | undefined;
   readonly deps: StepDeps;
+  /** What the steps reported (src/workflows/kit/signals.ts). */
+  readonly metrics = new InMemoryMetrics(() => new Date(Date.now() + this.clockOffsetMs));
   readonly #runner = new WorkflowRunner();
   readonly #handlers: Record<string, StepHandler>;
 
@@ -73,7 +76,7 @@ export class TenantWorkflowHarness {
     this.table = table;
     this.tenants = table.repository(now);
     this.cloud = new FakeCloud(cloudOptions);
-    this.deps = { cloud: this.cloud, tenants: this.tenants, releases: { currentRelease: async () => this.release }, now };
+    this.deps = { cloud: this.cloud, tenants: this.tenants, releases: { currentRelease: async () => this.release }, now, metrics: this.metrics };
     this.#handlers = {
       TenantRecordFunctionArn: this.#traced('record', recordHandler(this.deps)),
       TenantDataFunctionArn: this.#traced('data', dataHandler(this.deps)),

@@ -80,6 +80,8 @@ export function dashboardApp(env: DashboardEnv) {
     sort: { column: 'name', direction: 'ascending' } as FleetSort,
     /** The control plane's stage (GET /health), for the commands the dashboard suggests. */
     stage: null as string | null,
+    /** What the last action on a tenant answered, by tenant id, shown on its page. */
+    notices: new Map<string, { text: string; ok: boolean }>(),
   };
 
   async function getJson<T>(path: string): Promise<JsonAnswer<T>> {
@@ -249,7 +251,7 @@ export function dashboardApp(env: DashboardEnv) {
       const problem = state.tenantProblems.get(route.tenantId);
       const shown = state.deployments.flatMap((deployment) => state.deploymentDetails.get(deployment.deploymentId) ?? []);
       const summary = state.tenants.find((tenant) => tenant.tenantId === route.tenantId);
-      if (detail) env.tenant.page(ui.tenantPage, detail, shown, nowMs);
+      if (detail) env.tenant.page(ui.tenantPage, detail, shown, nowMs, state.notices.get(route.tenantId));
       else if (problem && problem.invalidFields.length > 0) env.tenant.invalid(ui.tenantPage, route.tenantId, summary, problem.invalidFields, state.stage);
       else env.tenant.missing(ui.tenantPage, route.tenantId, problem?.message ?? 'Loading…');
       doc.title = `${detail?.displayName ?? summary?.displayName ?? route.tenantId} — HumanGov fleet`;
@@ -326,6 +328,39 @@ export function dashboardApp(env: DashboardEnv) {
     if (!button) return;
     state.sort = logic.nextSort(state.sort, button.dataset.sort as FleetSort['column']);
     render();
+  });
+  /**
+   * An operator action, once confirmed: a POST with a JSON body, which no page of another site
+   * can send here without the API's consent (a cross-origin JSON request needs a CORS preflight
+   * the API never grants), then a refresh that shows what it started.
+   */
+  async function act(tenantId: string, action: string): Promise<void> {
+    const detail = state.tenantDetails.get(tenantId);
+    const offer = detail ? logic.tenantActions(detail).find((candidate) => candidate.action === action) : undefined;
+    if (!offer || !win.confirm(offer.confirm)) return;
+    let notice: { text: string; ok: boolean };
+    try {
+      const response = await win.fetch(`tenants/${encodeURIComponent(tenantId)}/${action}`, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/json' },
+        body: '{}',
+        cache: 'no-store',
+      });
+      const body: unknown = await response.json().catch(() => null);
+      const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
+      notice = response.ok ? { text: offer.done, ok: true } : { text: typeof message === 'string' ? message : `HTTP ${response.status}`, ok: false };
+    } catch (error) {
+      notice = { text: `The control plane did not answer (${error instanceof Error ? error.message : String(error)}); nothing was changed.`, ok: false };
+    }
+    state.notices.set(tenantId, notice);
+    announce(notice.text);
+    state.tenantDetails.delete(tenantId);
+    await refresh();
+  }
+  ui.tenantPage.addEventListener('click', (event) => {
+    const button = (event.target as Element | null)?.closest<HTMLButtonElement>('button[data-action]');
+    if (!button?.dataset.tenant || !button.dataset.action) return;
+    void act(button.dataset.tenant, button.dataset.action);
   });
   ui.menuOpen.addEventListener('click', () => setMenu(true));
   ui.menuClose.addEventListener('click', () => {

@@ -301,6 +301,36 @@ export function dashboardLogic() {
   }
 
   /**
+   * The operator's actions a tenant's page offers, each with the question asked before it is sent
+   * (what it will do to the tenant): retry for a tenant whose last attempt failed, restore for a
+   * removed one whose data was kept. The API refuses the same cases (src/api/operator-routes.ts).
+   */
+  function tenantActions(tenant: Pick<TenantDetail, 'tenantId' | 'displayName' | 'status' | 'desiredState' | 'purgeData'>) {
+    const actions: { action: 'retry' | 'restore'; label: string; confirm: string; done: string }[] = [];
+    const name = `${tenant.displayName} (${tenant.tenantId})`;
+    if (tenant.status === 'FAILED' || tenant.status === 'DEGRADED') {
+      const removing = tenant.desiredState === 'DELETED';
+      actions.push({
+        action: 'retry',
+        label: removing ? 'Retry offboarding' : 'Retry onboarding',
+        confirm: removing
+          ? `Run the offboarding of ${name} again? It removes the tenant's service, routing and role${tenant.purgeData ? ', and deletes its data' : ''}.`
+          : `Run the onboarding of ${name} again? It creates or repairs the tenant's resources and restarts its service.`,
+        done: `Retry of ${name} requested; the control plane runs its workflow again.`,
+      });
+    }
+    if (tenant.status === 'DELETED' && tenant.desiredState === 'DELETED' && !tenant.purgeData) {
+      actions.push({
+        action: 'restore',
+        label: 'Restore',
+        confirm: `Restore ${name}? It is onboarded again on the table and bucket its removal kept, and serves again.`,
+        done: `Restore of ${name} requested; the control plane onboards it again.`,
+      });
+    }
+    return actions;
+  }
+
+  /**
    * What the last target-health check says against the verification rule (all
    * targets healthy, at least the desired count, two zones when two or more
    * tasks are wanted). The digest probe is not stored, so it is not judged here.
@@ -346,6 +376,7 @@ export function dashboardLogic() {
     outcomeSummary,
     statusChanges,
     verificationFindings,
+    tenantActions,
   };
 }
 

@@ -109,13 +109,51 @@ export function tenantView(logic: DashboardLogic, dom: DashboardDom) {
     return table('What the control plane made for this tenant', ['Resource', 'Name or ARN'], rows, 'None yet.');
   }
 
-  function page(container: HTMLElement, tenant: TenantDetail, deployments: readonly DeploymentDetail[], nowMs: number): void {
+  /** The operator's actions on this tenant, and what the last one answered ("notice"), when there is any. */
+  function actions(tenant: TenantDetail, notice: { text: string; ok: boolean } | undefined): HTMLElement | null {
+    const offered = logic.tenantActions(tenant);
+    if (offered.length === 0 && !notice) return null;
+    return h(
+      'section',
+      { 'aria-labelledby': 'actions-heading' },
+      h('h3', { id: 'actions-heading' }, 'Actions'),
+      notice ? h('p', { class: notice.ok ? 'meta' : 'reason', role: notice.ok ? 'status' : 'alert' }, notice.text) : null,
+      offered.length > 0
+        ? h(
+            'p',
+            {},
+            ...offered.map((offer) =>
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'usa-button usa-button--outline',
+                  'data-action': offer.action,
+                  'data-tenant': tenant.tenantId,
+                  'data-key': `action:${offer.action}`,
+                },
+                offer.label,
+              ),
+            ),
+          )
+        : null,
+    );
+  }
+
+  function page(
+    container: HTMLElement,
+    tenant: TenantDetail,
+    deployments: readonly DeploymentDetail[],
+    nowMs: number,
+    notice?: { text: string; ok: boolean },
+  ): void {
     dom.replace(
       container,
       h('p', {}, h('a', { href: '#/', 'data-key': 'back' }, '← All tenants')),
       h('h2', { id: 'tenant-heading', tabindex: '-1', 'data-key': 'tenant-heading' }, tenant.displayName, ' ', dom.statusBadge(logic.statusKey(tenant.status))),
       tenant.statusReason ? h('p', { class: logic.showsReason(tenant) ? 'reason' : 'meta' }, tenant.statusReason) : null,
       facts(tenant, nowMs),
+      actions(tenant, notice),
       verification(tenant, nowMs),
       h('section', { 'aria-labelledby': 'history-heading' }, h('h3', { id: 'history-heading' }, 'History'), history(tenant, nowMs)),
       h('section', { 'aria-labelledby': 'rollouts-heading' }, h('h3', { id: 'rollouts-heading' }, 'Deployments'), rollouts(tenant, deployments)),

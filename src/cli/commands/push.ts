@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { UsageError } from '../errors.ts';
+import { ApiUnreachableError, UsageError } from '../errors.ts';
 import { Spinner } from '../progress.ts';
 import { waitForDeployment } from '../watch.ts';
 import { followDeployment } from './deployments.ts';
@@ -33,9 +33,18 @@ export function pushCommand(program: Command, contextFor: ContextFor): void {
           `push builds into the local registry of \`npm start\`; ${ctx.apiUrl} is a deployed stage: push the image to its ECR repository (docker push) instead`,
         );
       }
+      // The release goes into the home of the control plane the CLI targets, not into whatever HUMANGOV_HOME this shell has.
+      const target = await ctx.api.health().catch(() => undefined);
+      if (!target && options.wait) {
+        throw new ApiUnreachableError(
+          `no control plane answers at ${ctx.apiUrl}, so --wait would wait for ever: start it with \`npm start\`, ` +
+            'or point the CLI at the one that runs (`humangov use <api-url>`, HUMANGOV_API or --api)',
+        );
+      }
+      const env = target?.home ? { ...ctx.io.env, HUMANGOV_HOME: target.home } : ctx.io.env;
       const { pushLocalImage, pushPlan } = await import('../local-push.ts');
       const { InvalidImageTagError } = await import('../../local/registry/errors.ts');
-      const { runtime, defaultContext } = await pushPlan(ctx.io.env);
+      const { runtime, defaultContext } = await pushPlan(env);
       // A --context is what the person typed, so relative to where they are; the default depends on the runtime.
       const contextDir = options.context === undefined ? defaultContext : resolve(options.context);
 
@@ -43,7 +52,7 @@ export function pushCommand(program: Command, contextFor: ContextFor): void {
       spinner?.update(`building ${contextDir}${runtime.kind === 'container' ? ` with ${runtime.engine.name}` : ''} and storing it as ${options.tag}`);
       let pushed: Awaited<ReturnType<typeof pushLocalImage>>;
       try {
-        pushed = await pushLocalImage({ contextDir, tag: options.tag, env: ctx.io.env, runtime, log: (entry) => ctx.note(JSON.stringify(entry)) });
+        pushed = await pushLocalImage({ contextDir, tag: options.tag, env, runtime, log: (entry) => ctx.note(JSON.stringify(entry)) });
       } catch (error) {
         if (error instanceof InvalidImageTagError) throw new UsageError(error.message, { cause: error });
         throw error;
@@ -64,10 +73,8 @@ export function pushCommand(program: Command, contextFor: ContextFor): void {
       if (!deploymentId) return ctx.print('  no rollout: only tags starting with "v" deploy');
       ctx.print(`  rollout deployment ${deploymentId}`);
       if (options.wait) return followDeployment(ctx, deploymentId, { timeoutMs: options.timeout * 1000, mayNotExistYet: true });
-      await ctx.api.health().then(
-        () => ctx.print(`  follow it with \`humangov deployments ${deploymentId} --wait\``),
-        () => ctx.print(`  no control plane answers at ${ctx.apiUrl}: the push waits in ${pushed.home} and rolls out once \`npm start\` runs there`),
-      );
+      if (target) return ctx.print(`  follow it with \`humangov deployments ${deploymentId} --wait\``);
+      ctx.print(`  no control plane answers at ${ctx.apiUrl}: the push waits in ${pushed.home} and rolls out once \`npm start\` runs there`);
     });
 }
 

@@ -9,6 +9,8 @@ import { duration } from '../format.ts';
 import { tenantDetailLines, tenantTable } from '../views.ts';
 import { waitForTenant, type TenantState, type TenantWait } from '../watch.ts';
 import { positiveInteger, timeoutOption, type ContextFor } from './options.ts';
+import { confirmPurge, tenantActions } from './tenant-actions.ts';
+import { tenantLogsCommand } from './tenant-logs.ts';
 
 interface AddOptions {
   name?: string;
@@ -20,6 +22,7 @@ interface AddOptions {
 
 interface RemoveOptions {
   purge?: boolean;
+  yes?: boolean;
   wait?: boolean;
   timeout: number;
 }
@@ -78,11 +81,13 @@ export function tenantCommand(program: Command, contextFor: ContextFor): void {
     .command('remove')
     .description('offboard a tenant: its service, routing and role go; its data stays unless --purge')
     .argument('<id>', 'tenant id')
-    .option('--purge', 'also delete its table, bucket and logs')
+    .option('--purge', 'also delete its table, bucket and logs (asks first; --yes does not)')
+    .option('--yes', 'with --purge: do not ask (for scripts)')
     .option('--wait', 'follow offboarding until the tenant is DELETED (exit 1 if it ends FAILED)')
     .addOption(timeoutOption())
     .action(async (id: string, options: RemoveOptions, command: Command) => {
       const ctx = contextFor(command);
+      if (options.purge) await confirmPurge(ctx, id, options.yes);
       // What the record asked for before: --wait then knows whether this request starts new work (a DELETED tenant asked to purge).
       const prior = options.wait ? await ctx.api.getTenant(id).catch(() => undefined) : undefined;
       const answer = await ctx.api.removeTenant(id, { purge: options.purge });
@@ -95,6 +100,9 @@ export function tenantCommand(program: Command, contextFor: ContextFor): void {
       const changed = prior?.desiredState !== answer.desiredState || prior.purgeData !== answer.purgeData;
       await finishWait(ctx, id, { want: 'DELETED', before: answer, changed, purge: answer.purgeData, timeoutMs: options.timeout * 1000 });
     });
+
+  tenantActions(tenant, contextFor, finishWait);
+  tenantLogsCommand(tenant, contextFor);
 }
 
 /** Follows the tenant, then says how it ended: the final record under --json, a summary line otherwise. */

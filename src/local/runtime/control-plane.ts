@@ -46,6 +46,7 @@ import { LocalRegistry } from '../registry/registry.ts';
 import type { TaskRuntime } from '../compute/task-runtime.ts';
 import type { StreamEvent } from '../streams/types.ts';
 import { startApiServer } from '../api-server.ts';
+import { InMemoryMetrics } from '../metrics.ts';
 import type { LocalSettings } from '../settings.ts';
 import { LocalWorkflows } from './local-workflows.ts';
 import { resumeUnfinishedWork } from './resume.ts';
@@ -198,6 +199,8 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
     });
     stoppers.push(async () => workflows.abortAll());
 
+    // What the workflow steps report as they end, served by the status API at GET /metrics.
+    const metrics = new InMemoryMetrics();
     const cloud: Cloud = {
       platform: {
         stage: settings.stage,
@@ -215,7 +218,7 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
       secrets: new SecretsManagerSecrets({ client: secretsManager.asClient(), region: settings.region, stackSecretArn }),
       workflows,
     };
-    const deps: DeployDeps = { cloud, tenants, deployments, releases: deployments, now: () => new Date() };
+    const deps: DeployDeps = { cloud, tenants, deployments, releases: deployments, now: () => new Date(), metrics };
     Object.assign(handlers, {
       TenantRecordFunctionArn: asStep(tenantRecord.makeHandler(deps)),
       TenantDataFunctionArn: asStep(tenantData.makeHandler(deps)),
@@ -252,7 +255,11 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
 
     bus.consume(new EventSpool(home));
 
-    const api = await startApiServer({ handler: makeApiHandler({ tenants, deployments, stage: settings.stage }), host, port: settings.apiPort });
+    const api = await startApiServer({
+      handler: makeApiHandler({ tenants, deployments, stage: settings.stage, localHome: home, readMetrics: () => metrics.snapshot() }),
+      host,
+      port: settings.apiPort,
+    });
     loadBalancer.showFleetAt(`${api.url}/`);
     stoppers.push(() => api.close());
 

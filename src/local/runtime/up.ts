@@ -4,15 +4,21 @@ import { fileURLToPath } from 'node:url';
 import { describeRuntime, selectTaskRuntime, type TaskRuntime } from '../compute/task-runtime.ts';
 import { localSettingsFromEnv } from '../settings.ts';
 import { startLocalControlPlane, type LocalControlPlane } from './control-plane.ts';
+import { keepRunningWhenOutputCloses } from '../../kernel/closed-output.ts';
+import { logFor } from '../logs/json-log.ts';
 
 export interface UpOptions {
   env?: NodeJS.ProcessEnv;
-  /** Where the banner goes (stdout); logs go to stderr as JSON lines. */
+  /** Where the banner goes (stdout); logs go to stderr, as lines for a person on a terminal, else JSON lines. */
   print?: (line: string) => void;
+  /** JSON log lines even on a terminal (--json-logs). */
+  jsonLogs?: boolean;
 }
 
 function banner(plane: LocalControlPlane, runtime: TaskRuntime): string[] {
   const { urls, settings } = plane;
+  // The CLI finds the API at its default address by itself; anywhere else it must be told, from any shell.
+  const cli = urls.api === `http://127.0.0.1:${localSettingsFromEnv({}).apiPort}` ? 'npx humangov' : `npx humangov --api ${urls.api}`;
   return [
     '',
     'HumanGov control plane is running on this machine (local provider).',
@@ -25,10 +31,10 @@ function banner(plane: LocalControlPlane, runtime: TaskRuntime): string[] {
     `  tasks run as               ${describeRuntime(runtime)}`,
     '',
     'Onboard a state (the app in app/ is the current release):',
-    '  npx humangov tenant add ca --wait',
+    `  ${cli} tenant add ca --wait`,
     `  (or insert {"tenantId": {"S": "ca"}} into humangov-${settings.stage}-tenants at ${urls.dynamodb})`,
     'Release a new version of app/:',
-    '  npx humangov push --tag v1.0.1',
+    `  ${cli} push --tag v1.0.1`,
     '',
     'Ctrl-C stops everything; the next start resumes where this one left off.',
     '',
@@ -43,7 +49,13 @@ const APP_DIR = fileURLToPath(new URL('../../../app/', import.meta.url));
  * before exiting. Resolves when stopped.
  */
 export async function runUp(options: UpOptions = {}): Promise<void> {
-  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  // Ctrl-C reaches a pipe's reader too (`npm start | tee log`): with it gone, stopping the tasks still comes first.
+  keepRunningWhenOutputCloses();
+  const print =
+    options.print ??
+    ((line: string) => {
+      if (!process.stdout.destroyed) process.stdout.write(`${line}\n`);
+    });
   const settings = localSettingsFromEnv(options.env ?? process.env);
   let plane: LocalControlPlane;
   let runtime: TaskRuntime;
@@ -52,7 +64,14 @@ export async function runUp(options: UpOptions = {}): Promise<void> {
     // A fresh control plane has no release and onboarding needs one: the app in this repository
     // becomes the first, as `humangov push` would make it, so a tenant can be inserted right away.
     const { version } = JSON.parse(await readFile(join(APP_DIR, 'package.json'), 'utf8')) as { version: string };
+    const log = logFor({
+      isTTY: process.stderr.isTTY === true,
+      jsonLogs: options.jsonLogs === true,
+      color: !process.env.NO_COLOR,
+      write: (line) => process.stderr.write(`${line}\n`),
+    });
     plane = await startLocalControlPlane(settings, {
+      log,
       taskRuntime: runtime,
       firstRelease: {
         tag: `v${version}`,

@@ -15,6 +15,7 @@
  *    failDeployment does the same for a rollout cut short by an unexpected error.
  */
 import type { DeployDeps } from './deps.ts';
+import { rolloutEnded, tenantsByStatus } from '../kit/signals.ts';
 import { parseDeployRequest } from '../../deployments/event.ts';
 import { describeFailure, type CaughtFailure } from '../kit/failure.ts';
 import { finalStatus, planRollout, stopVerdict } from '../../deployments/policy.ts';
@@ -89,6 +90,7 @@ export async function checkTenantTurn(deps: DeployDeps, release: Release): Promi
 export async function recordTenantResult(deps: DeployDeps, release: Release, failure?: CaughtFailure): Promise<TenantResult> {
   const result = resultOf(release, deps.now(), failure && describeFailure(failure));
   await deps.deployments.recordResult(release.deploymentId, result);
+  for (const sample of rolloutEnded(release.tenantId, release.deploymentId, result.outcome)) deps.metrics.record(sample);
   return result;
 }
 
@@ -113,6 +115,7 @@ export async function finishDeployment(deps: DeployDeps, deploymentId: string): 
   const results = skipPending(deployment, deployment.stop?.reason ?? 'the rollout ended before this tenant was reached', deps.now());
   const ended = await deps.deployments.finish(deploymentId, { status, reason, endedAt: deps.now().toISOString(), results });
   if (ended.status === 'SUCCEEDED') await deps.deployments.publishRelease(ended);
+  await reportFleet(deps);
   return summary(ended);
 }
 
@@ -121,7 +124,14 @@ export async function failDeployment(deps: DeployDeps, deploymentId: string, fai
   if (deployment.status !== 'IN_PROGRESS') return summary(deployment);
   const reason = `the rollout stopped on an unexpected error: ${describeFailure(failure)}`;
   const results = skipPending(deployment, reason, deps.now());
-  return summary(await deps.deployments.finish(deploymentId, { status: 'FAILED', reason, endedAt: deps.now().toISOString(), results }));
+  const ended = await deps.deployments.finish(deploymentId, { status: 'FAILED', reason, endedAt: deps.now().toISOString(), results });
+  await reportFleet(deps);
+  return summary(ended);
+}
+
+/** The fleet by status once a rollout has moved every tenant it will. */
+async function reportFleet(deps: DeployDeps): Promise<void> {
+  for (const sample of tenantsByStatus(await deps.tenants.all())) deps.metrics.record(sample);
 }
 
 function skipPending(deployment: Deployment, reason: string, now: Date): Record<string, TenantResult> {

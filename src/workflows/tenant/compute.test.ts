@@ -4,6 +4,7 @@ import type { TenantRepository } from '../../tenants/repository.ts';
 import type { StepDeps } from '../deps.ts';
 import { computeSteps } from './compute.ts';
 import { NoReleaseError, RolloutFailedError, RolloutTimedOutError, ServiceNotGoneError } from './errors.ts';
+import { InMemoryMetrics } from '../../../src/local/metrics.ts';
 
 const RELEASE = { repository: 'app', tag: 'v1.0.0', digest: `sha256:${'c'.repeat(64)}` };
 const CSRF_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:humangov/test/tenants/ca/csrf-AbCdEf';
@@ -12,7 +13,13 @@ const base = { tenantId: 'ca', executionId: 'exec-1' };
 function setup(options: ConstructorParameters<typeof FakeCloud>[0] = {}, release: typeof RELEASE | null = RELEASE) {
   const cloud = new FakeCloud(options);
   // The compute steps never touch the tenants table.
-  const deps: StepDeps = { cloud, tenants: {} as TenantRepository, releases: { currentRelease: async () => release ?? undefined }, now: () => new Date() };
+  const deps: StepDeps = {
+    cloud,
+    tenants: {} as TenantRepository,
+    releases: { currentRelease: async () => release ?? undefined },
+    now: () => new Date(),
+    metrics: new InMemoryMetrics(),
+  };
   return { cloud, steps: computeSteps(deps) };
 }
 

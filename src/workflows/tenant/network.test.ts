@@ -3,13 +3,20 @@ import { FakeCloud } from '../../../test/support/fake-cloud.ts';
 import type { TenantRepository } from '../../tenants/repository.ts';
 import { VerificationFailedError } from './errors.ts';
 import { networkSteps } from './network.ts';
+import { InMemoryMetrics } from '../../../src/local/metrics.ts';
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 const base = { tenantId: 'ca', executionId: 'exec-1' };
 
 async function servingTenant(zones?: string[]) {
   const cloud = new FakeCloud({ rolloutPolls: 1, zones });
-  const steps = networkSteps({ cloud, tenants: {} as TenantRepository, releases: { currentRelease: async () => undefined }, now: () => new Date() });
+  const steps = networkSteps({
+    cloud,
+    tenants: {} as TenantRepository,
+    releases: { currentRelease: async () => undefined },
+    now: () => new Date(),
+    metrics: new InMemoryMetrics(),
+  });
   const routing = await steps.ensureRouting({ ...base, action: 'ensureRouting' });
   const image = `${cloud.platform.imageRepository}@${DIGEST}`;
   const td = await cloud.compute.registerTaskDefinition({

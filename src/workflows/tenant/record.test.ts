@@ -4,6 +4,7 @@ import { startTenantsTable, type TestTenantsTable } from '../../../test/support/
 import type { TenantRepository } from '../../tenants/repository.ts';
 import { LeaseLostError } from './errors.ts';
 import { recordSteps } from './record.ts';
+import { InMemoryMetrics } from '../../../src/local/metrics.ts';
 
 const HEALTH = { healthy: 2, total: 2, zones: ['us-east-1a', 'us-east-1b'] };
 const IMAGE = { repository: 'app', tag: 'v1.0.0', digest: `sha256:${'e'.repeat(64)}` };
@@ -15,7 +16,13 @@ describe('record steps', () => {
   beforeAll(async () => {
     table = await startTenantsTable();
     tenants = table.repository();
-    steps = recordSteps({ cloud: new FakeCloud(), tenants, releases: { currentRelease: async () => undefined }, now: () => new Date() });
+    steps = recordSteps({
+      cloud: new FakeCloud(),
+      tenants,
+      releases: { currentRelease: async () => undefined },
+      now: () => new Date(),
+      metrics: new InMemoryMetrics(),
+    });
   });
   afterAll(async () => {
     await table.close();

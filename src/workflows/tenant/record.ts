@@ -22,6 +22,8 @@ import { stepInputSchema, tenantNames } from './context.ts';
 import { caughtErrorSchema, failureMessage } from '../kit/failure.ts';
 import { parseStepInput } from '../kit/input.ts';
 import { LeaseLostError } from './errors.ts';
+import { tenantsByStatus, workflowEnded } from '../kit/signals.ts';
+import type { MetricSample } from '../../kernel/metrics.ts';
 
 /**
  * Long enough to outlast the longest stretch between two renewals (rollout
@@ -45,6 +47,12 @@ const deletedInput = stepInputSchema.extend({ purgeData: z.boolean() });
 
 export function recordSteps(deps: StepDeps) {
   const { tenants, cloud } = deps;
+
+  /** A workflow made its last move: how it ended, and the fleet by status after it. */
+  async function reportEnd(record: TenantRecord, executionId: string, outcome: TenantStatus): Promise<void> {
+    const samples: MetricSample[] = [...workflowEnded(record, executionId, outcome, deps.now()), ...tenantsByStatus(await tenants.all())];
+    for (const sample of samples) deps.metrics.record(sample);
+  }
 
   /** Renews our lease; another live owner means ours expired and was taken: stop. */
   async function renewLease(tenantId: string, owner: string): Promise<void> {
@@ -104,7 +112,8 @@ export function recordSteps(deps: StepDeps) {
       if (alreadyMoved(await tenants.require(tenantId), 'ACTIVE', executionId)) return { status: 'ACTIVE' };
       const zones = health.zones.join(', ') || 'no zone';
       const reason = `onboarded: ${health.healthy}/${health.total} targets healthy in ${zones}, serving ${image.tag} (${image.digest})`;
-      await tenants.transition(tenantId, 'ACTIVE', { reason, executionId, observed: { endpoint, image, health, resources } });
+      const active = await tenants.transition(tenantId, 'ACTIVE', { reason, executionId, observed: { endpoint, image, health, resources } });
+      await reportEnd(active, executionId, 'ACTIVE');
       return { status: 'ACTIVE' };
     },
 
@@ -141,7 +150,7 @@ export function recordSteps(deps: StepDeps) {
       if (!record) return { ...outcome, recorded: false };
       const lock = record.lock;
       if (lock && lock.owner !== executionId && lock.expiresAt > deps.now().getTime()) return { ...outcome, recorded: false };
-      if (!alreadyMoved(record, status, executionId)) await tenants.transition(tenantId, status, { reason, executionId });
+      if (!alreadyMoved(record, status, executionId)) await reportEnd(await tenants.transition(tenantId, status, { reason, executionId }), executionId, status);
       return { ...outcome, recorded: true };
     },
 
@@ -189,8 +198,9 @@ export function recordSteps(deps: StepDeps) {
       const reason = purgeData
         ? 'offboarded; its table, bucket and logs were deleted'
         : `offboarded; data kept in table ${names.table}, bucket ${names.bucket} and log group ${names.logGroup} (set purgeData to true to delete it)`;
-      await tenants.transition(tenantId, 'DELETED', { reason, executionId, observed: { resources: kept } });
+      const deleted = await tenants.transition(tenantId, 'DELETED', { reason, executionId, observed: { resources: kept } });
       await tenants.clearObserved(tenantId, ['endpoint', 'image', 'health']);
+      await reportEnd(deleted, executionId, 'DELETED');
       return { status: 'DELETED' };
     },
   };

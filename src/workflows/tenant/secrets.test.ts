@@ -4,12 +4,19 @@ import type { TenantRepository } from '../../tenants/repository.ts';
 import type { StepDeps } from '../deps.ts';
 import { secretSteps } from './secrets.ts';
 import { tenantCsrfSecret } from './task-environment.ts';
+import { InMemoryMetrics } from '../../../src/local/metrics.ts';
 
 const input = (tenantId: string, action: string) => ({ tenantId, executionId: 'exec-1', action });
 
 function setup() {
   const cloud = new FakeCloud();
-  const deps: StepDeps = { cloud, tenants: {} as TenantRepository, releases: { currentRelease: async () => undefined }, now: () => new Date() };
+  const deps: StepDeps = {
+    cloud,
+    tenants: {} as TenantRepository,
+    releases: { currentRelease: async () => undefined },
+    now: () => new Date(),
+    metrics: new InMemoryMetrics(),
+  };
   return { cloud, steps: secretSteps(deps) };
 }
 

@@ -40,6 +40,7 @@ import { digest, pushEvent } from '../../support/deploy-fleet.ts';
 import { FAKE_PLATFORM, FakeCloud } from '../../support/fake-cloud.ts';
 import '../../support/quiet-logs.ts';
 import { startTenantsTable } from '../../support/tenants-table.ts';
+import { InMemoryMetrics } from '../../../src/local/metrics.ts';
 
 // As the stack's environment gives every function (provider.environment).
 process.env.CSRF_SECRET_SEED ??= 'conformance-seed-0123456789abcdef0123456789abcdef';
@@ -97,7 +98,14 @@ export async function observeFunctionUses(): Promise<Record<string, FunctionUse>
       { step: 'initialize', name: 'recordTableCalls' },
     );
     const deployments = new DeploymentRepository(db, tables.deployments);
-    return { cloud: recordingCloud(cloud, use), tenants: new TenantRepository(db, table.tableName), deployments, releases: deployments, now: () => new Date() };
+    return {
+      cloud: recordingCloud(cloud, use),
+      tenants: new TenantRepository(db, table.tableName),
+      deployments,
+      releases: deployments,
+      now: () => new Date(),
+      metrics: new InMemoryMetrics(),
+    };
   };
 
   const handlers: Record<string, StepHandler> = {};

@@ -30,6 +30,7 @@ const PROD_PARAMS = (partition: string, region: string) => ({
   tenantDomain: 'tenants.example.gov',
   hostedZoneId: 'Z0123456789ABCDEFGHIJ',
   certificateArn: `arn:${partition}:acm:${region}:123456789012:certificate/0b2a8a0c-4c34-4d0e-9a7b-1f6a0e9c2d11`,
+  alarmEmail: 'oncall@example.gov',
 });
 
 /** The four variants every change must package and pass: a plain dev stage and a prod-like one, in the commercial and GovCloud partitions. */

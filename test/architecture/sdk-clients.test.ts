@@ -1,0 +1,58 @@
+/**
+ * Every SDK call the functions make is traced because every client they use is made in one
+ * place, src/aws/clients.ts, which hands it to Powertools Tracer. A client made anywhere else in
+ * the functions' code would call AWS untraced: this finds one.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { awsClient } from '../../src/aws/clients.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+/** What the Lambda bundles are built from: the functions and the AWS provider. */
+const FUNCTION_CODE = ['functions', 'src/aws'];
+const FACTORY = 'src/aws/clients.ts';
+
+async function sources(dir: string): Promise<string[]> {
+  const entries = await readdir(join(ROOT, dir), { withFileTypes: true, recursive: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+    .map((entry) => relative(ROOT, join(entry.parentPath, entry.name)));
+}
+
+/** `new SomethingClient(` outside the factory, as `file: line`. */
+async function clientsMadeOutsideTheFactory(): Promise<string[]> {
+  const found: string[] = [];
+  for (const file of (await Promise.all(FUNCTION_CODE.map(sources))).flat()) {
+    if (file === FACTORY) continue;
+    const lines = (await readFile(join(ROOT, file), 'utf8')).split('\n');
+    lines.forEach((line, i) => {
+      if (/\bnew [A-Z][A-Za-z0-9]*Client\(/.test(line)) found.push(`${file}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  return found;
+}
+
+describe('SDK clients of the functions', () => {
+  const executionEnv = process.env.AWS_EXECUTION_ENV;
+  afterEach(() => {
+    if (executionEnv === undefined) delete process.env.AWS_EXECUTION_ENV;
+    else process.env.AWS_EXECUTION_ENV = executionEnv;
+  });
+
+  it(`are all made by ${FACTORY}`, async () => {
+    expect(await clientsMadeOutsideTheFactory()).toEqual([]);
+  });
+
+  it('carry the X-Ray middleware when made in Lambda, and are left as made elsewhere', () => {
+    const identify = (client: SFNClient) => client.middlewareStack.identify().join('\n');
+    process.env.AWS_EXECUTION_ENV = 'AWS_Lambda_nodejs24.x';
+    const inLambda = new Tracer({ serviceName: 'test', captureHTTPsRequests: false });
+    expect(identify(awsClient(SFNClient, { region: 'us-east-1' }, inLambda))).toContain('XRaySDKInstrumentation');
+    delete process.env.AWS_EXECUTION_ENV;
+    const outside = new Tracer({ serviceName: 'test', captureHTTPsRequests: false });
+    expect(identify(awsClient(SFNClient, { region: 'us-east-1' }, outside))).not.toContain('XRaySDKInstrumentation');
+  });
+});
