@@ -18,6 +18,8 @@ export type ApiErrorCode =
   | 'TENANT_EXISTS'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'FORBIDDEN_HOST'
+  | 'FORBIDDEN_ORIGIN'
   | 'INTERNAL_ERROR';
 
 /**
