@@ -33,7 +33,9 @@ export function registerPageRoutes(app: FastifyInstance, options: PageRouteOptio
     ...options.pageContext(request),
     flash: security.takeFlash(request, reply),
   });
-  const send = (reply: FastifyReply, page: SafeHtml, statusCode = 200) => reply.code(statusCode).type('text/html; charset=utf-8').send(page.html);
+  // Every page names the state's staff or their pay: no browser or proxy cache may keep a copy.
+  const send = (reply: FastifyReply, page: SafeHtml, statusCode = 200) =>
+    reply.code(statusCode).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page.html);
 
   app.get('/', async (request, reply) => send(reply, homePage(context(request, reply))));
 

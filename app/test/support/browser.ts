@@ -8,6 +8,12 @@ export interface PageResponse {
 
 export class Browser {
   readonly cookies = new Map<string, string>();
+  readonly #headers: Readonly<Record<string, string>>;
+
+  /** `headers` go with every request, e.g. the X-Forwarded-Proto of a load balancer that terminated TLS. */
+  constructor(headers: Readonly<Record<string, string>> = {}) {
+    this.#headers = headers;
+  }
 
   async get(url: string): Promise<PageResponse> {
     return this.#request(url, { method: 'GET' });
@@ -24,7 +30,7 @@ export class Browser {
 
   async #request(url: string, init: RequestInit): Promise<PageResponse> {
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: cookie ? { cookie } : {} });
+    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...this.#headers, ...(cookie ? { cookie } : {}) } });
     for (const setCookie of response.headers.getSetCookie()) {
       const [pair = '', ...attributes] = setCookie.split(';');
       const separator = pair.indexOf('=');
