@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ConfigError } from './errors.ts';
 
 export interface AppConfig {
@@ -7,6 +8,12 @@ export interface AppConfig {
   readonly tableName: string;
   readonly bucketName: string;
   readonly port: number;
+  /**
+   * The address to listen on: every interface by default, as in a container, where only the
+   * task's own network reaches it; the local provider runs the app on the host and passes
+   * 127.0.0.1, so only the load balancer on this machine reaches it.
+   */
+  readonly listenHost: string;
   readonly tenantId: string;
   /** Opaque image reference echoed by /health so the control plane can verify a rollout. */
   readonly appImage: string;
@@ -19,6 +26,7 @@ export interface AppConfig {
 }
 
 export const DEFAULT_PORT = 8080;
+export const DEFAULT_LISTEN_HOST = '0.0.0.0';
 export const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 export const MIN_CSRF_SECRET_LENGTH = 32;
 const TENANT_ID_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
@@ -64,6 +72,10 @@ export function loadConfig(env: Env): AppConfig {
   }
 
   const port = integerVariable(env, 'PORT', DEFAULT_PORT, 0, 65_535, problems);
+  const listenHost = env.HOST?.trim() || DEFAULT_LISTEN_HOST;
+  if (listenHost !== 'localhost' && isIP(listenHost) === 0) {
+    problems.push(`HOST must be an IP address to listen on, such as 127.0.0.1 or 0.0.0.0, or localhost, got "${listenHost}"`);
+  }
   const maxUploadBytes = integerVariable(env, 'MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES, 1, 1024 * 1024 * 1024, problems);
   const dynamodbEndpoint = urlVariable(env, 'AWS_ENDPOINT_URL_DYNAMODB', problems);
   const s3Endpoint = urlVariable(env, 'AWS_ENDPOINT_URL_S3', problems);
@@ -80,6 +92,7 @@ export function loadConfig(env: Env): AppConfig {
     tableName,
     bucketName,
     port,
+    listenHost,
     tenantId,
     appImage: env.APP_IMAGE?.trim() || 'dev',
     csrfSecret,

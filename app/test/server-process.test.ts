@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildAssets } from '../build-assets.ts';
@@ -55,6 +56,7 @@ describe('loadConfig', () => {
     ['PORT', '70000'],
     ['MAX_UPLOAD_BYTES', '0'],
     ['AWS_ENDPOINT_URL_S3', 'not a url'],
+    ['HOST', 'example.com'],
   ])('refuses %s=%s with a line naming the variable', (name, value) => {
     const problems = problemsOf({ ...validEnv, [name]: value });
     expect(problems).toHaveLength(1);
@@ -137,6 +139,77 @@ describe('server process shutdown', () => {
     expect(elapsedMs).toBeLessThan(10_000);
   });
 });
+
+describe('server process listening address', () => {
+  let aws: LocalAws;
+  const servers: ServerProcess[] = [];
+
+  beforeAll(async () => {
+    aws = await startLocalAws();
+  });
+  afterAll(async () => {
+    for (const server of servers) server.kill();
+    await aws?.stop();
+  });
+
+  /** An address of this machine that another host on its network would connect to. */
+  function lanAddress(): string {
+    const address = Object.values(networkInterfaces())
+      .flat()
+      .find((entry) => entry && !entry.internal && entry.family === 'IPv4');
+    if (!address) throw new Error('this test needs a non-loopback IPv4 interface to connect to');
+    return address.address;
+  }
+
+  async function start(extra: Record<string, string>): Promise<{ port: number; host: unknown }> {
+    const tenant = await createTenantStorage(aws);
+    const server = startServerProcess([process.execPath, serverEntry], {
+      cwd: appDir,
+      env: definedOnly({
+        PATH: process.env.PATH,
+        ...validEnv,
+        ...aws.env,
+        AWS_DYNAMODB_TABLE: tenant.tableName,
+        AWS_BUCKET: tenant.bucketName,
+        PORT: '0',
+        ...extra,
+      }),
+    });
+    servers.push(server);
+    const port = await server.port();
+    const listening = await server.waitForLog((line) => line.msg === 'listening');
+    return { port, host: listening.host };
+  }
+
+  it('listens on every interface by default, as the image does in its container', async () => {
+    const { port, host } = await start({});
+
+    expect(host).toBe('0.0.0.0');
+    expect(await answersAt(lanAddress(), port)).toBe(true);
+  });
+
+  it('with HOST=127.0.0.1 (the local provider) refuses a connection from the network and answers on loopback', async () => {
+    const { port, host } = await start({ HOST: '127.0.0.1' });
+
+    expect(host).toBe('127.0.0.1');
+    expect(await answersAt(lanAddress(), port)).toBe(false);
+    expect(await answersAt('127.0.0.1', port)).toBe(true);
+  });
+});
+
+function answersAt(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    request({ host, port, path: '/health', agent: false, timeout: 5_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(true));
+    })
+      .on('error', () => resolve(false))
+      .on('timeout', function (this: { destroy(): void }) {
+        this.destroy();
+      })
+      .end();
+  });
+}
 
 /**
  * Opens fresh connections until one is refused. The log line comes just before the listener

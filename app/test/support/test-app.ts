@@ -34,6 +34,7 @@ export function testConfig(aws: LocalAws, tenant: TestTenant, overrides: Partial
     tableName: tenant.tableName,
     bucketName: tenant.bucketName,
     port: 0,
+    listenHost: '127.0.0.1',
     tenantId: 'ca',
     appImage: 'registry.example/humangov@sha256:test',
     csrfSecret: TEST_CSRF_SECRET,

@@ -184,14 +184,14 @@ describe('LocalFargate services', () => {
     expect(await lb.probeHealth('ca')).toEqual({ status: 200, body: { status: 'ok', image: 'v1' } });
   });
 
-  it("gives each task its definition's secrets as environment variables, read from the store when the task starts", async () => {
+  it("gives each task its definition's secrets as environment variables, read from the store when the task starts, and HOST=127.0.0.1 to listen on loopback only", async () => {
     secretValues.set(SECRET_ARN, 'the-secret-value');
     const v1 = await taskDefinition('v1', 'ok', { FIXTURE_SECRET: SECRET_ARN });
 
     await rolloutEnds((await ensure(v1)).deploymentId, 'COMPLETED');
 
     const answer = await get(lb.port, `ca.localhost:${lb.port}`, '/whoami');
-    expect(JSON.parse(answer.body)).toMatchObject({ image: 'v1', secret: 'the-secret-value' });
+    expect(JSON.parse(answer.body)).toMatchObject({ image: 'v1', secret: 'the-secret-value', host: '127.0.0.1' });
     expect(JSON.stringify(await fargate.describeTaskDefinition(v1))).not.toContain('the-secret-value');
   });
 
