@@ -56,7 +56,7 @@ function stageProblem(stage) {
  * Every problem with the deployment settings, each saying what to pass instead.
  * `settings` is what serverless.yml resolved: custom.* and the region.
  */
-function settingsProblems({ region, tenantDomain, hostedZoneId, certificateArn, maxConcurrency, failureThreshold, availabilityZoneIds }) {
+function settingsProblems({ region, tenantDomain, hostedZoneId, certificateArn, maxConcurrency, failureThreshold, availabilityZoneIds, webAcl }) {
   const problems = [];
   const zones = String(availabilityZoneIds || '')
     .split(',')
@@ -90,6 +90,8 @@ function settingsProblems({ region, tenantDomain, hostedZoneId, certificateArn, 
   // The image-deploy input refuses more than 100 (src/deployments/event.ts, MAX_CONCURRENCY_LIMIT): say so before deploying.
   if (!/^[1-9][0-9]*$/.test(String(maxConcurrency)) || Number(maxConcurrency) > 100)
     problems.push(`deployMaxConcurrency "${maxConcurrency}" must be a whole number from 1 to 100`);
+  // Anything but "on" or "off" would silently leave the load balancer without its web ACL.
+  if (webAcl !== undefined && !['on', 'off'].includes(String(webAcl))) problems.push(`webAcl "${webAcl}" must be on or off`);
   if (!/^[0-9]+$/.test(String(failureThreshold))) problems.push(`deployFailureThreshold "${failureThreshold}" must be a whole number of at least 0`);
   return problems;
 }
@@ -131,6 +133,7 @@ class HumanGovPlugin {
       maxConcurrency: custom.deploy && custom.deploy.maxConcurrency,
       failureThreshold: custom.deploy && custom.deploy.failureThreshold,
       availabilityZoneIds: custom.availabilityZoneIds,
+      webAcl: custom.webAcl,
     });
     if (problems.length > 0) {
       this.fail(

@@ -21,6 +21,7 @@ interface Settings {
   maxConcurrency: string | number;
   failureThreshold: string | number;
   availabilityZoneIds: string;
+  webAcl?: string;
 }
 interface FakeServerless {
   service: { provider: { compiledCloudFormationTemplate: { Resources: Record<string, unknown> } } };
@@ -103,6 +104,11 @@ describe('the deployment settings', () => {
   it('refuse more tenants at once than a push may ask for (100), which every rollout would reject', () => {
     expect(HumanGovPlugin.settingsProblems({ ...GOOD, maxConcurrency: '101' })).toEqual(['deployMaxConcurrency "101" must be a whole number from 1 to 100']);
     expect(HumanGovPlugin.settingsProblems({ ...GOOD, maxConcurrency: '100' })).toEqual([]);
+  });
+
+  it('refuse a webAcl setting other than on or off, which would leave the load balancer without its web ACL', () => {
+    expect(HumanGovPlugin.settingsProblems({ ...GOOD, webAcl: 'true' })).toEqual(['webAcl "true" must be on or off']);
+    expect(HumanGovPlugin.settingsProblems({ ...GOOD, webAcl: 'off' })).toEqual([]);
   });
 });
 
