@@ -11,7 +11,7 @@ import { TenantRepository } from '../../src/tenants/repository.ts';
 import { DeploymentRepository } from '../../src/deployments/repository.ts';
 import type { StreamDeps } from '../../src/tenants/stream-processor.ts';
 import type { StepDeps } from '../../src/workflows/deps.ts';
-import type { DeployDeps } from '../../src/deployments/deps.ts';
+import type { DeployDeps } from '../../src/workflows/image-deploy/deps.ts';
 import { logger } from './step-handler.ts';
 
 function requireEnv(name: string): string {

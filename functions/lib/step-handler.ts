@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { HumanGovError } from '../../src/tenants/errors.ts';
+import { HumanGovError } from '../../src/kernel/errors.ts';
 
 /**
  * The one logger of the control plane's functions: structured JSON, with tenant

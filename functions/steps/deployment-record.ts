@@ -1,11 +1,17 @@
 /**
  * Image-deploy steps on the deployments table (and reads of the tenants
- * table); the steps themselves are in src/deployments/record-steps.ts.
+ * table); the steps themselves are in src/workflows/image-deploy/record-steps.ts.
  */
-import type { DeployDeps } from '../../src/deployments/deps.ts';
-import { checkTenantTurn, failDeployment, finishDeployment, planDeployment, recordDeployment, recordTenantResult } from '../../src/deployments/record-steps.ts';
-import { parseRelease } from '../../src/deployments/release.ts';
-import { parseDeploymentStep, parseFailure, parseRecordStep } from '../../src/deployments/step-input.ts';
+import type { DeployDeps } from '../../src/workflows/image-deploy/deps.ts';
+import {
+  checkTenantTurn,
+  failDeployment,
+  finishDeployment,
+  planDeployment,
+  recordDeployment,
+  recordTenantResult,
+} from '../../src/workflows/image-deploy/record-steps.ts';
+import { parseDeploymentStep, parseFailure, parseRecordStep, parseRelease } from '../../src/workflows/image-deploy/step-input.ts';
 import { awsDeployDeps } from '../lib/aws-deps.ts';
 import { lazyHandler, stepHandler, type StepInput } from '../lib/step-handler.ts';
 

@@ -2,11 +2,11 @@
  * Workflow steps on ECS and CloudWatch Logs (ComputePort, LogsPort). Also reads
  * the current release (StepDeps.releases: the deployments table).
  * Split by capability so this function's role grants only that; the actions
- * are the use-cases of src/workflows/steps/compute.ts.
+ * are the use-cases of src/workflows/tenant/compute.ts.
  */
 import { awsCompute, awsLogs } from '../../src/aws/cloud.ts';
 import type { StepDeps } from '../../src/workflows/deps.ts';
-import { computeSteps } from '../../src/workflows/steps/compute.ts';
+import { computeSteps } from '../../src/workflows/tenant/compute.ts';
 import { awsStepDeps } from '../lib/aws-deps.ts';
 import { lazyHandler, stepHandler } from '../lib/step-handler.ts';
 

@@ -2,11 +2,11 @@
  * Workflow steps on the tenant's data: its own table and bucket (TablePort,
  * BucketPort).
  * Split by capability so this function's role grants only that; the actions
- * are the use-cases of src/workflows/steps/data.ts.
+ * are the use-cases of src/workflows/tenant/data.ts.
  */
 import { awsBuckets, awsTables } from '../../src/aws/cloud.ts';
 import type { StepDeps } from '../../src/workflows/deps.ts';
-import { dataSteps } from '../../src/workflows/steps/data.ts';
+import { dataSteps } from '../../src/workflows/tenant/data.ts';
 import { awsStepDeps } from '../lib/aws-deps.ts';
 import { lazyHandler, stepHandler } from '../lib/step-handler.ts';
 

@@ -2,10 +2,10 @@
  * Workflow steps on the tenant's record: the tenants table only (lease, status,
  * observed fields).
  * Split by capability so this function's role grants only that; the actions
- * are the use-cases of src/workflows/steps/record.ts.
+ * are the use-cases of src/workflows/tenant/record.ts.
  */
 import type { StepDeps } from '../../src/workflows/deps.ts';
-import { recordSteps } from '../../src/workflows/steps/record.ts';
+import { recordSteps } from '../../src/workflows/tenant/record.ts';
 import { awsStepDeps } from '../lib/aws-deps.ts';
 import { lazyHandler, stepHandler } from '../lib/step-handler.ts';
 

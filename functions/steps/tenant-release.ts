@@ -4,13 +4,13 @@
  * tenant's `release` and returns the next one (src/deployments/release.ts).
  */
 import { awsCompute, awsLoadBalancer } from '../../src/aws/cloud.ts';
-import type { DeployDeps } from '../../src/deployments/deps.ts';
-import { describeFailure } from '../../src/deployments/failure.ts';
-import { abandonRelease, completeRelease, degradeTenant, restoreTenant, rollBackRelease } from '../../src/deployments/release-end.ts';
-import { startRelease } from '../../src/deployments/release-start.ts';
-import { verifyRelease, watchRollout } from '../../src/deployments/release-watch.ts';
-import { parseRelease, type Release } from '../../src/deployments/release.ts';
-import { parseFailure } from '../../src/deployments/step-input.ts';
+import type { DeployDeps } from '../../src/workflows/image-deploy/deps.ts';
+import { describeFailure } from '../../src/workflows/kit/failure.ts';
+import { abandonRelease, completeRelease, degradeTenant, restoreTenant, rollBackRelease } from '../../src/workflows/image-deploy/release-end.ts';
+import { startRelease } from '../../src/workflows/image-deploy/release-start.ts';
+import { verifyRelease, watchRollout } from '../../src/workflows/image-deploy/release-watch.ts';
+import type { Release } from '../../src/deployments/release.ts';
+import { parseFailure, parseRelease } from '../../src/workflows/image-deploy/step-input.ts';
 import { awsDeployDeps } from '../lib/aws-deps.ts';
 import { lazyHandler, stepHandler, type StepInput } from '../lib/step-handler.ts';
 

@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Cloud, ServiceChange, ServiceSpec, ServiceState, TableDefinition } from '../../src/cloud/ports.ts';
-import type { StepHandler } from '../../src/workflows/runner.ts';
+import type { StepHandler } from '../../src/local/workflows/runner.ts';
 
 // The step handlers log every step; a benchmark prints only its results. Set before they load.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -39,7 +39,7 @@ const { deploymentIdFor } = await import('../../src/deployments/event.ts');
 const { DeploymentRepository } = await import('../../src/deployments/repository.ts');
 const { DEPLOYMENTS_TABLE_DEFINITION } = await import('../../src/deployments/table.ts');
 const { TenantRepository } = await import('../../src/tenants/repository.ts');
-const { WorkflowRunner } = await import('../../src/workflows/runner.ts');
+const { WorkflowRunner } = await import('../../src/local/workflows/runner.ts');
 const { seedServingTenant } = await import('../../test/support/serving-tenant.ts');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { containerEngine, describeEngine } from '../../src/local/compute/container-engine.ts';
 import { baseImagesOf, ensureBaseImage } from '../../src/local/registry/base-image.ts';
-import { HumanGovError } from '../../src/tenants/errors.ts';
+import { HumanGovError } from '../../src/kernel/errors.ts';
 
 const DOCKERFILE = fileURLToPath(new URL('../../Dockerfile', import.meta.url));
 

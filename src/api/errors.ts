@@ -4,7 +4,8 @@
  * may match on. Domain errors keep their own classes (the CLI and workflows
  * throw them too); only this file knows their HTTP status.
  */
-import { InvalidTenantError, HumanGovError, TenantExistsError, TenantNotFoundError } from '../tenants/errors.ts';
+import { InvalidTenantError, TenantExistsError, TenantNotFoundError } from '../tenants/errors.ts';
+import { HumanGovError } from '../kernel/errors.ts';
 import { DeploymentNotFoundError } from '../deployments/errors.ts';
 import { json, type HttpApiResult } from './http.ts';
 

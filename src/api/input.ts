@@ -8,6 +8,7 @@ import { InvalidTenantError } from '../tenants/errors.ts';
 import { describeIssues, parseUserFields, tenantRecordSchema, userFieldsSchema, type TenantUserFields } from '../tenants/schema.ts';
 import { tenantIdProblem } from '../tenants/tenant-id.ts';
 import { DeploymentNotFoundError } from '../deployments/errors.ts';
+import { decodeCursor } from '../kernel/cursor.ts';
 import { ApiError } from './errors.ts';
 import type { HttpApiEvent } from './http.ts';
 
@@ -45,18 +46,12 @@ export function parseQuery<S extends z.ZodObject>(schema: S, query: Record<strin
 }
 
 /**
- * Cursors are the repositories' own (base64url JSON of the last key read).
+ * Cursors are the repositories' own (src/kernel/cursor.ts).
  * Checked here so that a mangled one is the caller's 400, not a 500 from deep
  * inside a Scan.
  */
 export function checkCursor(cursor: string | undefined, keyName: string): string | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof key === 'object' && key !== null && typeof (key as Record<string, unknown>)[keyName] === 'string') return cursor;
-  } catch {
-    // reported below
-  }
+  if (cursor === undefined || decodeCursor(cursor, keyName)) return cursor;
   throw new ApiError(400, 'INVALID_CURSOR', 'cursor is not one this API returned; pass the nextCursor of the previous page, or start again without it');
 }
 

@@ -4,7 +4,7 @@
  * variable fails the function's initialisation with one message naming every problem.
  */
 import type { WorkflowName } from '../cloud/ports.ts';
-import { HumanGovError } from '../tenants/errors.ts';
+import { HumanGovError } from '../kernel/errors.ts';
 import { stageProblem } from '../tenants/tenant-id.ts';
 
 export const CONTAINER_PORT = 8080;

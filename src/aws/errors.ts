@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PermanentCloudError, TransientCloudError } from '../cloud/errors.ts';
-import { HumanGovError } from '../tenants/errors.ts';
+import { HumanGovError } from '../kernel/errors.ts';
 
 /** What a failed call was about, so the message says where to look. */
 export interface AwsCallContext {

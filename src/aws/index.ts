@@ -3,4 +3,4 @@ export { awsConfigFromEnv, AwsConfigError, CONTAINER_PORT, STATE_MACHINE_ENV } f
 export type { AwsConfig } from './config.ts';
 export { awsAccess, awsBuckets, awsCompute, awsLoadBalancer, awsLogs, awsSecrets, awsTables, awsWorkflows, createAwsCloud, createAwsCloudOf } from './cloud.ts';
 export type { AwsClients, AwsPortBuilders } from './cloud.ts';
-export { executionName } from './execution-name.ts';
+export { executionName } from '../kernel/execution-name.ts';

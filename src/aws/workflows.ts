@@ -4,7 +4,7 @@ import { PermanentCloudError } from '../cloud/errors.ts';
 import type { WorkflowName, WorkflowPort } from '../cloud/ports.ts';
 import { STATE_MACHINE_ENV } from './config.ts';
 import { translateAwsError } from './errors.ts';
-import { executionName } from './execution-name.ts';
+import { executionName } from '../kernel/execution-name.ts';
 
 export interface StepFunctionsWorkflowsOptions {
   client?: SFNClient;

@@ -4,7 +4,7 @@
  * stack. Codes: 1 = the operation failed or was refused, 2 = the command line
  * itself was wrong (as most Unix tools do).
  */
-import { HumanGovError } from '../tenants/errors.ts';
+import { HumanGovError } from '../kernel/errors.ts';
 
 export class CliError extends HumanGovError {
   override name = 'CliError';

@@ -4,7 +4,7 @@
  * exits the process; bin/humangov.ts does that with what it returns.
  */
 import { Command, CommanderError } from 'commander';
-import { HumanGovError } from '../tenants/errors.ts';
+import { HumanGovError } from '../kernel/errors.ts';
 import { CliContext, defaultApiUrl, type CliIo, type GlobalOptions } from './context.ts';
 import { CliError } from './errors.ts';
 import { colors } from './format.ts';

@@ -1,4 +1,4 @@
-import { HumanGovError } from '../tenants/errors.ts';
+import { HumanGovError } from '../kernel/errors.ts';
 
 /**
  * Errors a provider raises, named for what a workflow should do about them.

@@ -1,4 +1,4 @@
-import { HumanGovError } from '../tenants/errors.ts';
+import { HumanGovError } from '../kernel/errors.ts';
 
 /**
  * The workflow input is not an ECR push of a release image. Nothing is
@@ -7,11 +7,6 @@ import { HumanGovError } from '../tenants/errors.ts';
  */
 export class InvalidDeployEventError extends HumanGovError {
   override name = 'InvalidDeployEventError';
-}
-
-/** A Task state passed a step an input it cannot use: a bug in the ASL, not worth retrying. */
-export class StepInputError extends HumanGovError {
-  override name = 'StepInputError';
 }
 
 export class DeploymentNotFoundError extends HumanGovError {

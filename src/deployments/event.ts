@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { describeIssues, imageRefSchema, type ImageRef } from '../tenants/schema.ts';
 import { InvalidDeployEventError } from './errors.ts';
+import { executionName } from '../kernel/execution-name.ts';
 
 export const DEFAULT_MAX_CONCURRENCY = 50;
 export const DEFAULT_FAILURE_THRESHOLD = 1;
@@ -76,5 +77,5 @@ export function deploymentIdFor(event: Pick<EcrPushEvent, 'id' | 'time'>): strin
     .toISOString()
     .replace(/\.\d{3}Z$/, 'Z')
     .replace(/[-:]/g, '');
-  return `${stamp}-${event.id.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 80);
+  return executionName(`${stamp}-${event.id}`);
 }

@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import { healthSchema, imageRefSchema, resourcesSchema } from '../tenants/schema.ts';
 import { TenantReleaseError } from './errors.ts';
-import { parse } from './step-input.ts';
+import { stripUndefined } from '../kernel/object.ts';
 import type { TenantOutcome, TenantResult } from './schema.ts';
 
 export const RELEASE_PHASES = [
@@ -102,11 +102,6 @@ export const releaseSchema = z.object({
 });
 export type Release = z.infer<typeof releaseSchema>;
 
-/** Parses the `release` a Task state passes (its shape is the ASL's contract with these steps). */
-export function parseRelease(input: unknown): Release {
-  return parse(z.object({ release: releaseSchema }), input).release;
-}
-
 export function isTerminal(phase: ReleasePhase): phase is keyof typeof TERMINAL_PHASES {
   return Object.hasOwn(TERMINAL_PHASES, phase);
 }
@@ -136,8 +131,4 @@ export function need<K extends keyof Release>(release: Release, key: K): NonNull
     throw new TenantReleaseError(release.tenantId, `the step got no ${key} in phase ${release.phase}; the state machine passed an incomplete release`);
   }
   return value as NonNullable<Release[K]>;
-}
-
-export function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

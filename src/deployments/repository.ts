@@ -17,8 +17,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { controlPlaneTable } from '../aws/errors.ts';
-import type { ReleaseSource } from '../workflows/deps.ts';
 import { imageRefSchema, type ImageRef } from '../tenants/schema.ts';
+import { decodeCursor, encodeCursor } from '../kernel/cursor.ts';
+import { HumanGovError } from '../kernel/errors.ts';
 import { DeploymentNotFoundError } from './errors.ts';
 import type { RolloutPlan } from './policy.ts';
 import {
@@ -30,6 +31,18 @@ import {
   type StopKind,
   type TenantResult,
 } from './schema.ts';
+
+/** Where onboarding learns which image to run: the last SUCCEEDED deployment. */
+export interface ReleaseSource {
+  currentRelease(): Promise<ImageRef | undefined>;
+}
+
+function startKey(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  const key = decodeCursor(cursor, 'deploymentId');
+  if (!key) throw new HumanGovError('cursor is not one this API returned; start again without it');
+  return key;
+}
 
 const LATEST = '@latest';
 const RELEASE = '@release';
@@ -69,14 +82,14 @@ export class DeploymentRepository implements ReleaseSource {
       new ScanCommand({
         TableName: this.#table,
         Limit: options.limit ?? 50,
-        ExclusiveStartKey: options.cursor ? (JSON.parse(Buffer.from(options.cursor, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined,
+        ExclusiveStartKey: startKey(options.cursor),
         FilterExpression: 'NOT begins_with(deploymentId, :pointer)',
         ExpressionAttributeValues: { ':pointer': '@' },
         ConsistentRead: true,
       }),
     );
     const items = Items.map((item) => withCounts(deploymentRecordSchema.parse(item))).sort((a, b) => b.deploymentId.localeCompare(a.deploymentId));
-    return { items, nextCursor: LastEvaluatedKey ? Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url') : undefined };
+    return { items, nextCursor: encodeCursor(LastEvaluatedKey) };
   }
 
   /** Inserts the deployment; returns the existing one instead when its id is taken (the same event again). */

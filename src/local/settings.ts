@@ -1,8 +1,8 @@
 import { join, resolve } from 'node:path';
 
 /**
- * Where the local control plane listens and keeps its state. Every default is
- * DESIGN.md's; each can be overridden by the environment variable named beside it.
+ * Where the local control plane listens and keeps its state. Each default is
+ * written beside its field and can be overridden by the environment variable named beside it.
  */
 export interface LocalSettings {
   /** HUMANGOV_HOME, default `.humangov` in the working directory. */

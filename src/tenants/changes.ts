@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { WorkflowName } from '../cloud/ports.ts';
 import { CONVERGE_FIELDS, parseUserFields } from './schema.ts';
 import { InvalidTenantError } from './errors.ts';
+import { executionName } from '../kernel/execution-name.ts';
 
 /** One change of one tenants-table item, as a stream delivers it (images already unmarshalled). */
 export interface TenantItemChange {
@@ -24,14 +25,13 @@ function userFields(image: Record<string, unknown> | undefined): Record<string, 
 }
 
 /**
- * Step Functions execution names: <= 80 characters of [A-Za-z0-9-_]. The
+ * A Step Functions execution name (made valid by executionName). The
  * sequence number makes the name unique per change and identical when the same
  * change is delivered twice, so StartExecution runs it at most once.
  */
 export function executionNameFor(tenantKey: string, workflow: WorkflowName, sequenceNumber: string): string {
-  const safeKey = tenantKey.replace(/[^A-Za-z0-9-_]/g, '_').slice(0, 20);
   const short = workflow === 'tenant-onboard' ? 'onboard' : workflow === 'tenant-offboard' ? 'offboard' : 'deploy';
-  return `${safeKey}-${short}-${sequenceNumber.replace(/[^0-9A-Za-z]/g, '')}`.slice(0, 80);
+  return executionName(`${tenantKey.slice(0, 20)}-${short}-${sequenceNumber}`);
 }
 
 /**

@@ -1,15 +1,5 @@
-/**
- * One base class for the errors of the domain. Each says what went wrong and,
- * where a person can act on it, what to do next; `retryable` tells a workflow
- * whether trying again can help.
- */
-export class HumanGovError extends Error {
-  override name = 'HumanGovError';
-  readonly retryable: boolean = false;
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+/** The tenant domain's errors; each says what to do next. */
+import { HumanGovError } from '../kernel/errors.ts';
 
 /** One field of a stored record that breaks a rule: what a person needs to fix it. */
 export interface InvalidField {

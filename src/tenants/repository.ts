@@ -1,12 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { controlPlaneTable } from '../aws/errors.ts';
+import { decodeCursor, encodeCursor } from '../kernel/cursor.ts';
+import { stripUndefined } from '../kernel/object.ts';
 import { ConcurrentUpdateError, InvalidTenantError, TenantExistsError, TenantLockedError, TenantNotFoundError } from './errors.ts';
 import { canTransition, type TenantStatus } from './status.ts';
+import { planTransition, type TenantObservation, type TransitionRequest } from './transition-plan.ts';
 import { HISTORY_LIMIT, parseListedTenant, parseTenantRecord, type HistoryEntry, type TenantRecord, type TenantUserFields } from './schema.ts';
 
-/** Control-plane fields a workflow may set, besides status. */
-export type TenantObservation = Partial<Pick<TenantRecord, 'endpoint' | 'image' | 'health' | 'resources'>>;
+export type { TenantObservation } from './transition-plan.ts';
 
 /** The version and status a caller's own transition left the record in. */
 export interface TenantStamp {
@@ -14,10 +16,7 @@ export interface TenantStamp {
   status: TenantStatus;
 }
 
-export interface TransitionOptions {
-  reason?: string;
-  executionId?: string;
-  observed?: TenantObservation;
+export interface TransitionOptions extends TransitionRequest {
   /** The record as the caller just read it (acquireLock returns it): written against its version, read again only if that write finds it changed. */
   current?: TenantRecord;
   /**
@@ -27,10 +26,6 @@ export interface TransitionOptions {
    * stamped, or its history has no room.
    */
   after?: TenantStamp;
-  /** Keeps the history one entry short of its bound, so that the next transition can append without reading (the history it leaves is the same). */
-  leaveHistoryRoom?: boolean;
-  /** Gives this owner's lease back in the same write, if it still holds it. */
-  releaseLockOf?: string;
 }
 
 /** What a write may expect of the record beyond its version. */
@@ -48,21 +43,11 @@ export interface Page<T> {
 
 const CONVERGE_ATTEMPTS = 5;
 
-function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+function startKey(cursor: string | undefined): Record<string, unknown> | undefined {
   if (!cursor) return undefined;
-  try {
-    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof key === 'object' && key !== null && typeof (key as { tenantId?: unknown }).tenantId === 'string') {
-      return key as Record<string, unknown>;
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new InvalidTenantError('cursor is not one this API returned; start again without it');
+  const key = decodeCursor(cursor, 'tenantId');
+  if (!key) throw new InvalidTenantError('cursor is not one this API returned; start again without it');
+  return key;
 }
 
 /**
@@ -110,7 +95,7 @@ export class TenantRepository {
       new ScanCommand({
         TableName: this.#table,
         Limit: options.limit ?? 100,
-        ExclusiveStartKey: decodeCursor(options.cursor),
+        ExclusiveStartKey: startKey(options.cursor),
         ConsistentRead: true,
       }),
     );
@@ -192,29 +177,18 @@ export class TenantRepository {
     for (let attempt = 1; ; attempt++) {
       const read = current === undefined;
       current ??= await this.require(tenantId);
-      if (!canTransition(current.status, to)) {
+      const plan = planTransition(current, to, options, this.#now());
+      if (plan.kind !== 'write') {
         // The caller's copy is only written against: a refusal is judged on the stored record.
         if (!read) {
           current = undefined;
           continue;
         }
-        if (madeBy(current, to, options)) return this.#alreadyMoved(current, options.releaseLockOf);
-        throw new InvalidTenantError(`tenant "${tenantId}" cannot move from ${current.status ?? 'new'} to ${to}`);
+        if (plan.kind === 'already-made') return this.#alreadyMoved(current, options.releaseLockOf);
+        throw new InvalidTenantError(plan.message);
       }
-      const entry: HistoryEntry = { at: this.#now().toISOString(), from: current.status, to, reason: options.reason, executionId: options.executionId };
-      // Re-entering the same status (a retried step) does not grow the history.
-      const last = current.history?.at(-1);
-      const repeated = last && last.to === to && last.reason === options.reason;
-      const kept = options.leaveHistoryRoom ? HISTORY_LIMIT - 1 : HISTORY_LIMIT;
-      const history = (repeated ? (current.history ?? []) : [...(current.history ?? []), stripUndefined(entry)]).slice(-kept);
-      const releaseLockOf = options.releaseLockOf !== undefined && current.lock?.owner === options.releaseLockOf ? options.releaseLockOf : undefined;
       try {
-        return await this.#write(
-          tenantId,
-          current.version,
-          { ...options.observed, status: to, statusReason: options.reason ?? null, history },
-          releaseLockOf ? { releaseLockOf } : {},
-        );
+        return await this.#write(tenantId, current.version, plan.changes, plan.releaseLockOf ? { releaseLockOf: plan.releaseLockOf } : {});
       } catch (error) {
         if (error instanceof ConcurrentUpdateError && attempt < CONVERGE_ATTEMPTS) {
           current = undefined;
@@ -396,16 +370,4 @@ export class TenantRepository {
       throw error;
     }
   }
-}
-
-/** True when `current` is already the move to `to` that this execution (with this reason) made. */
-function madeBy(current: TenantRecord, to: TenantStatus, options: TransitionOptions): boolean {
-  const last = current.history?.at(-1);
-  return (
-    options.executionId !== undefined && current.status === to && last?.to === to && last.reason === options.reason && last.executionId === options.executionId
-  );
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

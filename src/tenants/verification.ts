@@ -17,7 +17,7 @@ export interface VerificationResult {
 }
 
 /**
- * ALB verification as DESIGN.md defines it: every target of the tenant's target
+ * ALB verification, the rule a tenant must meet to be ACTIVE: every target of the tenant's target
  * group healthy, at least `desiredCount` of them, spread over two or more zones
  * when two or more are wanted, and `GET /health` through the load balancer
  * answering the expected image digest.

@@ -7,8 +7,8 @@ import { IamAccess, TASK_POLICY_NAME } from '../../src/aws/access.ts';
 import { PermanentCloudError } from '../../src/cloud/errors.ts';
 import type { PolicyDocument } from '../../src/cloud/ports.ts';
 import { tempHome } from '../../src/local/data/testing.ts';
-import { LocalAccessPort } from '../../src/local/iam/access-port.ts';
-import { LocalLogsPort, RETENTION_DAYS } from '../../src/local/logs/logs-port.ts';
+import { RecordedRoles } from '../../src/local/iam/recorded-roles.ts';
+import { FileLogGroups, RETENTION_DAYS } from '../../src/local/logs/file-log-groups.ts';
 
 let home: Awaited<ReturnType<typeof tempHome>>;
 beforeEach(async () => {
@@ -23,7 +23,7 @@ const policy: PolicyDocument = {
 
 describe('local IAM roles', () => {
   it('carry the trust policy and inline policy name the AWS provider gives task roles', async () => {
-    const access = new LocalAccessPort({ home: home.home, accountId: '123456789012', region: 'us-east-1' });
+    const access = new RecordedRoles({ home: home.home, accountId: '123456789012', region: 'us-east-1' });
     await access.ensureTaskRole({ roleName: 'humangov-local-ca-task', policy, tags: {} });
     const role = await access.roleOf('humangov-local-ca-task');
     const aws = new IamAccess({
@@ -37,7 +37,7 @@ describe('local IAM roles', () => {
 
   // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html: the partition is part of every ARN.
   it('are named with the partition of their region, GovCloud included', async () => {
-    const access = new LocalAccessPort({ home: home.home, accountId: '123456789012', region: 'us-gov-west-1' });
+    const access = new RecordedRoles({ home: home.home, accountId: '123456789012', region: 'us-gov-west-1' });
     const { arn } = await access.ensureTaskRole({ roleName: 'humangov-local-ca-task', policy, tags: {} });
     expect(arn).toBe('arn:aws-us-gov:iam::123456789012:role/humangov-local-ca-task');
     expect(JSON.stringify((await access.roleOf('humangov-local-ca-task'))?.assumeRolePolicy)).toContain('arn:aws-us-gov:ecs:us-gov-west-1:123456789012:*');
@@ -46,7 +46,7 @@ describe('local IAM roles', () => {
   // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: 10,240 characters of inline role
   // policy, "IAM doesn't count white space".
   it('count the inline policy without white space against the 10,240-character quota', async () => {
-    const access = new LocalAccessPort({ home: home.home });
+    const access = new RecordedRoles({ home: home.home });
     const resources = (count: number) => Array.from({ length: count }, (_, i) => `arn:aws:s3:::bucket-${String(i).padStart(4, '0')}/*`);
     const sized = (count: number): PolicyDocument => ({
       Version: '2012-10-17',
@@ -65,7 +65,7 @@ describe('local IAM roles', () => {
 describe('local CloudWatch Logs groups', () => {
   // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html
   it('refuse names CreateLogGroup refuses, "aws/" at the start included, and take the ones AWS services use', async () => {
-    const logs = new LocalLogsPort({ home: home.home });
+    const logs = new FileLogGroups({ home: home.home });
     for (const name of ['aws/lambda/x', '', 'has space', 'a'.repeat(513), 'colon:no']) {
       await expect(logs.ensureLogGroup({ name, retentionDays: 30, tags: {} })).rejects.toBeInstanceOf(PermanentCloudError);
     }

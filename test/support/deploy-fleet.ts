@@ -11,7 +11,7 @@ import { CreateTableCommand, InternalServerError } from '@aws-sdk/client-dynamod
 import { expect } from '@jest/globals';
 import { makeHandler as makeRecordHandler } from '../../functions/steps/deployment-record.ts';
 import { makeHandler as makeReleaseHandler } from '../../functions/steps/tenant-release.ts';
-import type { DeployDeps } from '../../src/deployments/deps.ts';
+import type { DeployDeps } from '../../src/workflows/image-deploy/deps.ts';
 import { deploymentIdFor } from '../../src/deployments/event.ts';
 import { DeploymentRepository } from '../../src/deployments/repository.ts';
 import type { Deployment, TenantOutcome } from '../../src/deployments/schema.ts';
@@ -19,7 +19,7 @@ import { DEPLOYMENTS_TABLE_DEFINITION } from '../../src/deployments/table.ts';
 import { tenantResourceNames } from '../../src/tenants/names.ts';
 import type { TenantRepository } from '../../src/tenants/repository.ts';
 import type { TenantRecord } from '../../src/tenants/schema.ts';
-import { WorkflowRunner, type ExecutionEvent, type StepHandler, type StepHandlers } from '../../src/workflows/runner.ts';
+import { WorkflowRunner, type ExecutionEvent, type StepHandler, type StepHandlers } from '../../src/local/workflows/runner.ts';
 import { FakeCloud } from './fake-cloud.ts';
 import { seedServingTenant } from './serving-tenant.ts';
 import { startTenantsTable, type TestTenantsTable } from './tenants-table.ts';

@@ -13,7 +13,7 @@ import type { WorkflowName } from '../../src/cloud/ports.ts';
 import type { ImageRef } from '../../src/tenants/schema.ts';
 import type { TenantRepository } from '../../src/tenants/repository.ts';
 import type { StepDeps } from '../../src/workflows/deps.ts';
-import { WorkflowRunner, type StepHandler } from '../../src/workflows/runner.ts';
+import { WorkflowRunner, type StepHandler } from '../../src/local/workflows/runner.ts';
 import { makeHandler as accessHandler } from '../../functions/steps/tenant-access.ts';
 import { makeHandler as computeHandler } from '../../functions/steps/tenant-compute.ts';
 import { makeHandler as dataHandler } from '../../functions/steps/tenant-data.ts';

@@ -1,6 +1,6 @@
 /**
  * A real tenants table for tests: dynalite (in memory) on a free port, the
- * table created with the key schema and stream DESIGN.md gives it, and a
+ * table created with the key schema and stream the deployed tenants table has, and a
  * TenantRepository on it. Call `close()` in afterAll.
  */
 import { once } from 'node:events';

@@ -3,12 +3,12 @@ import { describe, expect, it } from '@jest/globals';
 import { labelled } from '../support/labelled.ts';
 import { allStates, definitionPath, loadDefinition, type AslState } from '../../src/workflows/definitions.ts';
 import type { StepDeps } from '../../src/workflows/deps.ts';
-import { accessSteps } from '../../src/workflows/steps/access.ts';
-import { computeSteps } from '../../src/workflows/steps/compute.ts';
-import { dataSteps } from '../../src/workflows/steps/data.ts';
-import { networkSteps } from '../../src/workflows/steps/network.ts';
-import { recordSteps } from '../../src/workflows/steps/record.ts';
-import { secretSteps } from '../../src/workflows/steps/secrets.ts';
+import { accessSteps } from '../../src/workflows/tenant/access.ts';
+import { computeSteps } from '../../src/workflows/tenant/compute.ts';
+import { dataSteps } from '../../src/workflows/tenant/data.ts';
+import { networkSteps } from '../../src/workflows/tenant/network.ts';
+import { recordSteps } from '../../src/workflows/tenant/record.ts';
+import { secretSteps } from '../../src/workflows/tenant/secrets.ts';
 import { FakeCloud } from '../support/fake-cloud.ts';
 
 const TRANSIENT = [

@@ -301,7 +301,7 @@ export function dashboardLogic() {
   }
 
   /**
-   * What the last target-health check says against DESIGN.md's rule (all
+   * What the last target-health check says against the verification rule (all
    * targets healthy, at least the desired count, two zones when two or more
    * tasks are wanted). The digest probe is not stored, so it is not judged here.
    */

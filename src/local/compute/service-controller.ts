@@ -5,7 +5,7 @@ import { TENANT_TAG_KEY } from '../../tenants/names.ts';
 import { Task } from './task.ts';
 import type { TaskContext, TaskEnd } from './task.ts';
 import type { TaskDefinition, TaskDefinitions } from './task-definitions.ts';
-import { logGroupDir } from '../logs/logs-port.ts';
+import { logGroupDir } from '../logs/file-log-groups.ts';
 import type { LogFn } from '../logs/json-log.ts';
 import type { DeploymentRecord, SchedulerOptions, ServiceRecord } from './service-record.ts';
 

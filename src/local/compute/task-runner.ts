@@ -4,7 +4,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { delimiter, dirname } from 'node:path';
-import { HumanGovError } from '../../tenants/errors.ts';
+import { HumanGovError } from '../../kernel/errors.ts';
 import { imageDir } from '../settings.ts';
 
 /** The task cannot start: its image is missing or unusable. Counts as a failed task, like ECS's CannotPullContainerError. */

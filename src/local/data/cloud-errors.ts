@@ -1,7 +1,7 @@
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { PermanentCloudError, TransientCloudError } from '../../cloud/errors.ts';
-import { HumanGovError } from '../../tenants/errors.ts';
+import { HumanGovError } from '../../kernel/errors.ts';
 
 /** Node's codes for "nobody answered at that address", i.e. the local server is not running (yet). */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);

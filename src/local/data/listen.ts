@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HumanGovError } from '../../tenants/errors.ts';
+import { HumanGovError } from '../../kernel/errors.ts';
 
 /** A local server could not start; the message says which setting to change. */
 export class LocalServerError extends HumanGovError {

@@ -77,7 +77,7 @@ function refuse(req: IncomingMessage, res: ServerResponse): boolean {
  * restarts). It serves objects, multipart uploads and presigned URLs (refused
  * once expired, as S3 does); bucket configuration (versioning, encryption,
  * public access block, policy, ownership, tags) it does not, and
- * LocalBucketPort records those instead. In front of it, what S3 refuses and
+ * S3rverBuckets records those instead. In front of it, what S3 refuses and
  * s3rver would not (refuse()).
  */
 export async function startLocalS3(options: { home: string; port: number; host: string }): Promise<LocalS3> {

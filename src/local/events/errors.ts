@@ -1,4 +1,4 @@
-import { HumanGovError } from '../../tenants/errors.ts';
+import { HumanGovError } from '../../kernel/errors.ts';
 
 /**
  * serverless.yml's rules cannot be used as written (bad pattern, unresolvable

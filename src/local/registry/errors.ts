@@ -1,4 +1,4 @@
-import { HumanGovError } from '../../tenants/errors.ts';
+import { HumanGovError } from '../../kernel/errors.ts';
 
 /** A push or lookup in the local image registry failed; the message says what to change. */
 export class RegistryError extends HumanGovError {

@@ -17,8 +17,8 @@ import { TenantRepository } from '../../tenants/repository.ts';
 import { controlPlaneTables } from '../../tenants/names.ts';
 import { DeploymentRepository } from '../../deployments/repository.ts';
 import { DEPLOYMENTS_TABLE_DEFINITION } from '../../deployments/table.ts';
-import type { DeployDeps } from '../../deployments/deps.ts';
-import { WorkflowRunner, type StepHandler, type StepHandlers } from '../../workflows/runner.ts';
+import type { DeployDeps } from '../../workflows/image-deploy/deps.ts';
+import { WorkflowRunner, type StepHandler, type StepHandlers } from '../workflows/runner.ts';
 import * as tenantRecord from '../../../functions/steps/tenant-record.ts';
 import * as tenantData from '../../../functions/steps/tenant-data.ts';
 import * as tenantAccess from '../../../functions/steps/tenant-access.ts';
@@ -30,10 +30,10 @@ import { makeStreamHandler } from '../../../functions/tenant-stream.ts';
 import { makeApiHandler } from '../../../functions/api.ts';
 import { startLocalDynamo } from '../data/dynamodb-server.ts';
 import { startLocalS3 } from '../data/s3-server.ts';
-import { LocalTablePort } from '../data/table-port.ts';
-import { LocalBucketPort } from '../data/bucket-port.ts';
-import { LocalAccessPort } from '../iam/access-port.ts';
-import { LocalLogsPort } from '../logs/logs-port.ts';
+import { DynaliteTables } from '../data/dynalite-tables.ts';
+import { S3rverBuckets } from '../data/s3rver-buckets.ts';
+import { RecordedRoles } from '../iam/recorded-roles.ts';
+import { FileLogGroups } from '../logs/file-log-groups.ts';
 import { logJson, type LogFn } from '../logs/json-log.ts';
 import { LocalLoadBalancer } from '../alb/local-load-balancer.ts';
 import { LocalFargate } from '../compute/local-fargate.ts';
@@ -49,6 +49,7 @@ import { startApiServer } from '../api-server.ts';
 import type { LocalSettings } from '../settings.ts';
 import { LocalWorkflows } from './local-workflows.ts';
 import { resumeUnfinishedWork } from './resume.ts';
+import { executionName } from '../../kernel/execution-name.ts';
 
 export interface LocalControlPlaneOptions {
   /** Share of each Wait and retry interval of the state machines kept locally (default 0.05: a 15 s poll takes 750 ms). */
@@ -186,10 +187,10 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
         imageRepository: settings.imageRepository,
         containerPort: 8080,
       },
-      tables: new LocalTablePort({ home, endpoint: dynamo.endpoint, region: settings.region, accountId: settings.accountId }),
-      buckets: new LocalBucketPort({ home, endpoint: s3.endpoint }),
-      access: new LocalAccessPort({ home, accountId: settings.accountId }),
-      logs: new LocalLogsPort({ home }),
+      tables: new DynaliteTables({ home, endpoint: dynamo.endpoint, region: settings.region, accountId: settings.accountId }),
+      buckets: new S3rverBuckets({ home, endpoint: s3.endpoint }),
+      access: new RecordedRoles({ home, accountId: settings.accountId }),
+      logs: new FileLogGroups({ home }),
       compute,
       loadBalancer,
       secrets: new SecretsManagerSecrets({ client: secretsManager.asClient(), region: settings.region, stackSecretArn }),
@@ -210,7 +211,7 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
 
     const bus = await LocalEventBus.fromServerless({ stage: settings.stage, region: settings.region, accountId: settings.accountId, log });
     bus.onRule('ImagePushRule', async ({ event, input }) => {
-      await workflows.startExecution({ workflow: 'image-deploy', name: `deploy-${event.id}`.replace(/[^A-Za-z0-9-_]/g, '_').slice(0, 80), input });
+      await workflows.startExecution({ workflow: 'image-deploy', name: executionName(`deploy-${event.id}`), input });
     });
     stoppers.push(() => bus.close());
     const registry = new LocalRegistry({ home, repository: settings.imageRepository, events: bus, runtime: options.taskRuntime, log });

@@ -1,5 +1,5 @@
 import type { WorkflowName, WorkflowPort } from '../../cloud/ports.ts';
-import type { StepHandlers, WorkflowRunner } from '../../workflows/runner.ts';
+import type { StepHandlers, WorkflowRunner } from '../workflows/runner.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 

@@ -18,7 +18,7 @@
  */
 import { HistoryEventType as E } from '@aws-sdk/client-sfn';
 import type { AslDefinition, AslState } from '../../../src/workflows/definitions.ts';
-import { DISTRIBUTED_MAX_CONCURRENCY, isDistributed } from '../../../src/workflows/local-map.ts';
+import { DISTRIBUTED_MAX_CONCURRENCY, isDistributed } from '../../../src/local/workflows/local-map.ts';
 
 export const AWS_LIMITS = {
   historyEventsPerExecution: 25_000,

@@ -25,12 +25,12 @@ import { makeHandler as tenantRecordHandler } from '../../../functions/steps/ten
 import { makeHandler as tenantReleaseHandler } from '../../../functions/steps/tenant-release.ts';
 import { makeStreamHandler } from '../../../functions/tenant-stream.ts';
 import type { Cloud, WorkflowName } from '../../../src/cloud/ports.ts';
-import type { DeployDeps } from '../../../src/deployments/deps.ts';
+import type { DeployDeps } from '../../../src/workflows/image-deploy/deps.ts';
 import { DeploymentRepository } from '../../../src/deployments/repository.ts';
 import { DEPLOYMENTS_TABLE_DEFINITION } from '../../../src/deployments/table.ts';
 import { controlPlaneTables, tenantResourceNames } from '../../../src/tenants/names.ts';
 import { TenantRepository } from '../../../src/tenants/repository.ts';
-import { WorkflowRunner, type StepHandler } from '../../../src/workflows/runner.ts';
+import { WorkflowRunner, type StepHandler } from '../../../src/local/workflows/runner.ts';
 import { apiEvent } from '../../api/support.ts';
 import { digest, pushEvent } from '../../support/deploy-fleet.ts';
 import { FAKE_PLATFORM, FakeCloud } from '../../support/fake-cloud.ts';

@@ -6,7 +6,7 @@
  * (the array of its iterations' outputs, before ResultPath can drop it).
  */
 import type { AslDefinition, AslState } from '../../../src/workflows/definitions.ts';
-import type { ExecutionEvent, StepHandler, StepHandlers } from '../../../src/workflows/runner.ts';
+import type { ExecutionEvent, StepHandler, StepHandlers } from '../../../src/local/workflows/runner.ts';
 
 export const bytesOf = (value: unknown): number => Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
 

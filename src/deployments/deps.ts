@@ -1,5 +1,0 @@
-import type { StepDeps } from '../workflows/deps.ts';
-import type { DeploymentRepository } from './repository.ts';
-
-/** What the image-deploy steps need: the workflow steps' dependencies and the deployments table. */
-export type DeployDeps = StepDeps & { deployments: DeploymentRepository };

@@ -1,0 +1,33 @@
+/**
+ * What the image-deploy Task states send the deployment-record and tenant-release
+ * functions, beyond `action`: the ASL's side of the contract, checked with the step kit.
+ */
+import { z } from 'zod';
+import { releaseSchema, type Release } from '../../deployments/release.ts';
+import { parseStepInput } from '../kit/input.ts';
+import { caughtFailureSchema, type CaughtFailure } from '../kit/failure.ts';
+
+const deploymentStepSchema = z.object({
+  deploymentId: z.string().min(1),
+  executionId: z.string().min(1),
+  failure: caughtFailureSchema.optional(),
+});
+
+const recordStepSchema = z.object({ executionId: z.string().min(1), input: z.unknown() });
+
+export function parseDeploymentStep(input: unknown): { deploymentId: string; executionId: string; failure?: CaughtFailure } {
+  return parseStepInput(deploymentStepSchema, input);
+}
+
+export function parseRecordStep(input: unknown): { executionId: string; input: unknown } {
+  return parseStepInput(recordStepSchema, input);
+}
+
+export function parseFailure(input: unknown): CaughtFailure | undefined {
+  return parseStepInput(z.object({ failure: caughtFailureSchema.optional() }), input).failure;
+}
+
+/** The `release` a Task state passes (its shape is the ASL's contract with these steps). */
+export function parseRelease(input: unknown): Release {
+  return parseStepInput(z.object({ release: releaseSchema }), input).release;
+}
