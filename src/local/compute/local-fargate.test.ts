@@ -7,7 +7,7 @@ import { labelled } from '../../../test/support/labelled.ts';
 import type { ServiceState, TaskDefinitionSpec } from '../../cloud/ports.ts';
 import { NotReadyError, PermanentCloudError } from '../../cloud/errors.ts';
 import { LocalLoadBalancer } from '../alb/local-load-balancer.ts';
-import { LocalLogsPort } from '../logs/logs-port.ts';
+import { FileLogGroups } from '../logs/file-log-groups.ts';
 import { pushFixtureImage } from './fixtures/images.ts';
 import type { FixtureVariant } from './fixtures/images.ts';
 import { get, startLoad } from './fixtures/load.ts';
@@ -288,7 +288,7 @@ describe('LocalFargate services', () => {
     await fargate.deleteService(SERVICE);
     await waitFor('service INACTIVE', async () => (await state()).status === 'INACTIVE', { describe: state });
 
-    await new LocalLogsPort({ home }).deleteLogGroup('/humangov/local/tenants/ca');
+    await new FileLogGroups({ home }).deleteLogGroup('/humangov/local/tenants/ca');
 
     expect(logFiles).toHaveLength(2);
     expect(await readdir(join(home, 'logs'), { recursive: true })).toEqual([]);
