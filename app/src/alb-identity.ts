@@ -40,9 +40,14 @@ export function publicKeyUrl(region: string, keyId: string): string {
   return `https://public-keys.auth.elb.${region}.amazonaws.com/${encodeURIComponent(keyId)}`;
 }
 
-export function regionalPublicKeys(region: string, fetchFn: typeof fetch = fetch): PublicKeySource {
+/**
+ * Keys from the region's documented endpoint, or from `endpoint` (`<endpoint>/<kid>`) where a
+ * stand-in load balancer publishes its own (the local provider's), so the app code is the same.
+ */
+export function regionalPublicKeys(region: string, endpoint?: string, fetchFn: typeof fetch = fetch): PublicKeySource {
   return async (keyId) => {
-    const response = await fetchFn(publicKeyUrl(region, keyId), { signal: AbortSignal.timeout(5_000) });
+    const url = endpoint ? `${endpoint.replace(/\/+$/, '')}/${encodeURIComponent(keyId)}` : publicKeyUrl(region, keyId);
+    const response = await fetchFn(url, { signal: AbortSignal.timeout(5_000) });
     if (!response.ok) throw new AlbIdentityError(`the load balancer's public key ${keyId} could not be fetched (HTTP ${response.status})`);
     return response.text();
   };
@@ -135,11 +140,17 @@ function decodeJson(segment: string, what: string): Record<string, unknown> {
   throw new AlbIdentityError(`x-amzn-oidc-data has an unreadable ${what}`);
 }
 
-/** How a state's staff are recognised: its own IdP when it has one, else its group in the stack's user pool. */
-export type StateMembership = { readonly kind: 'idp'; readonly issuer: string } | { readonly kind: 'group'; readonly group: string };
+/**
+ * How a state's staff are recognised: signed in with the state's IdP (`issuer`: its own IdP, or
+ * the stack's user pool) and, where that IdP serves several states, in the state's `group`.
+ */
+export interface StaffRule {
+  readonly issuer: string;
+  readonly group?: string | undefined;
+}
 
-/** True only for staff of this state: signed in with its IdP, or in its Cognito group. */
-export function isStaffOf(identity: AlbIdentity, membership: StateMembership): boolean {
-  if (membership.kind === 'idp') return identity.issuer.replace(/\/+$/, '') === membership.issuer.replace(/\/+$/, '');
-  return identity.groups.includes(membership.group);
+/** True only for staff of this state. */
+export function isStaffOf(identity: AlbIdentity, rule: StaffRule): boolean {
+  if (identity.issuer.replace(/\/+$/, '') !== rule.issuer.replace(/\/+$/, '')) return false;
+  return rule.group === undefined || identity.groups.includes(rule.group);
 }

@@ -21,7 +21,10 @@ import { installErrorHandling } from './routes/error-handler.ts';
 import { FormSecurity } from './routes/form-security.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerPageRoutes } from './routes/pages.ts';
+import { registerSignIn, displayNameOf } from './routes/sign-in.ts';
 import { Signer } from './signing.ts';
+import { AlbIdentityVerifier, regionalPublicKeys } from './alb-identity.ts';
+import type { PublicKeySource } from './alb-identity.ts';
 import type { PageContext } from './views/layout.ts';
 
 export interface AppDeps {
@@ -34,6 +37,8 @@ export interface AppDeps {
   readonly assets?: Assets;
   /** Whether listening starts EmployeeRepository.reindexNames in the background (default true). */
   readonly reindexNamesOnStart?: boolean;
+  /** Where the load balancer's signing keys come from; the configured endpoint's when not given. */
+  readonly publicKeys?: PublicKeySource;
 }
 
 /** Builds one app instance; nothing listens until the caller says so. */
@@ -51,6 +56,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     path: request.url.split('?')[0] ?? '/',
     stylesheetUrl: assets.stylesheetUrl,
     scriptUrl: assets.scriptUrl,
+    signedInAs: request.staff ? displayNameOf(request.staff) : undefined,
   });
 
   const app = Fastify({
@@ -125,6 +131,20 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   await app.register(multipart);
 
   installErrorHandling(app, pageContext);
+  if (config.signIn) {
+    const signIn = config.signIn;
+    registerSignIn(app, {
+      verifier: new AlbIdentityVerifier({
+        loadBalancerArn: signIn.loadBalancerArn,
+        keys: deps.publicKeys ?? regionalPublicKeys(config.awsRegion, signIn.publicKeyEndpoint),
+      }),
+      rule: { issuer: signIn.issuer, group: signIn.group },
+      usState: config.usState,
+      signOutUrl: signIn.signOutUrl,
+    });
+  } else {
+    app.log.warn('ALB_ARN is not set: nobody is asked to sign in, and anyone who reaches this app can read and change its records');
+  }
   registerHealthRoutes(app, {
     tenantId: config.tenantId,
     appImage: config.appImage,

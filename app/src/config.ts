@@ -23,6 +23,24 @@ export interface AppConfig {
   readonly dynamodbEndpoint: string | undefined;
   readonly s3Endpoint: string | undefined;
   readonly logLevel: string;
+  /**
+   * Who may use the app: the load balancer's sign-in, checked on every request but /health.
+   * Undefined only while ALB_ARN is unset (the local provider does not sign people in yet).
+   */
+  readonly signIn: SignInConfig | undefined;
+}
+
+export interface SignInConfig {
+  /** ALB_ARN: the load balancer whose signed `x-amzn-oidc-data` alone is believed. */
+  readonly loadBalancerArn: string;
+  /** SIGN_IN_ISSUER: the state's IdP, or the stack's user pool (its issuer URL). */
+  readonly issuer: string;
+  /** SIGN_IN_GROUP: the group a person must be in, where the IdP serves several states. */
+  readonly group: string | undefined;
+  /** ALB_PUBLIC_KEY_ENDPOINT: where the signing keys are (`<endpoint>/<kid>`); unset, the region's own. */
+  readonly publicKeyEndpoint: string | undefined;
+  /** SIGN_OUT_URL: the IdP's logout page, where sign-out sends the person after ending the session. */
+  readonly signOutUrl: string | undefined;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -80,6 +98,24 @@ export function loadConfig(env: Env): AppConfig {
   const dynamodbEndpoint = urlVariable(env, 'AWS_ENDPOINT_URL_DYNAMODB', problems);
   const s3Endpoint = urlVariable(env, 'AWS_ENDPOINT_URL_S3', problems);
 
+  const loadBalancerArn = env.ALB_ARN?.trim() ?? '';
+  if (loadBalancerArn && !/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[^/]+\/[0-9a-f]+$/.test(loadBalancerArn)) {
+    problems.push(
+      `ALB_ARN must be an Application Load Balancer ARN (arn:<partition>:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>), got "${loadBalancerArn}"`,
+    );
+  }
+  const issuer = loadBalancerArn ? required('SIGN_IN_ISSUER', "the issuer URL of the state's identity provider or of the stack's user pool") : '';
+  if (issuer && !URL.canParse(issuer)) problems.push(`SIGN_IN_ISSUER must be a URL, got "${issuer}"`);
+  const signIn: SignInConfig | undefined = loadBalancerArn
+    ? {
+        loadBalancerArn,
+        issuer,
+        group: env.SIGN_IN_GROUP?.trim() || undefined,
+        publicKeyEndpoint: urlVariable(env, 'ALB_PUBLIC_KEY_ENDPOINT', problems),
+        signOutUrl: urlVariable(env, 'SIGN_OUT_URL', problems),
+      }
+    : undefined;
+
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -100,6 +136,7 @@ export function loadConfig(env: Env): AppConfig {
     dynamodbEndpoint,
     s3Endpoint,
     logLevel,
+    signIn,
   };
 }
 

@@ -98,12 +98,16 @@ describe('isStaffOf', () => {
   const identity = { subject: 's', issuer: cognitoIssuer, email: undefined, name: undefined, groups: ['ca'], expiresAt: new Date(NOW) };
 
   it("lets in the state's own group and refuses another state's", () => {
-    expect(isStaffOf(identity, { kind: 'group', group: 'ca' })).toBe(true);
-    expect(isStaffOf(identity, { kind: 'group', group: 'tx' })).toBe(false);
+    expect(isStaffOf(identity, { issuer: cognitoIssuer, group: 'ca' })).toBe(true);
+    expect(isStaffOf(identity, { issuer: cognitoIssuer, group: 'tx' })).toBe(false);
   });
 
   it("with a state IdP, lets in only that IdP's users", () => {
-    expect(isStaffOf({ ...identity, issuer: 'https://login.ca.gov/' }, { kind: 'idp', issuer: 'https://login.ca.gov' })).toBe(true);
-    expect(isStaffOf(identity, { kind: 'idp', issuer: 'https://login.ca.gov' })).toBe(false);
+    expect(isStaffOf({ ...identity, issuer: 'https://login.ca.gov/' }, { issuer: 'https://login.ca.gov' })).toBe(true);
+    expect(isStaffOf(identity, { issuer: 'https://login.ca.gov' })).toBe(false);
+  });
+
+  it("refuses the state's group name asserted by another IdP", () => {
+    expect(isStaffOf({ ...identity, issuer: 'https://idp.example' }, { issuer: cognitoIssuer, group: 'ca' })).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import { startLocalAws } from './support/local-aws.ts';
 import type { LocalAws } from './support/local-aws.ts';
 import { createEmployee, createTenantStorage, employeeForm, listDocumentKeys, pdfBytes, startApp, testConfig } from './support/test-app.ts';
 import type { RunningApp } from './support/test-app.ts';
+import { signedIn } from './support/sign-in.ts';
 
 let aws: LocalAws;
 let web: RunningApp;
@@ -108,7 +109,7 @@ describe('pages with personnel data', () => {
 describe('JSON API Origin check by scheme, host and port', () => {
   const host = () => new URL(web.baseUrl).host;
   const list = (headers: Record<string, string>) =>
-    fetch(`${web.baseUrl}/api/employees`, { method: 'POST', headers, body: employeeForm(fields, { bytes: pdfBytes('x') }) });
+    fetch(`${web.baseUrl}/api/employees`, { method: 'POST', headers: { ...signedIn(), ...headers }, body: employeeForm(fields, { bytes: pdfBytes('x') }) });
 
   it.each([
     ['plain HTTP against the app served over HTTPS', () => ({ ...overHttps, origin: `http://${host()}` })],

@@ -1,4 +1,10 @@
-/** A tiny browser for the HTML pages: keeps cookies, never follows redirects on its own. */
+import { signedIn } from './sign-in.ts';
+
+/**
+ * A tiny browser for the HTML pages: keeps cookies, never follows redirects on its own. It comes
+ * through the load balancer signed in as a Californian unless `headers` names someone else (or
+ * `{}` with `signedIn: false`, a request around the load balancer).
+ */
 export interface PageResponse {
   readonly status: number;
   readonly headers: Headers;
@@ -11,8 +17,8 @@ export class Browser {
   readonly #headers: Readonly<Record<string, string>>;
 
   /** `headers` go with every request, e.g. the X-Forwarded-Proto of a load balancer that terminated TLS. */
-  constructor(headers: Readonly<Record<string, string>> = {}) {
-    this.#headers = headers;
+  constructor(headers: Readonly<Record<string, string>> = {}, options: { signedIn?: boolean } = {}) {
+    this.#headers = { ...(options.signedIn === false ? {} : signedIn()), ...headers };
   }
 
   async get(url: string): Promise<PageResponse> {
