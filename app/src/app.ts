@@ -143,7 +143,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
       signOutUrl: signIn.signOutUrl,
     });
   } else {
-    app.log.warn('ALB_ARN is not set: nobody is asked to sign in, and anyone who reaches this app can read and change its records');
+    app.log.warn('SIGN_IN=off: nobody is asked to sign in, and anyone who reaches this app can read and change its records');
   }
   registerHealthRoutes(app, {
     tenantId: config.tenantId,

@@ -24,8 +24,8 @@ export interface AppConfig {
   readonly s3Endpoint: string | undefined;
   readonly logLevel: string;
   /**
-   * Who may use the app: the load balancer's sign-in, checked on every request but /health.
-   * Undefined only while ALB_ARN is unset (the local provider does not sign people in yet).
+   * Who may use the app: the load balancer's sign-in, checked on every request but the probes.
+   * Undefined only when SIGN_IN=off says so (a stage without HTTPS, where an ALB cannot sign anyone in).
    */
   readonly signIn: SignInConfig | undefined;
 }
@@ -98,23 +98,7 @@ export function loadConfig(env: Env): AppConfig {
   const dynamodbEndpoint = urlVariable(env, 'AWS_ENDPOINT_URL_DYNAMODB', problems);
   const s3Endpoint = urlVariable(env, 'AWS_ENDPOINT_URL_S3', problems);
 
-  const loadBalancerArn = env.ALB_ARN?.trim() ?? '';
-  if (loadBalancerArn && !/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[^/]+\/[0-9a-f]+$/.test(loadBalancerArn)) {
-    problems.push(
-      `ALB_ARN must be an Application Load Balancer ARN (arn:<partition>:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>), got "${loadBalancerArn}"`,
-    );
-  }
-  const issuer = loadBalancerArn ? required('SIGN_IN_ISSUER', "the issuer URL of the state's identity provider or of the stack's user pool") : '';
-  if (issuer && !URL.canParse(issuer)) problems.push(`SIGN_IN_ISSUER must be a URL, got "${issuer}"`);
-  const signIn: SignInConfig | undefined = loadBalancerArn
-    ? {
-        loadBalancerArn,
-        issuer,
-        group: env.SIGN_IN_GROUP?.trim() || undefined,
-        publicKeyEndpoint: urlVariable(env, 'ALB_PUBLIC_KEY_ENDPOINT', problems),
-        signOutUrl: urlVariable(env, 'SIGN_OUT_URL', problems),
-      }
-    : undefined;
+  const signIn = signInVariables(env, problems);
 
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -137,6 +121,36 @@ export function loadConfig(env: Env): AppConfig {
     s3Endpoint,
     logLevel,
     signIn,
+  };
+}
+
+/** ALB_ARN and SIGN_IN_ISSUER, or an explicit SIGN_IN=off: a forgotten variable never opens the app to everyone. */
+function signInVariables(env: Env, problems: string[]): SignInConfig | undefined {
+  const loadBalancerArn = env.ALB_ARN?.trim() ?? '';
+  const mode = env.SIGN_IN?.trim() ?? '';
+  if (mode !== '' && mode !== 'off') problems.push(`SIGN_IN must be "off" (nobody signs in) or unset, got "${mode}"`);
+  if (mode === 'off') {
+    if (loadBalancerArn) problems.push('ALB_ARN and SIGN_IN=off contradict each other: unset one');
+    return undefined;
+  }
+  if (!loadBalancerArn) {
+    problems.push('ALB_ARN is required (the load balancer that signs staff in; its signature alone is believed), or SIGN_IN=off where nobody signs in');
+    return undefined;
+  }
+  if (!/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[^/]+\/[0-9a-f]+$/.test(loadBalancerArn)) {
+    problems.push(
+      `ALB_ARN must be an Application Load Balancer ARN (arn:<partition>:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>), got "${loadBalancerArn}"`,
+    );
+  }
+  const issuer = env.SIGN_IN_ISSUER?.trim() ?? '';
+  if (!issuer) problems.push("SIGN_IN_ISSUER is required with ALB_ARN (the issuer URL of the state's identity provider or of the stack's user pool)");
+  else if (!URL.canParse(issuer)) problems.push(`SIGN_IN_ISSUER must be a URL, got "${issuer}"`);
+  return {
+    loadBalancerArn,
+    issuer,
+    group: env.SIGN_IN_GROUP?.trim() || undefined,
+    publicKeyEndpoint: urlVariable(env, 'ALB_PUBLIC_KEY_ENDPOINT', problems),
+    signOutUrl: urlVariable(env, 'SIGN_OUT_URL', problems),
   };
 }
 

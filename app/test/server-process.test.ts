@@ -10,6 +10,7 @@ import type { LocalAws } from './support/local-aws.ts';
 import { exitWithin, startServerProcess } from './support/server-process.ts';
 import type { ServerProcess } from './support/server-process.ts';
 import { createTenantStorage, pdfBytes, TEST_CSRF_SECRET } from './support/test-app.ts';
+import { signedIn, startKeyEndpoint, TEST_ALB_ARN, TEST_ISSUER } from './support/sign-in.ts';
 
 const serverEntry = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -21,6 +22,9 @@ const validEnv = {
   AWS_BUCKET: 'humangov-ca-documents',
   TENANT_ID: 'ca',
   CSRF_SECRET: TEST_CSRF_SECRET,
+  ALB_ARN: TEST_ALB_ARN,
+  SIGN_IN_ISSUER: TEST_ISSUER,
+  SIGN_IN_GROUP: 'ca',
 };
 
 // The sources serve the pages' assets from where the build puts them (app/dist/assets).
@@ -48,7 +52,27 @@ describe('loadConfig', () => {
     }
   });
 
+  it('will not start open to everyone because ALB_ARN was forgotten: only SIGN_IN=off turns sign-in off', () => {
+    const { ALB_ARN: _arn, SIGN_IN_ISSUER: _issuer, SIGN_IN_GROUP: _group, ...unsigned } = validEnv;
+
+    expect(problemsOf(unsigned)).toEqual([
+      'ALB_ARN is required (the load balancer that signs staff in; its signature alone is believed), or SIGN_IN=off where nobody signs in',
+    ]);
+    expect(loadConfig({ ...unsigned, SIGN_IN: 'off' }).signIn).toBeUndefined();
+    expect(problemsOf({ ...validEnv, SIGN_IN: 'off' })).toEqual(['ALB_ARN and SIGN_IN=off contradict each other: unset one']);
+    expect(loadConfig(validEnv).signIn).toEqual({
+      loadBalancerArn: TEST_ALB_ARN,
+      issuer: TEST_ISSUER,
+      group: 'ca',
+      publicKeyEndpoint: undefined,
+      signOutUrl: undefined,
+    });
+  });
+
   it.each([
+    ['ALB_ARN', 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/0123'],
+    ['SIGN_IN_ISSUER', 'not a url'],
+    ['SIGN_IN', 'maybe'],
     ['TENANT_ID', 'CA'],
     ['TENANT_ID', 'new--york'],
     ['CSRF_SECRET', 'too-short'],
@@ -94,9 +118,18 @@ describe('server process shutdown', () => {
 
   it('on SIGTERM stops accepting, finishes the request in flight and exits 0', async () => {
     const tenant = await createTenantStorage(aws);
+    const keys = await startKeyEndpoint();
     server = startServerProcess([process.execPath, serverEntry], {
       cwd: appDir,
-      env: definedOnly({ PATH: process.env.PATH, ...validEnv, ...aws.env, AWS_DYNAMODB_TABLE: tenant.tableName, AWS_BUCKET: tenant.bucketName, PORT: '0' }),
+      env: definedOnly({
+        PATH: process.env.PATH,
+        ...validEnv,
+        ...aws.env,
+        AWS_DYNAMODB_TABLE: tenant.tableName,
+        AWS_BUCKET: tenant.bucketName,
+        PORT: '0',
+        ALB_PUBLIC_KEY_ENDPOINT: keys.url,
+      }),
     });
     const port = await server.port();
 
@@ -114,7 +147,12 @@ describe('server process shutdown', () => {
       port,
       method: 'POST',
       path: '/api/employees',
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + tail.length, expect: '100-continue' },
+      headers: {
+        ...signedIn(),
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': head.length + tail.length,
+        expect: '100-continue',
+      },
     });
     const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
       upload.on('response', (res) => {
@@ -135,6 +173,7 @@ describe('server process shutdown', () => {
 
     expect((await response).status).toBe(201);
     const { code, elapsedMs } = await exitWithin(server, 10_000);
+    await keys.close();
     expect(code).toBe(0);
     expect(elapsedMs).toBeLessThan(10_000);
   });

@@ -116,6 +116,7 @@ async function child(n: number): Promise<RunResult> {
     HUMANGOV_HOME: home,
     HUMANGOV_API_PORT: '0',
     HUMANGOV_LB_PORT: '0',
+    HUMANGOV_IDP_PORT: '0',
     HUMANGOV_DYNAMODB_PORT: '0',
     HUMANGOV_S3_PORT: '0',
   });

@@ -24,6 +24,20 @@ export interface Platform {
   imageRepository: string;
   /** The port the app listens on inside its task. */
   containerPort: number;
+  /** How the load balancer signs staff in, which each tenant's app is told; absent, the app asks nobody to sign in. */
+  signIn?: PlatformSignIn;
+}
+
+/** What a tenant's app needs to believe the load balancer's sign-in (the app's ALB_ARN, SIGN_IN_* variables). */
+export interface PlatformSignIn {
+  /** The load balancer whose signed `x-amzn-oidc-data` alone is believed. */
+  loadBalancerArn: string;
+  /** The issuer of the stack's user pool, where each state is a group. */
+  issuer: string;
+  /** Where the load balancer's public keys are, when not the region's documented endpoint (the local provider's). */
+  publicKeyEndpoint?: string;
+  /** The IdP's logout page, where sign-out ends its session. */
+  signOutUrl?: string;
 }
 
 // ---------------------------------------------------------------- tables

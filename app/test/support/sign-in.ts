@@ -4,6 +4,8 @@
  * base64url segments, `signer` the load balancer's ARN, `kid` naming the key).
  */
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { KeyObject } from 'node:crypto';
 import type { PublicKeySource } from '../../src/alb-identity.ts';
 import type { SignInConfig } from '../../src/config.ts';
@@ -61,4 +63,19 @@ export function oidcData(person: Person = CALIFORNIAN, options: SignOptions = {}
 /** Request headers of a person the load balancer signed in (a Californian unless named). */
 export function signedIn(person: Person = CALIFORNIAN, options: SignOptions = {}): Record<string, string> {
   return { 'x-amzn-oidc-data': oidcData(person, options) };
+}
+
+/** A key endpoint as the region's serves the load balancer's keys (`<url>/<kid>` answers the PEM), for an app run as a process. */
+export async function startKeyEndpoint(): Promise<{ readonly url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const keyId = decodeURIComponent((req.url ?? '').split('/').pop() ?? '');
+    if (keyId === KEY_ID) res.writeHead(200, { 'content-type': 'text/plain' }).end(PUBLIC_PEM);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/keys`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -54,8 +54,12 @@ export interface TaskEnvironmentInput {
   image: string;
 }
 
-/** The plain environment the app reads (app/src/config.ts); nothing secret. */
+/**
+ * The plain environment the app reads (app/src/config.ts); nothing secret. With sign-in, the app
+ * believes only this platform's load balancer and lets in only the tenant's group of the user pool.
+ */
 export function taskEnvironment(input: TaskEnvironmentInput): Record<string, string> {
+  const signIn = input.platform.signIn;
   return {
     US_STATE: input.displayName,
     AWS_REGION: input.platform.region,
@@ -64,6 +68,15 @@ export function taskEnvironment(input: TaskEnvironmentInput): Record<string, str
     TENANT_ID: input.tenantId,
     APP_IMAGE: input.image,
     PORT: String(input.platform.containerPort),
+    ...(signIn
+      ? {
+          ALB_ARN: signIn.loadBalancerArn,
+          SIGN_IN_ISSUER: signIn.issuer,
+          SIGN_IN_GROUP: input.tenantId,
+          ...(signIn.publicKeyEndpoint ? { ALB_PUBLIC_KEY_ENDPOINT: signIn.publicKeyEndpoint } : {}),
+          ...(signIn.signOutUrl ? { SIGN_OUT_URL: signIn.signOutUrl } : {}),
+        }
+      : { SIGN_IN: 'off' }),
   };
 }
 
