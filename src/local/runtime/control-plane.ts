@@ -199,6 +199,8 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
           issuer: identityProvider.issuer,
           publicKeyEndpoint: loadBalancer.publicKeyEndpoint,
           signOutUrl: identityProvider.signOutUrl,
+          // The local identity provider stands in for every state's own as well as for the user pool.
+          tenantIdentityProviders: false,
         },
       },
       tables: new DynaliteTables({ home, endpoint: dynamo.endpoint, region: settings.region, accountId: settings.accountId }),

@@ -67,12 +67,28 @@ describe('taskEnvironment', () => {
     const signIn = {
       loadBalancerArn: 'arn:aws-us-gov:elasticloadbalancing:us-gov-west-1:123456789012:loadbalancer/app/humangov-dev/0a1b',
       issuer: 'https://idp.example',
+      tenantIdentityProviders: true,
     };
 
     const environment = taskEnvironment({ ...input, platform: { ...platform, signIn } });
 
     expect(environment).toMatchObject({ ALB_ARN: signIn.loadBalancerArn, SIGN_IN_ISSUER: 'https://idp.example', SIGN_IN_GROUP: 'ca' });
     expect(environment).not.toHaveProperty('SIGN_IN');
+  });
+
+  it("with the state's own IdP, believes that IdP and asks for no group", () => {
+    const signIn = { loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/humangov-dev/0a1b', tenantIdentityProviders: true };
+    const identityProvider = {
+      issuer: 'https://login.ca.example.gov',
+      clientId: 'hg',
+      clientSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x',
+    };
+
+    const environment = taskEnvironment({ ...input, platform: { ...platform, signIn }, identityProvider });
+
+    expect(environment).toMatchObject({ SIGN_IN_ISSUER: 'https://login.ca.example.gov' });
+    expect(environment).not.toHaveProperty('SIGN_IN_GROUP');
+    expect(() => taskEnvironment({ ...input, platform: { ...platform, signIn } })).toThrow(/give the tenant its own OIDC identityProvider/);
   });
 
   it('says SIGN_IN=off in so many words where the platform signs nobody in (a stage without HTTPS)', () => {
