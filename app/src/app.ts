@@ -14,6 +14,7 @@ import { CsrfTokens } from './csrf.ts';
 import { DocumentStorage } from './document-storage.ts';
 import { EmployeeRepository } from './employee-repository.ts';
 import { EmployeeService } from './employee-service.ts';
+import { AuditTrail } from './audit-trail.ts';
 import { checkReadiness } from './readiness.ts';
 import { employeeApi } from './routes/api.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
@@ -21,7 +22,7 @@ import { installErrorHandling } from './routes/error-handler.ts';
 import { FormSecurity } from './routes/form-security.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerPageRoutes } from './routes/pages.ts';
-import { registerSignIn, displayNameOf } from './routes/sign-in.ts';
+import { decorateStaff, displayNameOf, registerSignIn } from './routes/sign-in.ts';
 import { Signer } from './signing.ts';
 import { AlbIdentityVerifier, regionalPublicKeys } from './alb-identity.ts';
 import type { PublicKeySource } from './alb-identity.ts';
@@ -46,7 +47,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   const aws = deps.aws ?? createAwsClients(config);
   const now = deps.now ?? (() => new Date());
   const storage = new DocumentStorage(aws.s3, config.bucketName);
-  const service = new EmployeeService(new EmployeeRepository(documentClient(aws.dynamodb), config.tableName), storage, now);
+  const items = documentClient(aws.dynamodb);
+  const service = new EmployeeService(new EmployeeRepository(items, config.tableName), storage, now, new AuditTrail(items, config.tableName));
   const signer = new Signer(config.csrfSecret);
   const security = new FormSecurity(new CsrfTokens(signer, () => now().getTime()), signer);
   const assets = deps.assets ?? (await loadAssets());
@@ -131,6 +133,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   await app.register(multipart);
 
   installErrorHandling(app, pageContext);
+  decorateStaff(app);
   if (config.signIn) {
     const signIn = config.signIn;
     registerSignIn(app, {

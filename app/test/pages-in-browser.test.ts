@@ -188,7 +188,7 @@ describe('details', () => {
   it('shows money in dollars and cents, and times in the viewer’s zone with the zone named', async () => {
     const { page } = await open(visits.find((visit) => visit.name === 'detail') as Visit, WIDTHS[0]);
     expect(await page.locator('dd', { hasText: '$' }).innerText()).toBe('$61,250.50');
-    const updated = page.locator('time[data-local]');
+    const updated = page.locator('dl time[data-local]');
     await expect(updated.innerText()).resolves.toMatch(/^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M E[SD]T$/);
     await page.context().close();
   });

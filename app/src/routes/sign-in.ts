@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AlbIdentityError, isStaffOf } from '../alb-identity.ts';
+import type { Actor } from '../audit-trail.ts';
 import type { AlbIdentity, AlbIdentityVerifier, StaffRule } from '../alb-identity.ts';
 import { parseCookies, serializeCookie } from '../cookies.ts';
 import { AppError } from '../errors.ts';
@@ -56,9 +57,18 @@ export function displayNameOf(identity: AlbIdentity): string {
   return identity.name ?? identity.email ?? identity.subject;
 }
 
-export function registerSignIn(app: FastifyInstance, options: SignInOptions): void {
-  app.decorateRequest('staff', null);
+/** Who the audit trail names for this request: the signed-in person, or nobody when sign-in is off. */
+export function actorOf(request: FastifyRequest): Actor | undefined {
+  const staff = request.staff;
+  return staff ? { subject: `${staff.issuer}#${staff.subject}`, name: displayNameOf(staff) } : undefined;
+}
 
+/** Every request has `staff`, null until the load balancer's header is verified (and always, with SIGN_IN=off). */
+export function decorateStaff(app: FastifyInstance): void {
+  app.decorateRequest('staff', null);
+}
+
+export function registerSignIn(app: FastifyInstance, options: SignInOptions): void {
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0] ?? '/';
     if (PUBLIC_PATHS.has(path)) return;
