@@ -56,8 +56,27 @@ function stageProblem(stage) {
  * Every problem with the deployment settings, each saying what to pass instead.
  * `settings` is what serverless.yml resolved: custom.* and the region.
  */
-function settingsProblems({ region, tenantDomain, hostedZoneId, certificateArn, maxConcurrency, failureThreshold, availabilityZoneIds, webAcl }) {
+function settingsProblems({
+  region,
+  stage,
+  tenantDomain,
+  hostedZoneId,
+  certificateArn,
+  maxConcurrency,
+  failureThreshold,
+  availabilityZoneIds,
+  webAcl,
+  insecure,
+}) {
   const problems = [];
+  if (insecure !== undefined && !['true', 'false'].includes(String(insecure))) problems.push(`insecure "${insecure}" must be true or false`);
+  if (!certificateArn && !hostedZoneId && String(insecure) !== 'true') {
+    problems.push(
+      `stage ${stage} has no HTTPS, so its load balancer could sign nobody in and would serve personnel records in the clear: ` +
+        `give it hostedZoneId (the stack then requests a certificate for *.${tenantDomain} and validates it in that zone) or certificateArn, ` +
+        `or, for a stage that never holds real records, mark it insecure with --param="insecure=true" (or params.${stage}.insecure: 'true' in serverless.yml)`,
+    );
+  }
   const zones = String(availabilityZoneIds || '')
     .split(',')
     .map((zone) => zone.trim())
@@ -103,9 +122,10 @@ const GUARDED = [
 ];
 
 class HumanGovPlugin {
-  constructor(serverless, options = {}) {
+  constructor(serverless, options = {}, utils = {}) {
     this.serverless = serverless;
     this.options = options;
+    this.log = utils.log;
     this.hooks = {
       initialize: () => this.checkSettings(),
       // After custom resources are merged and null properties stripped, before the template is saved.
@@ -125,8 +145,11 @@ class HumanGovPlugin {
     const commands = (this.serverless.processedInput && this.serverless.processedInput.commands) || [];
     if (!['package', 'deploy'].includes(commands[0]) || commands.length > 1) return;
     const custom = service.custom || {};
+    const stage = this.options.stage ?? service.provider.stage ?? 'dev';
     const problems = settingsProblems({
       region: this.options.region ?? service.provider.region ?? 'us-east-1',
+      stage,
+      insecure: custom.insecure,
       tenantDomain: custom.tenantDomain,
       hostedZoneId: custom.hostedZoneId,
       certificateArn: custom.certificateArn,
@@ -140,6 +163,14 @@ class HumanGovPlugin {
         `The deployment settings have ${problems.length > 1 ? 'problems' : 'a problem'} (params in serverless.yml, or --param):\n- ${problems.join('\n- ')}`,
       );
     }
+    if (!custom.certificateArn && !custom.hostedZoneId) {
+      this.warn(`stage ${stage} is marked insecure: plain HTTP, nobody signs in (apps run with SIGN_IN=off). Never put real personnel records in it.`);
+    }
+  }
+
+  warn(message) {
+    if (this.log && this.log.warning) this.log.warning(message);
+    else console.warn(`Warning: ${message}`);
   }
 
   finalize() {

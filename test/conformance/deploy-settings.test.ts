@@ -22,6 +22,8 @@ interface Settings {
   failureThreshold: string | number;
   availabilityZoneIds: string;
   webAcl?: string;
+  stage?: string;
+  insecure?: string;
 }
 interface FakeServerless {
   service: { provider: { compiledCloudFormationTemplate: { Resources: Record<string, unknown> } } };
@@ -82,6 +84,20 @@ describe('the deployment settings', () => {
     expect(HumanGovPlugin.settingsProblems({ ...GOOD, availabilityZoneIds: 'us-east-1a,us-east-1b' })).toEqual([
       'availabilityZoneIds "us-east-1a,us-east-1b" must be two different zone IDs, such as "use1-az1,use1-az2"',
     ]);
+  });
+
+  it('refuse a stage without HTTPS unless it is marked insecure, saying how to give it a certificate', () => {
+    const plain = { ...GOOD, stage: 'prod', hostedZoneId: '', certificateArn: '' };
+
+    expect(HumanGovPlugin.settingsProblems(plain)).toEqual([
+      expect.stringMatching(
+        /^stage prod has no HTTPS, .*give it hostedZoneId \(the stack then requests a certificate for \*\.tenants\.example\.gov.*--param="insecure=true"/,
+      ),
+    ]);
+    expect(HumanGovPlugin.settingsProblems({ ...plain, insecure: 'true' })).toEqual([]);
+    expect(HumanGovPlugin.settingsProblems({ ...plain, certificateArn: GOOD.certificateArn })).toEqual([]);
+    expect(HumanGovPlugin.settingsProblems({ ...plain, hostedZoneId: GOOD.hostedZoneId })).toEqual([]);
+    expect(HumanGovPlugin.settingsProblems({ ...GOOD, insecure: 'yes' })).toEqual(['insecure "yes" must be true or false']);
   });
 
   it('refuse a certificate of another region or partition, which a load balancer cannot use', () => {

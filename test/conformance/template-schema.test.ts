@@ -54,7 +54,11 @@ describe('the packaged variants', () => {
     }
     expect(JSON.stringify(stack('govProd').template)).toContain('arn:aws-us-gov:acm:us-gov-west-1:');
     // In dev the listener and record exist in the template under their conditions, which are false.
-    expect((stack('dev').template.Conditions as Json).HasCertificate).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    expect((stack('dev').template.Conditions as Json).HasCertificate).toEqual({
+      'Fn::Or': [{ Condition: 'HasCertificateArn' }, { Condition: 'HasHostedZone' }],
+    });
+    expect((stack('dev').template.Conditions as Json).HasCertificateArn).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    expect((stack('dev').template.Conditions as Json).HasHostedZone).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
   });
 
   it('attach an AWS WAF web ACL with the AWS managed common rule set to the load balancer, on unless webAcl is off', () => {
