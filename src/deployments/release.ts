@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { healthSchema, imageRefSchema, resourcesSchema } from '../tenants/schema.ts';
+import { POLLING } from '../workflows/polling.ts';
 import { TenantReleaseError } from './errors.ts';
 import { stripUndefined } from '../kernel/object.ts';
 import type { TenantOutcome, TenantResult } from './schema.ts';
@@ -46,12 +47,16 @@ export const TERMINAL_PHASES = {
 } as const satisfies Partial<Record<ReleasePhase, TenantOutcome>>;
 
 /**
- * Bounds of the waits, in attempts; the ASL's Wait states give each attempt
- * its length (WaitForTenantLock 10 s, WaitForRollout/WaitForRollback 15 s,
- * WaitBeforeVerifying 10 s), so the budgets are 10 min for a lock, 15 min for
- * an ECS rollout and 2 min for the load balancer to agree.
+ * Bounds of the waits, in attempts, from the one table of polling bounds
+ * (src/workflows/polling.ts), which also gives the ASL's Wait states their
+ * length: 10 min for a lock, 15 min for an ECS rollout and 2 min for the load
+ * balancer to agree.
  */
-export const RELEASE_BOUNDS = { lockAttempts: 60, rolloutPolls: 60, verifyChecks: 12 } as const;
+export const RELEASE_BOUNDS = {
+  lockAttempts: POLLING.releaseLock.attempts,
+  rolloutPolls: POLLING.releaseRollout.attempts,
+  verifyChecks: POLLING.releaseVerify.attempts,
+} as const;
 
 /**
  * The lease a release holds on its tenant: longer than the longest release

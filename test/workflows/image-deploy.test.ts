@@ -5,7 +5,7 @@
  * person would see: the deployment's status and per-tenant outcomes, and the
  * digest each tenant serves.
  */
-import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { eventually } from '../support/eventually.ts';
 import { PermanentCloudError } from '../../src/cloud/errors.ts';
@@ -209,6 +209,34 @@ describe('image-deploy', () => {
       expect(fleet.tenantTableCalls(id).filter((call) => call === 'UpdateItem ACTIVE').length).toBeGreaterThan(1);
     }
     expect([fleet.servedDigest('ca'), fleet.servedDigest('ny')]).toEqual([NEW, OLD]);
+  });
+
+  it('rides out the deployments table throttled for longer than the SDK retries: the step fails with TransientCloudError and the ASL retries it', async () => {
+    await fleet.seed(['ca', 'ny'], OLD);
+    // Every attempt the SDK makes at the first tenant result write, its own retries included, is throttled, and the step's retry's first attempt too.
+    const sdkAttempts = await fleet.table.client.config.maxAttempts();
+    const seen = { attempts: 0, throttled: 0 };
+    fleet.table.db.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { TableName?: string; UpdateExpression?: string };
+        if (input.TableName !== 'humangov-test-deployments' || !input.UpdateExpression?.includes('#results.#tenant')) return next(args);
+        seen.attempts += 1;
+        if (seen.throttled > sdkAttempts) return next(args);
+        seen.throttled += 1;
+        throw new ProvisionedThroughputExceededException({
+          message: 'The level of configured provisioned throughput for the table was exceeded.',
+          $metadata: { httpStatusCode: 400 },
+        });
+      },
+      { step: 'deserialize', name: 'throttle-deployment-results' },
+    );
+
+    const deployment = await fleet.deploy(pushEvent(NEW));
+
+    expect(seen.throttled).toBe(sdkAttempts + 1);
+    expect(deployment.status).toBe('SUCCEEDED');
+    expect(fleet.outcomes(deployment)).toEqual({ ca: 'SUCCEEDED', ny: 'SUCCEEDED' });
+    expect([fleet.servedDigest('ca'), fleet.servedDigest('ny')]).toEqual([NEW, NEW]);
   });
 
   it('with no tenant yet, still makes the push the release new tenants get', async () => {

@@ -2,21 +2,22 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { eventually } from '../support/eventually.ts';
 import { BY_FIRST_NAME_INDEX, BY_LAST_NAME_INDEX, EMPLOYEES_TABLE } from '../../app/src/employees-table.ts';
+import type { FakeOperation } from '../support/fake-script.ts';
 import { RELEASE_V1, TenantWorkflowHarness } from '../support/tenant-workflows.ts';
 
-const PROVISIONING_ACTIONS = [
-  'record.acquireLock',
-  'record.beginOnboarding',
-  'data.ensureTable',
-  'data.ensureBucket',
-  'access.ensureTaskRole',
-  'access.ensureTenantSecrets',
-  'compute.ensureLogGroup',
-  'compute.registerTaskDefinition',
-  'network.ensureRouting',
-  'compute.ensureService',
-  'record.recordProgress',
-];
+/** Made at the same time (ProvisionIndependently's branches), in whatever order they finish. */
+const INDEPENDENT_ACTIONS = ['data.ensureTable', 'data.ensureBucket', 'access.ensureTenantSecrets', 'compute.ensureLogGroup', 'network.ensureRouting'];
+/** Then, each needing the one before: the role (table, bucket), the task definition (role, logs, secrets), the service (everything). */
+const DEPENDENT_ACTIONS = ['access.ensureTaskRole', 'compute.registerTaskDefinition', 'compute.ensureService', 'record.recordProgress'];
+
+/** Provisioning, in order except within the independent group: the lock and the record first, the dependent chain after the whole group. */
+function expectProvisioning(actions: string[]): string[] {
+  expect(actions.slice(0, 2)).toEqual(['record.acquireLock', 'record.beginOnboarding']);
+  const independentEnd = 2 + INDEPENDENT_ACTIONS.length;
+  expect(actions.slice(2, independentEnd).sort()).toEqual([...INDEPENDENT_ACTIONS].sort());
+  expect(actions.slice(independentEnd, independentEnd + DEPENDENT_ACTIONS.length)).toEqual(DEPENDENT_ACTIONS);
+  return actions.slice(independentEnd + DEPENDENT_ACTIONS.length);
+}
 
 const COMPENSATION_ACTIONS = [
   'compute.deleteService',
@@ -45,8 +46,7 @@ describe('tenant-onboard', () => {
     const outcome = await h.run('tenant-onboard', { tenantId: 'ca' });
 
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(outcome.actions).toEqual([
-      ...PROVISIONING_ACTIONS,
+    expect(expectProvisioning(outcome.actions)).toEqual([
       'compute.checkRollout',
       'compute.checkRollout',
       'network.verify',
@@ -123,7 +123,9 @@ describe('tenant-onboard', () => {
     const outcome = await h.run('tenant-onboard', { tenantId: 'tx' });
 
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(outcome.actions.slice(0, 5)).toEqual(['record.acquireLock', 'record.beginOnboarding', 'data.ensureTable!', 'data.ensureTable!', 'data.ensureTable']);
+    expect(outcome.actions.filter((action) => action.startsWith('data.ensureTable'))).toEqual(['data.ensureTable!', 'data.ensureTable!', 'data.ensureTable']);
+    // The role waits for the table: it needs the table's ARN.
+    expect(outcome.actions.indexOf('access.ensureTaskRole')).toBeGreaterThan(outcome.actions.lastIndexOf('data.ensureTable'));
     expect(h.cloud.script.count('compute.ensureService')).toBe(3);
     expect(h.cloud.script.created).toMatchObject({ table: 1, targetGroup: 1, service: 1, deployment: 1, taskRole: 1 });
     expect((await h.tenants.require('tx')).status).toBe('ACTIVE');
@@ -165,6 +167,47 @@ describe('tenant-onboard', () => {
     expect(record.lock).toBeUndefined();
   });
 
+  // Each branch of ProvisionIndependently failing for good, the others succeeding: every branch finishes before
+  // compensation starts, so nothing is made behind its back; what remains is the data the others made.
+  it.each<{ branch: string; op: FakeOperation; action: string }>([
+    { branch: 'table', op: 'tables.ensureTable', action: 'data.ensureTable' },
+    { branch: 'bucket', op: 'buckets.ensureBucket', action: 'data.ensureBucket' },
+    { branch: 'secrets', op: 'secrets.ensureSecret', action: 'access.ensureTenantSecrets' },
+    { branch: 'log group', op: 'logs.ensureLogGroup', action: 'compute.ensureLogGroup' },
+    { branch: 'routing', op: 'loadBalancer.ensureTargetGroup', action: 'network.ensureRouting' },
+  ])('when the $branch branch fails for good, keeps only the data the others made and leaves FAILED with its reason', async ({ branch, op, action }) => {
+    await h.tenants.create({ tenantId: 'ks' });
+    const reason = `AccessDenied: the ${branch} may not be made`;
+    h.cloud.script.fail(op, { kind: 'permanent', message: reason });
+
+    const outcome = await h.run('tenant-onboard', { tenantId: 'ks' });
+
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'PermanentCloudError', cause: reason });
+    // Every branch ran to its end (the failed one once: a permanent error is not retried), and nothing after the group did.
+    expect(outcome.actions.filter((a) => INDEPENDENT_ACTIONS.includes(a.replace(/!$/, ''))).sort()).toEqual(
+      INDEPENDENT_ACTIONS.map((a) => (a === action ? `${a}!` : a)).sort(),
+    );
+    expect(outcome.actions).not.toContain('access.ensureTaskRole');
+    // Compensation in full, after every branch; no service was made, so it is gone at the first look.
+    const compensation = COMPENSATION_ACTIONS.filter((a, i) => a !== 'compute.checkServiceGone' || COMPENSATION_ACTIONS.indexOf(a) === i);
+    expect(outcome.actions.slice(2 + INDEPENDENT_ACTIONS.length)).toEqual(compensation);
+    const { cloud } = h;
+    // Data is kept (table, bucket, logs): exactly what the other branches made.
+    expect(cloud.tables.items.has('humangov-test-tenant-ks')).toBe(branch !== 'table');
+    expect(cloud.buckets.items.has('humangov-test-ks-123456789012')).toBe(branch !== 'bucket');
+    expect(cloud.logs.groups.has('/humangov/test/tenants/ks')).toBe(branch !== 'log group');
+    // Everything else is gone.
+    expect(cloud.secrets.items.size).toBe(0);
+    expect(cloud.loadBalancer.targetGroups.size).toBe(0);
+    expect(cloud.loadBalancer.listenerRules.size).toBe(0);
+    expect(cloud.access.roles.size).toBe(0);
+    expect(cloud.compute.taskDefinitions.size).toBe(0);
+    expect(cloud.compute.services.size).toBe(0);
+    const record = await h.tenants.require('ks');
+    expect(record).toMatchObject({ status: 'FAILED', statusReason: reason });
+    expect(record.lock).toBeUndefined();
+  });
+
   it('keeps the original reason when a cleanup step fails too', async () => {
     await h.tenants.create({ tenantId: 'nv' });
     h.cloud.script.fail('compute.ensureService', { kind: 'permanent', message: 'quota of services per cluster reached' });
@@ -189,7 +232,10 @@ describe('tenant-onboard', () => {
     const record = await h.tenants.require('tn');
     expect(record.status).toBe('FAILED');
     expect(record.statusReason).toContain('no release yet: push an image tagged v*');
-    expect(h.cloud.script.created).toMatchObject({ taskDefinition: 0, service: 0, targetGroup: 0 });
+    // Routing is made alongside the data (it needs no release); compensation removes it with the role.
+    expect(h.cloud.script.created).toMatchObject({ taskDefinition: 0, service: 0 });
+    expect(h.cloud.loadBalancer.targetGroups.size).toBe(0);
+    expect(h.cloud.loadBalancer.listenerRules.size).toBe(0);
     expect(h.cloud.access.roles.size).toBe(0);
   });
 

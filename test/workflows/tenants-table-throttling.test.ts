@@ -53,7 +53,7 @@ describe('tenants table throttled for longer than the SDK retries', () => {
     expect(outcome.actions.filter((action) => action.startsWith('record.markActive'))).toEqual(['record.markActive!', 'record.markActive']);
     expect(outcome.actions).not.toContain('record.markFailed');
     expect(outcome.actions).not.toContain('compute.deleteService');
-    expect(h.actions('access')).toEqual(['access.ensureTaskRole', 'access.ensureTenantSecrets']);
+    expect(h.actions('access').sort()).toEqual(['access.ensureTaskRole', 'access.ensureTenantSecrets']);
     expect(await h.tenants.require('ca')).toMatchObject({ status: 'ACTIVE' });
     expect(h.trace.find((entry) => entry.action === 'markActive' && entry.error)?.error).toBe('TransientCloudError');
   });
