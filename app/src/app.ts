@@ -15,6 +15,8 @@ import { DocumentStorage } from './document-storage.ts';
 import { EmployeeRepository } from './employee-repository.ts';
 import { EmployeeService } from './employee-service.ts';
 import { AuditTrail } from './audit-trail.ts';
+import { CognitoGroups } from './cognito-groups.ts';
+import type { JwksSource } from './cognito-groups.ts';
 import { checkReadiness } from './readiness.ts';
 import { employeeApi } from './routes/api.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
@@ -40,6 +42,8 @@ export interface AppDeps {
   readonly reindexNamesOnStart?: boolean;
   /** Where the load balancer's signing keys come from; the configured endpoint's when not given. */
   readonly publicKeys?: PublicKeySource;
+  /** Where a Cognito user pool's keys come from; `<issuer>/.well-known/jwks.json` when not given. */
+  readonly jwks?: JwksSource;
 }
 
 /** Builds one app instance; nothing listens until the caller says so. */
@@ -144,6 +148,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
       rule: { issuer: signIn.issuer, group: signIn.group },
       usState: config.usState,
       signOutUrl: signIn.signOutUrl,
+      poolGroups: new CognitoGroups(deps.jwks ? { jwks: deps.jwks } : {}),
     });
   } else {
     app.log.warn('SIGN_IN=off: nobody is asked to sign in, and anyone who reaches this app can read and change its records');

@@ -8,6 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AlbIdentityError, isStaffOf } from '../alb-identity.ts';
 import type { Actor } from '../audit-trail.ts';
+import type { CognitoGroups } from '../cognito-groups.ts';
 import type { AlbIdentity, AlbIdentityVerifier, StaffRule } from '../alb-identity.ts';
 import { parseCookies, serializeCookie } from '../cookies.ts';
 import { AppError } from '../errors.ts';
@@ -42,7 +43,11 @@ export interface SignInOptions {
   readonly usState: string;
   /** The IdP's logout page; without one, sign-out returns to the home page (and so to sign-in). */
   readonly signOutUrl: string | undefined;
+  /** Reads a Cognito user's groups from the access token, for a rule with a group and a Cognito issuer. */
+  readonly poolGroups: CognitoGroups;
 }
+
+const COGNITO_ISSUER = /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\/[A-Za-z0-9-]+_[A-Za-z0-9]+$/;
 
 /** The probes: the load balancer's health check carries no sign-in, and neither shows a record. */
 const PUBLIC_PATHS = new Set(['/health', '/ready']);
@@ -79,6 +84,24 @@ export function registerSignIn(app: FastifyInstance, options: SignInOptions): vo
     } catch (error) {
       if (error instanceof AlbIdentityError) throw new NotSignedInError(error.message, { cause: error });
       throw error;
+    }
+    if (
+      options.rule.group !== undefined &&
+      identity.groups.length === 0 &&
+      COGNITO_ISSUER.test(options.rule.issuer) &&
+      identity.issuer === options.rule.issuer
+    ) {
+      // Cognito's user info carries no groups: they come from the access token forwarded beside it.
+      const accessToken = request.headers['x-amzn-oidc-accesstoken'];
+      try {
+        identity = {
+          ...identity,
+          groups: await options.poolGroups.groupsOf(Array.isArray(accessToken) ? undefined : accessToken, options.rule.issuer, identity.subject),
+        };
+      } catch (error) {
+        if (error instanceof AlbIdentityError) throw new NotSignedInError(error.message, { cause: error });
+        throw error;
+      }
     }
     request.staff = identity;
     if (SIGNED_IN_PATHS.some((pattern) => pattern.test(path))) return;
