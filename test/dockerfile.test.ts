@@ -202,6 +202,8 @@ describe('the runtime stage, done without Docker', () => {
       APP_IMAGE: 'humangov@sha256:0123abcd',
       CSRF_SECRET: TEST_CSRF_SECRET,
       PORT: '0',
+      // The image checked on its own, with no load balancer in front to sign anyone in.
+      SIGN_IN: 'off',
     };
     // The CMD as written, with `node` being this runtime (no node on PATH, no node_modules).
     server = startServerProcess([process.execPath, 'dist/server.js'], { cwd: workdir, env });

@@ -290,8 +290,43 @@ describe('packaged template: containers and network', () => {
     for (const [, subnet] of resources('AWS::EC2::Subnet')) expect(subnet.Properties.MapPublicIpOnLaunch).toBe(true);
   });
 
-  it('creates the load balancer only once the internet gateway is attached', () => {
-    expect((resource('LoadBalancer') as Resource & { DependsOn?: unknown }).DependsOn).toEqual(['InternetGatewayAttachment']);
+  it('creates the load balancer only once the internet gateway is attached and its access-log bucket lets it write', () => {
+    expect((resource('LoadBalancer') as Resource & { DependsOn?: unknown }).DependsOn).toEqual(['InternetGatewayAttachment', 'AccessLogsBucketPolicy']);
+  });
+
+  it("logs every request to the stage's bucket, which lets in only the region's Elastic Load Balancing account, in the region's partition", () => {
+    expect(resource('LoadBalancer').Properties.LoadBalancerAttributes).toEqual(
+      expect.arrayContaining([
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.bucket', Value: { Ref: 'AccessLogsBucket' } },
+        { Key: 'access_logs.s3.prefix', Value: 'alb' },
+      ]),
+    );
+    expect(resource('AccessLogsBucket').Properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+    const [statement] = (resource('AccessLogsBucketPolicy').Properties.PolicyDocument as { Statement: Json[] }).Statement;
+    expect(statement).toMatchObject({
+      Effect: 'Allow',
+      Action: 's3:PutObject',
+      // us-east-1's account, from "Enable access logs for your Application Load Balancer".
+      Principal: {
+        'Fn::If': [
+          'HasElbAccountId',
+          { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::127311923021:root' } },
+          { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' },
+        ],
+      },
+      Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${AccessLogsBucket}/alb/AWSLogs/${AWS::AccountId}/*' },
+    });
+  });
+
+  it('requests its own wildcard certificate, validated by DNS in the hosted zone, when given a zone and no certificate', () => {
+    expect(resource('TenantCertificate')).toMatchObject({
+      Condition: 'MakesCertificate',
+      Properties: { ValidationMethod: 'DNS', DomainValidationOptions: [{ HostedZoneId: expect.anything() }] },
+    });
+    expect(JSON.stringify(resource('HttpsListener').Properties.Certificates)).toContain('"Fn::If":["MakesCertificate",{"Ref":"TenantCertificate"}');
   });
 
   it('answers unknown hosts with a 404 and adds HTTPS when a certificate is given', () => {

@@ -14,6 +14,9 @@ import { CsrfTokens } from './csrf.ts';
 import { DocumentStorage } from './document-storage.ts';
 import { EmployeeRepository } from './employee-repository.ts';
 import { EmployeeService } from './employee-service.ts';
+import { AuditTrail } from './audit-trail.ts';
+import { CognitoGroups } from './cognito-groups.ts';
+import type { JwksSource } from './cognito-groups.ts';
 import { checkReadiness } from './readiness.ts';
 import { employeeApi } from './routes/api.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
@@ -21,7 +24,10 @@ import { installErrorHandling } from './routes/error-handler.ts';
 import { FormSecurity } from './routes/form-security.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerPageRoutes } from './routes/pages.ts';
+import { decorateStaff, displayNameOf, registerSignIn } from './routes/sign-in.ts';
 import { Signer } from './signing.ts';
+import { AlbIdentityVerifier, regionalPublicKeys } from './alb-identity.ts';
+import type { PublicKeySource } from './alb-identity.ts';
 import type { PageContext } from './views/layout.ts';
 
 export interface AppDeps {
@@ -34,6 +40,10 @@ export interface AppDeps {
   readonly assets?: Assets;
   /** Whether listening starts EmployeeRepository.reindexNames in the background (default true). */
   readonly reindexNamesOnStart?: boolean;
+  /** Where the load balancer's signing keys come from; the configured endpoint's when not given. */
+  readonly publicKeys?: PublicKeySource;
+  /** Where a Cognito user pool's keys come from; `<issuer>/.well-known/jwks.json` when not given. */
+  readonly jwks?: JwksSource;
 }
 
 /** Builds one app instance; nothing listens until the caller says so. */
@@ -41,7 +51,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   const aws = deps.aws ?? createAwsClients(config);
   const now = deps.now ?? (() => new Date());
   const storage = new DocumentStorage(aws.s3, config.bucketName);
-  const service = new EmployeeService(new EmployeeRepository(documentClient(aws.dynamodb), config.tableName), storage, now);
+  const items = documentClient(aws.dynamodb);
+  const service = new EmployeeService(new EmployeeRepository(items, config.tableName), storage, now, new AuditTrail(items, config.tableName));
   const signer = new Signer(config.csrfSecret);
   const security = new FormSecurity(new CsrfTokens(signer, () => now().getTime()), signer);
   const assets = deps.assets ?? (await loadAssets());
@@ -51,6 +62,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     path: request.url.split('?')[0] ?? '/',
     stylesheetUrl: assets.stylesheetUrl,
     scriptUrl: assets.scriptUrl,
+    signedInAs: request.staff ? displayNameOf(request.staff) : undefined,
   });
 
   const app = Fastify({
@@ -125,6 +137,22 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   await app.register(multipart);
 
   installErrorHandling(app, pageContext);
+  decorateStaff(app);
+  if (config.signIn) {
+    const signIn = config.signIn;
+    registerSignIn(app, {
+      verifier: new AlbIdentityVerifier({
+        loadBalancerArn: signIn.loadBalancerArn,
+        keys: deps.publicKeys ?? regionalPublicKeys(config.awsRegion, signIn.publicKeyEndpoint),
+      }),
+      rule: { issuer: signIn.issuer, group: signIn.group },
+      usState: config.usState,
+      signOutUrl: signIn.signOutUrl,
+      poolGroups: new CognitoGroups(deps.jwks ? { jwks: deps.jwks } : {}),
+    });
+  } else {
+    app.log.warn('SIGN_IN=off: nobody is asked to sign in, and anyone who reaches this app can read and change its records');
+  }
   registerHealthRoutes(app, {
     tenantId: config.tenantId,
     appImage: config.appImage,

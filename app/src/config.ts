@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ConfigError } from './errors.ts';
 
 export interface AppConfig {
@@ -7,6 +8,12 @@ export interface AppConfig {
   readonly tableName: string;
   readonly bucketName: string;
   readonly port: number;
+  /**
+   * The address to listen on: every interface by default, as in a container, where only the
+   * task's own network reaches it; the local provider runs the app on the host and passes
+   * 127.0.0.1, so only the load balancer on this machine reaches it.
+   */
+  readonly listenHost: string;
   readonly tenantId: string;
   /** Opaque image reference echoed by /health so the control plane can verify a rollout. */
   readonly appImage: string;
@@ -16,9 +23,28 @@ export interface AppConfig {
   readonly dynamodbEndpoint: string | undefined;
   readonly s3Endpoint: string | undefined;
   readonly logLevel: string;
+  /**
+   * Who may use the app: the load balancer's sign-in, checked on every request but the probes.
+   * Undefined only when SIGN_IN=off says so (a stage without HTTPS, where an ALB cannot sign anyone in).
+   */
+  readonly signIn: SignInConfig | undefined;
+}
+
+export interface SignInConfig {
+  /** ALB_ARN: the load balancer whose signed `x-amzn-oidc-data` alone is believed. */
+  readonly loadBalancerArn: string;
+  /** SIGN_IN_ISSUER: the state's IdP, or the stack's user pool (its issuer URL). */
+  readonly issuer: string;
+  /** SIGN_IN_GROUP: the group a person must be in, where the IdP serves several states. */
+  readonly group: string | undefined;
+  /** ALB_PUBLIC_KEY_ENDPOINT: where the signing keys are (`<endpoint>/<kid>`); unset, the region's own. */
+  readonly publicKeyEndpoint: string | undefined;
+  /** SIGN_OUT_URL: the IdP's logout page, where sign-out sends the person after ending the session. */
+  readonly signOutUrl: string | undefined;
 }
 
 export const DEFAULT_PORT = 8080;
+export const DEFAULT_LISTEN_HOST = '0.0.0.0';
 export const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 export const MIN_CSRF_SECRET_LENGTH = 32;
 const TENANT_ID_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
@@ -64,9 +90,15 @@ export function loadConfig(env: Env): AppConfig {
   }
 
   const port = integerVariable(env, 'PORT', DEFAULT_PORT, 0, 65_535, problems);
+  const listenHost = env.HOST?.trim() || DEFAULT_LISTEN_HOST;
+  if (listenHost !== 'localhost' && isIP(listenHost) === 0) {
+    problems.push(`HOST must be an IP address to listen on, such as 127.0.0.1 or 0.0.0.0, or localhost, got "${listenHost}"`);
+  }
   const maxUploadBytes = integerVariable(env, 'MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES, 1, 1024 * 1024 * 1024, problems);
   const dynamodbEndpoint = urlVariable(env, 'AWS_ENDPOINT_URL_DYNAMODB', problems);
   const s3Endpoint = urlVariable(env, 'AWS_ENDPOINT_URL_S3', problems);
+
+  const signIn = signInVariables(env, problems);
 
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -80,6 +112,7 @@ export function loadConfig(env: Env): AppConfig {
     tableName,
     bucketName,
     port,
+    listenHost,
     tenantId,
     appImage: env.APP_IMAGE?.trim() || 'dev',
     csrfSecret,
@@ -87,6 +120,37 @@ export function loadConfig(env: Env): AppConfig {
     dynamodbEndpoint,
     s3Endpoint,
     logLevel,
+    signIn,
+  };
+}
+
+/** ALB_ARN and SIGN_IN_ISSUER, or an explicit SIGN_IN=off: a forgotten variable never opens the app to everyone. */
+function signInVariables(env: Env, problems: string[]): SignInConfig | undefined {
+  const loadBalancerArn = env.ALB_ARN?.trim() ?? '';
+  const mode = env.SIGN_IN?.trim() ?? '';
+  if (mode !== '' && mode !== 'off') problems.push(`SIGN_IN must be "off" (nobody signs in) or unset, got "${mode}"`);
+  if (mode === 'off') {
+    if (loadBalancerArn) problems.push('ALB_ARN and SIGN_IN=off contradict each other: unset one');
+    return undefined;
+  }
+  if (!loadBalancerArn) {
+    problems.push('ALB_ARN is required (the load balancer that signs staff in; its signature alone is believed), or SIGN_IN=off where nobody signs in');
+    return undefined;
+  }
+  if (!/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[^/]+\/[0-9a-f]+$/.test(loadBalancerArn)) {
+    problems.push(
+      `ALB_ARN must be an Application Load Balancer ARN (arn:<partition>:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>), got "${loadBalancerArn}"`,
+    );
+  }
+  const issuer = env.SIGN_IN_ISSUER?.trim() ?? '';
+  if (!issuer) problems.push("SIGN_IN_ISSUER is required with ALB_ARN (the issuer URL of the state's identity provider or of the stack's user pool)");
+  else if (!URL.canParse(issuer)) problems.push(`SIGN_IN_ISSUER must be a URL, got "${issuer}"`);
+  return {
+    loadBalancerArn,
+    issuer,
+    group: env.SIGN_IN_GROUP?.trim() || undefined,
+    publicKeyEndpoint: urlVariable(env, 'ALB_PUBLIC_KEY_ENDPOINT', problems),
+    signOutUrl: urlVariable(env, 'SIGN_OUT_URL', problems),
   };
 }
 

@@ -71,7 +71,8 @@ export class EmployeeRepository {
 
   async get(id: string): Promise<Employee | undefined> {
     const { Item } = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: { [EMPLOYEE_KEY]: id }, ConsistentRead: true }));
-    return Item ? fromItem(Item as EmployeeItem) : undefined;
+    // The table holds other items too (an employee's audit trail): only an employee is one.
+    return Item?.[ENTITY_ATTRIBUTE] === ENTITY_EMPLOYEE ? fromItem(Item as EmployeeItem) : undefined;
   }
 
   /**
@@ -104,9 +105,24 @@ export class EmployeeRepository {
 
   /** Returns the deleted employee, so the caller can delete its document. */
   async delete(id: string): Promise<Employee> {
-    const { Attributes } = await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { [EMPLOYEE_KEY]: id }, ReturnValues: 'ALL_OLD' }));
-    if (!Attributes) throw new EmployeeNotFoundError(id);
-    return fromItem(Attributes as EmployeeItem);
+    try {
+      const { Attributes } = await this.#client.send(
+        new DeleteCommand({
+          TableName: this.#tableName,
+          Key: { [EMPLOYEE_KEY]: id },
+          // Never another kind of item (an audit trail) under an id someone typed.
+          ConditionExpression: '#entity = :employee',
+          ExpressionAttributeNames: { '#entity': ENTITY_ATTRIBUTE },
+          ExpressionAttributeValues: { ':employee': ENTITY_EMPLOYEE },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      if (!Attributes) throw new EmployeeNotFoundError(id);
+      return fromItem(Attributes as EmployeeItem);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new EmployeeNotFoundError(id, { cause: error });
+      throw error;
+    }
   }
 
   /**

@@ -1,3 +1,5 @@
+import { NOBODY_SIGNED_IN } from './audit-trail.ts';
+import type { Actor, AuditAction, AuditEntry, AuditTrail } from './audit-trail.ts';
 import type { DocumentStorage } from './document-storage.ts';
 import { parseEmployeeChanges, parseEmployeeFields } from './employee.ts';
 import type { Employee, EmployeeDocument, EmployeeFields, EmployeeInput } from './employee.ts';
@@ -20,11 +22,19 @@ export class EmployeeService {
   readonly #repository: EmployeeRepository;
   readonly #storage: DocumentStorage;
   readonly #now: () => Date;
+  readonly #audit: AuditTrail | undefined;
 
-  constructor(repository: EmployeeRepository, storage: DocumentStorage, now: () => Date = () => new Date()) {
+  constructor(repository: EmployeeRepository, storage: DocumentStorage, now: () => Date = () => new Date(), audit?: AuditTrail) {
     this.#repository = repository;
     this.#storage = storage;
     this.#now = now;
+    this.#audit = audit;
+  }
+
+  /** The employee's audit trail, newest first; refuses an id that names no employee. */
+  async history(id: string): Promise<AuditEntry[]> {
+    await this.get(id);
+    return this.#audit ? this.#audit.entriesFor(id) : [];
   }
 
   newDocumentKey(employeeId: string): string {
@@ -50,17 +60,26 @@ export class EmployeeService {
     return this.#repository.search(text, limit, cursor);
   }
 
-  async create(id: string, input: EmployeeInput, document: EmployeeDocument | undefined, log: ServiceLogger): Promise<Employee> {
-    return this.#removingOnFailure(document, log, async () => {
+  async create(id: string, input: EmployeeInput, document: EmployeeDocument | undefined, log: ServiceLogger, actor?: Actor): Promise<Employee> {
+    const created = await this.#removingOnFailure(document, log, async () => {
       const fields = parseNewEmployee(input, document);
       const timestamp = this.#now().toISOString();
       const employee: Employee = { id, ...fields, document, createdAt: timestamp, updatedAt: timestamp, version: 1 };
       await this.#repository.create(employee);
       return employee;
     });
+    await this.#record(id, 'created', actor, log, differences(undefined, created));
+    return created;
   }
 
-  async update(id: string, input: EmployeeInput, mode: UpdateMode, document: EmployeeDocument | undefined, log: ServiceLogger): Promise<Employee> {
+  async update(
+    id: string,
+    input: EmployeeInput,
+    mode: UpdateMode,
+    document: EmployeeDocument | undefined,
+    log: ServiceLogger,
+    actor?: Actor,
+  ): Promise<Employee> {
     const { before, after } = await this.#removingOnFailure(document, log, async () => {
       const changes: Partial<EmployeeFields> = mode === 'replace' ? parseEmployeeFields(input) : parseEmployeeChanges(input);
       if (Object.keys(changes).length === 0 && !document) {
@@ -74,19 +93,34 @@ export class EmployeeService {
       }));
     });
     if (document && before.document) await this.#removeDocument(before.document.key, log);
+    await this.#record(id, 'changed', actor, log, differences(before, after));
     return after;
   }
 
-  async remove(id: string, log: ServiceLogger): Promise<Employee> {
+  async remove(id: string, log: ServiceLogger, actor?: Actor): Promise<Employee> {
     const removed = await this.#repository.delete(id);
     if (removed.document) await this.#removeDocument(removed.document.key, log);
+    await this.#record(id, 'deleted', actor, log, differences(removed, undefined));
     return removed;
   }
 
-  async documentUrl(id: string): Promise<string> {
+  async documentUrl(id: string, log?: ServiceLogger, actor?: Actor): Promise<string> {
     const employee = await this.get(id);
     if (!employee.document) throw new DocumentMissingError(id);
-    return this.#storage.downloadUrl(employee.document.key, employee.document.fileName);
+    const url = await this.#storage.downloadUrl(employee.document.key, employee.document.fileName);
+    if (log) await this.#record(id, 'downloaded the scanned ID', actor, log, undefined);
+    return url;
+  }
+
+  /** The change is made; an entry that cannot be written is logged as an error, never undoes it. */
+  async #record(id: string, action: AuditAction, actor: Actor | undefined, log: ServiceLogger, changes: AuditEntry['changes']): Promise<void> {
+    if (!this.#audit) return;
+    const entry: AuditEntry = { at: this.#now().toISOString(), actor: actor ?? NOBODY_SIGNED_IN, action, ...(changes ? { changes } : {}) };
+    try {
+      if (!(await this.#audit.record(id, entry))) log.error({ employeeId: id, entry }, 'the audit trail of this employee is full; this change is not in it');
+    } catch (error) {
+      log.error({ err: error, employeeId: id, entry }, 'could not write the audit entry of a change that was made');
+    }
   }
 
   async #removingOnFailure<T>(document: EmployeeDocument | undefined, log: ServiceLogger, work: () => Promise<T>): Promise<T> {
@@ -106,6 +140,19 @@ export class EmployeeService {
       log.error({ err: error, documentKey: key }, 'could not delete a document object; it is orphaned in the bucket');
     }
   }
+}
+
+const AUDITED_FIELDS = ['firstName', 'lastName', 'role', 'salary'] as const;
+
+/** What differs between two versions of a record, field by field (the document by file name). */
+function differences(before: Employee | undefined, after: Employee | undefined): Record<string, readonly [unknown, unknown]> {
+  const changes: Record<string, readonly [unknown, unknown]> = {};
+  for (const field of AUDITED_FIELDS) {
+    if (before?.[field] !== after?.[field]) changes[field] = [before?.[field] ?? null, after?.[field] ?? null];
+  }
+  const [from, to] = [before?.document, after?.document];
+  if (from?.key !== to?.key) changes.document = [from?.fileName ?? null, to?.fileName ?? null];
+  return changes;
 }
 
 /** A new employee needs a scanned ID; report a missing one together with any field problems. */

@@ -45,9 +45,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 
-  await app.listen({ port: config.port, host: '0.0.0.0' });
+  await app.listen({ port: config.port, host: config.listenHost });
   const address = app.server.address();
-  app.log.info({ port: typeof address === 'object' && address ? address.port : config.port, usState: config.usState }, 'listening');
+  const bound = typeof address === 'object' && address ? address : { address: config.listenHost, port: config.port };
+  app.log.info({ host: bound.address, port: bound.port, usState: config.usState }, 'listening');
 }
 
 main().catch((error: unknown) => {

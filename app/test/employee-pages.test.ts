@@ -4,6 +4,7 @@ import { startLocalAws } from './support/local-aws.ts';
 import type { LocalAws } from './support/local-aws.ts';
 import { createEmployee, createTenantStorage, employeeForm, listDocumentKeys, pdfBytes, startApp, testConfig } from './support/test-app.ts';
 import type { RunningApp } from './support/test-app.ts';
+import { signedIn } from './support/sign-in.ts';
 
 let aws: LocalAws;
 let web: RunningApp;
@@ -61,7 +62,7 @@ describe('home page', () => {
     const script = /<script src="(\/assets\/humangov\.[0-9a-f]{12}\.js)" defer><\/script>/.exec(page.body)?.[1];
     expect({ stylesheet, script }).toEqual({ stylesheet: expect.any(String), script: expect.any(String) });
 
-    const css = await fetch(`${web.baseUrl}${stylesheet}`);
+    const css = await fetch(`${web.baseUrl}${stylesheet}`, { headers: signedIn() });
     expect(css.headers.get('content-type')).toContain('text/css');
     expect(css.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     const text = await css.text();
@@ -69,15 +70,16 @@ describe('home page', () => {
     // Every font and icon the stylesheet refers to is served too.
     const references = [...text.matchAll(/url\("?((?:fonts|img)\/[^")]+)"?\)/g)].map((match) => match[1]);
     expect(references.length).toBeGreaterThan(5);
-    for (const reference of references) expect(`${reference}: ${(await fetch(`${web.baseUrl}/assets/${reference}`)).status}`).toBe(`${reference}: 200`);
-    expect((await fetch(`${web.baseUrl}${script}`)).headers.get('content-type')).toContain('text/javascript');
+    for (const reference of references)
+      expect(`${reference}: ${(await fetch(`${web.baseUrl}/assets/${reference}`, { headers: signedIn() })).status}`).toBe(`${reference}: 200`);
+    expect((await fetch(`${web.baseUrl}${script}`, { headers: signedIn() })).headers.get('content-type')).toContain('text/javascript');
   });
 
   it('answers an unknown page with a 404 page', async () => {
     const page = await new Browser().get(`${web.baseUrl}/nowhere`);
     expect(page.status).toBe(404);
     expect(page.body).toContain('Page not found');
-    expect((await fetch(`${web.baseUrl}/assets/nothing.css`)).status).toBe(404);
+    expect((await fetch(`${web.baseUrl}/assets/nothing.css`, { headers: signedIn() })).status).toBe(404);
   });
 
   it('marks the current page in the navigation', async () => {
@@ -164,7 +166,7 @@ describe('adding, editing and deleting through the pages', () => {
     const record = await browser.get(`${web.baseUrl}/employees/${created.id}`);
     expect(record.body).toContain('Chief Ranger');
     expect(record.body).toContain('id-scan.pdf');
-    const download = await fetch(`${web.baseUrl}/employees/${created.id}/document`);
+    const download = await fetch(`${web.baseUrl}/employees/${created.id}/document`, { headers: signedIn() });
     expect(Buffer.from(await download.arrayBuffer()).equals(pdfBytes('keep me'))).toBe(true);
   });
 
@@ -179,7 +181,7 @@ describe('adding, editing and deleting through the pages', () => {
     expect(response.status).toBe(303);
 
     expect((await listDocumentKeys(web)).filter((key) => key.includes(created.id))).toHaveLength(1);
-    const download = await fetch(`${web.baseUrl}/employees/${created.id}/document`);
+    const download = await fetch(`${web.baseUrl}/employees/${created.id}/document`, { headers: signedIn() });
     expect(Buffer.from(await download.arrayBuffer()).equals(pdfBytes('new'))).toBe(true);
   });
 
@@ -198,7 +200,7 @@ describe('adding, editing and deleting through the pages', () => {
 
   it('redirects the document link to a presigned URL', async () => {
     const created = await createEmployee(web, fields);
-    const response = await fetch(`${web.baseUrl}/employees/${created.id}/document`, { redirect: 'manual' });
+    const response = await fetch(`${web.baseUrl}/employees/${created.id}/document`, { redirect: 'manual', headers: signedIn() });
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toContain('X-Amz-Signature=');
   });
@@ -262,6 +264,6 @@ describe('CSRF protection', () => {
     const created = await createEmployee(web, fields);
     const response = await new Browser().post(`${web.baseUrl}/employees/${created.id}/delete`, new URLSearchParams({}));
     expect(response.status).toBe(403);
-    expect((await fetch(`${web.baseUrl}/api/employees/${created.id}`)).status).toBe(200);
+    expect((await fetch(`${web.baseUrl}/api/employees/${created.id}`, { headers: signedIn() })).status).toBe(200);
   });
 });

@@ -3,6 +3,7 @@ import { startLocalAws } from './support/local-aws.ts';
 import type { LocalAws } from './support/local-aws.ts';
 import { createEmployee, createTenantStorage, employeeForm, listDocumentKeys, pdfBytes, startApp, testConfig } from './support/test-app.ts';
 import type { EmployeeJson, RunningApp } from './support/test-app.ts';
+import { signedIn } from './support/sign-in.ts';
 
 let aws: LocalAws;
 let api: RunningApp;
@@ -21,11 +22,12 @@ afterAll(async () => {
 const jane = { firstName: 'Jane', lastName: 'Doe', role: 'Nurse', salary: '85000' };
 
 async function getJson<T>(path: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${api.baseUrl}${path}`);
+  const response = await fetch(`${api.baseUrl}${path}`, { headers: signedIn() });
   return { status: response.status, body: (await response.json()) as T };
 }
 
-async function send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+async function send(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}) {
+  const headers = { ...signedIn(), ...extraHeaders };
   const init: RequestInit =
     body instanceof FormData
       ? { method, body, headers }
@@ -97,7 +99,11 @@ describe('upload size limit', () => {
 
   it('refuses a PDF over the limit with 413 while streaming, and stores nothing', async () => {
     const before = await listDocumentKeys(small);
-    const response = await fetch(`${small.baseUrl}/api/employees`, { method: 'POST', body: employeeForm(jane, { bytes: pdfBytes('big', limit + 1) }) });
+    const response = await fetch(`${small.baseUrl}/api/employees`, {
+      method: 'POST',
+      headers: signedIn(),
+      body: employeeForm(jane, { bytes: pdfBytes('big', limit + 1) }),
+    });
 
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: { code: 'payload_too_large', message: 'document must be at most 100 KB' } });
@@ -105,7 +111,11 @@ describe('upload size limit', () => {
   });
 
   it('refuses a body declared far over the limit with 413 before reading it', async () => {
-    const response = await fetch(`${small.baseUrl}/api/employees`, { method: 'POST', body: employeeForm(jane, { bytes: pdfBytes('huge', 4 * limit) }) });
+    const response = await fetch(`${small.baseUrl}/api/employees`, {
+      method: 'POST',
+      headers: signedIn(),
+      body: employeeForm(jane, { bytes: pdfBytes('huge', 4 * limit) }),
+    });
     expect(response.status).toBe(413);
   });
 
@@ -120,12 +130,13 @@ describe('upload size limit', () => {
     const large = await startApp(aws, { ...api.config, maxUploadBytes: 6 * 1024 * 1024 });
     try {
       const created = await createEmployee(large, jane, pdfBytes('large', 5.5 * 1024 * 1024));
-      const download = await fetch(`${large.baseUrl}/api/employees/${created.id}/document`);
+      const download = await fetch(`${large.baseUrl}/api/employees/${created.id}/document`, { headers: signedIn() });
       expect((await download.arrayBuffer()).byteLength).toBe(created.document?.sizeBytes);
 
       const before = await listDocumentKeys(large);
       const response = await fetch(`${large.baseUrl}/api/employees`, {
         method: 'POST',
+        headers: signedIn(),
         body: employeeForm(jane, { bytes: pdfBytes('over', 6 * 1024 * 1024) }),
       });
       expect(response.status).toBe(413);
@@ -141,7 +152,7 @@ describe('GET /api/employees/:id/document', () => {
     const bytes = pdfBytes('download me', 2000);
     const created = await createEmployee(api, jane, bytes);
 
-    const redirect = await fetch(`${api.baseUrl}${created.document?.url}`, { redirect: 'manual' });
+    const redirect = await fetch(`${api.baseUrl}${created.document?.url}`, { redirect: 'manual', headers: signedIn() });
     expect(redirect.status).toBe(302);
     const location = new URL(redirect.headers.get('location') ?? '');
     expect(Number(location.searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(300);
@@ -189,7 +200,7 @@ describe('PUT and PATCH /api/employees/:id', () => {
     const keys = (await listDocumentKeys(api)).filter((key) => key.includes(created.id));
     expect(keys).toHaveLength(1);
     expect(keys).not.toEqual(oldKeys);
-    const download = await fetch(`${api.baseUrl}/api/employees/${created.id}/document`);
+    const download = await fetch(`${api.baseUrl}/api/employees/${created.id}/document`, { headers: signedIn() });
     expect(Buffer.from(await download.arrayBuffer()).equals(newBytes)).toBe(true);
   });
 

@@ -8,6 +8,7 @@ import { startLocalAws } from './support/local-aws.ts';
 import type { LocalAws } from './support/local-aws.ts';
 import { createEmployee, createTenantStorage, startApp, testConfig } from './support/test-app.ts';
 import type { EmployeeJson, RunningApp } from './support/test-app.ts';
+import { signedIn } from './support/sign-in.ts';
 
 let aws: LocalAws;
 let api: RunningApp;
@@ -45,7 +46,7 @@ interface ListBody {
 }
 
 async function page(query: string): Promise<ListBody> {
-  const response = await fetch(`${api.baseUrl}/api/employees?${query}`);
+  const response = await fetch(`${api.baseUrl}/api/employees?${query}`, { headers: signedIn() });
   expect(response.status).toBe(200);
   return (await response.json()) as ListBody;
 }
@@ -190,7 +191,7 @@ describe('records written before search folded accents and punctuation', () => {
     const replica = await startApp(aws, api.config);
     try {
       await eventually(async () => expect((await page('q=levesque')).items.map((item) => item.id)).toEqual([id]));
-      const record = (await (await fetch(`${api.baseUrl}/api/employees/${id}`)).json()) as EmployeeJson;
+      const record = (await (await fetch(`${api.baseUrl}/api/employees/${id}`, { headers: signedIn() })).json()) as EmployeeJson;
       expect(record).toMatchObject({ firstName: 'Renée', lastName: 'Lévesque', version: 1 });
     } finally {
       await replica.close();

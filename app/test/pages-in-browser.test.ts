@@ -12,6 +12,7 @@ import { startLocalAws } from './support/local-aws.ts';
 import type { LocalAws } from './support/local-aws.ts';
 import { createEmployee, createTenantStorage, startApp, testConfig } from './support/test-app.ts';
 import type { EmployeeJson, RunningApp } from './support/test-app.ts';
+import { signedIn } from './support/sign-in.ts';
 
 const FOLDER = join(SCREENSHOTS, '..', 'app');
 
@@ -69,7 +70,11 @@ async function submitWithThreeProblems(page: Page): Promise<void> {
 }
 
 async function open(visit: Visit, width: (typeof WIDTHS)[number]): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: width.width, height: width.height }, timezoneId: 'America/New_York' });
+  const context = await browser.newContext({
+    viewport: { width: width.width, height: width.height },
+    timezoneId: 'America/New_York',
+    extraHTTPHeaders: signedIn(),
+  });
   const page = await context.newPage();
   const problems = watchProblems(page);
   await page.goto(`${visit.app().baseUrl}${visit.path()}`);
@@ -123,7 +128,7 @@ describe('the add-employee form', () => {
 describe('from the keyboard', () => {
   it('reaches the skip link first, shows it, and skips to the main content, whose first field comes next', async () => {
     for (const width of WIDTHS) {
-      const context = await browser.newContext({ viewport: { width: width.width, height: width.height } });
+      const context = await browser.newContext({ viewport: { width: width.width, height: width.height }, extraHTTPHeaders: signedIn() });
       const page = await context.newPage();
       await page.goto(`${web.baseUrl}/employees/new`);
 
@@ -140,11 +145,11 @@ describe('from the keyboard', () => {
   });
 
   it('walks the header and the list in reading order, with a visible focus at every stop', async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, extraHTTPHeaders: signedIn() });
     const page = await context.newPage();
     await page.goto(`${web.baseUrl}/employees`);
 
-    const stops = await tabThrough(page, 9);
+    const stops = await tabThrough(page, 10);
     expect(stops.map((stop) => stop.name)).toEqual([
       'a.usa-skipnav "Skip to main content"',
       'a "HumanGov State of California"',
@@ -152,6 +157,7 @@ describe('from the keyboard', () => {
       'a.usa-nav-link "Add employee"',
       'input#search-field',
       'button.usa-button "Search"',
+      'a.usa-link "Sign out"',
       'a.usa-button "Add employee"',
       'a.usa-link "García, María"',
       'a.usa-link "View PDF of María García"',
@@ -182,13 +188,13 @@ describe('details', () => {
   it('shows money in dollars and cents, and times in the viewer’s zone with the zone named', async () => {
     const { page } = await open(visits.find((visit) => visit.name === 'detail') as Visit, WIDTHS[0]);
     expect(await page.locator('dd', { hasText: '$' }).innerText()).toBe('$61,250.50');
-    const updated = page.locator('time[data-local]');
+    const updated = page.locator('dl time[data-local]');
     await expect(updated.innerText()).resolves.toMatch(/^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M E[SD]T$/);
     await page.context().close();
   });
 
   it('finds García from "garcia" and O’Neil from "oneil", and the other way round', async () => {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ extraHTTPHeaders: signedIn() });
     const page = await context.newPage();
     const namesFor = async (query: string) => {
       await page.goto(`${web.baseUrl}/employees?q=${encodeURIComponent(query)}`);

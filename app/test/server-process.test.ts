@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildAssets } from '../build-assets.ts';
@@ -9,6 +10,7 @@ import type { LocalAws } from './support/local-aws.ts';
 import { exitWithin, startServerProcess } from './support/server-process.ts';
 import type { ServerProcess } from './support/server-process.ts';
 import { createTenantStorage, pdfBytes, TEST_CSRF_SECRET } from './support/test-app.ts';
+import { signedIn, startKeyEndpoint, TEST_ALB_ARN, TEST_ISSUER } from './support/sign-in.ts';
 
 const serverEntry = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -20,6 +22,9 @@ const validEnv = {
   AWS_BUCKET: 'humangov-ca-documents',
   TENANT_ID: 'ca',
   CSRF_SECRET: TEST_CSRF_SECRET,
+  ALB_ARN: TEST_ALB_ARN,
+  SIGN_IN_ISSUER: TEST_ISSUER,
+  SIGN_IN_GROUP: 'ca',
 };
 
 // The sources serve the pages' assets from where the build puts them (app/dist/assets).
@@ -47,7 +52,27 @@ describe('loadConfig', () => {
     }
   });
 
+  it('will not start open to everyone because ALB_ARN was forgotten: only SIGN_IN=off turns sign-in off', () => {
+    const { ALB_ARN: _arn, SIGN_IN_ISSUER: _issuer, SIGN_IN_GROUP: _group, ...unsigned } = validEnv;
+
+    expect(problemsOf(unsigned)).toEqual([
+      'ALB_ARN is required (the load balancer that signs staff in; its signature alone is believed), or SIGN_IN=off where nobody signs in',
+    ]);
+    expect(loadConfig({ ...unsigned, SIGN_IN: 'off' }).signIn).toBeUndefined();
+    expect(problemsOf({ ...validEnv, SIGN_IN: 'off' })).toEqual(['ALB_ARN and SIGN_IN=off contradict each other: unset one']);
+    expect(loadConfig(validEnv).signIn).toEqual({
+      loadBalancerArn: TEST_ALB_ARN,
+      issuer: TEST_ISSUER,
+      group: 'ca',
+      publicKeyEndpoint: undefined,
+      signOutUrl: undefined,
+    });
+  });
+
   it.each([
+    ['ALB_ARN', 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/0123'],
+    ['SIGN_IN_ISSUER', 'not a url'],
+    ['SIGN_IN', 'maybe'],
     ['TENANT_ID', 'CA'],
     ['TENANT_ID', 'new--york'],
     ['CSRF_SECRET', 'too-short'],
@@ -55,6 +80,7 @@ describe('loadConfig', () => {
     ['PORT', '70000'],
     ['MAX_UPLOAD_BYTES', '0'],
     ['AWS_ENDPOINT_URL_S3', 'not a url'],
+    ['HOST', 'example.com'],
   ])('refuses %s=%s with a line naming the variable', (name, value) => {
     const problems = problemsOf({ ...validEnv, [name]: value });
     expect(problems).toHaveLength(1);
@@ -92,9 +118,18 @@ describe('server process shutdown', () => {
 
   it('on SIGTERM stops accepting, finishes the request in flight and exits 0', async () => {
     const tenant = await createTenantStorage(aws);
+    const keys = await startKeyEndpoint();
     server = startServerProcess([process.execPath, serverEntry], {
       cwd: appDir,
-      env: definedOnly({ PATH: process.env.PATH, ...validEnv, ...aws.env, AWS_DYNAMODB_TABLE: tenant.tableName, AWS_BUCKET: tenant.bucketName, PORT: '0' }),
+      env: definedOnly({
+        PATH: process.env.PATH,
+        ...validEnv,
+        ...aws.env,
+        AWS_DYNAMODB_TABLE: tenant.tableName,
+        AWS_BUCKET: tenant.bucketName,
+        PORT: '0',
+        ALB_PUBLIC_KEY_ENDPOINT: keys.url,
+      }),
     });
     const port = await server.port();
 
@@ -112,7 +147,12 @@ describe('server process shutdown', () => {
       port,
       method: 'POST',
       path: '/api/employees',
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + tail.length, expect: '100-continue' },
+      headers: {
+        ...signedIn(),
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': head.length + tail.length,
+        expect: '100-continue',
+      },
     });
     const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
       upload.on('response', (res) => {
@@ -133,10 +173,82 @@ describe('server process shutdown', () => {
 
     expect((await response).status).toBe(201);
     const { code, elapsedMs } = await exitWithin(server, 10_000);
+    await keys.close();
     expect(code).toBe(0);
     expect(elapsedMs).toBeLessThan(10_000);
   });
 });
+
+describe('server process listening address', () => {
+  let aws: LocalAws;
+  const servers: ServerProcess[] = [];
+
+  beforeAll(async () => {
+    aws = await startLocalAws();
+  });
+  afterAll(async () => {
+    for (const server of servers) server.kill();
+    await aws?.stop();
+  });
+
+  /** An address of this machine that another host on its network would connect to. */
+  function lanAddress(): string {
+    const address = Object.values(networkInterfaces())
+      .flat()
+      .find((entry) => entry && !entry.internal && entry.family === 'IPv4');
+    if (!address) throw new Error('this test needs a non-loopback IPv4 interface to connect to');
+    return address.address;
+  }
+
+  async function start(extra: Record<string, string>): Promise<{ port: number; host: unknown }> {
+    const tenant = await createTenantStorage(aws);
+    const server = startServerProcess([process.execPath, serverEntry], {
+      cwd: appDir,
+      env: definedOnly({
+        PATH: process.env.PATH,
+        ...validEnv,
+        ...aws.env,
+        AWS_DYNAMODB_TABLE: tenant.tableName,
+        AWS_BUCKET: tenant.bucketName,
+        PORT: '0',
+        ...extra,
+      }),
+    });
+    servers.push(server);
+    const port = await server.port();
+    const listening = await server.waitForLog((line) => line.msg === 'listening');
+    return { port, host: listening.host };
+  }
+
+  it('listens on every interface by default, as the image does in its container', async () => {
+    const { port, host } = await start({});
+
+    expect(host).toBe('0.0.0.0');
+    expect(await answersAt(lanAddress(), port)).toBe(true);
+  });
+
+  it('with HOST=127.0.0.1 (the local provider) refuses a connection from the network and answers on loopback', async () => {
+    const { port, host } = await start({ HOST: '127.0.0.1' });
+
+    expect(host).toBe('127.0.0.1');
+    expect(await answersAt(lanAddress(), port)).toBe(false);
+    expect(await answersAt('127.0.0.1', port)).toBe(true);
+  });
+});
+
+function answersAt(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    request({ host, port, path: '/health', agent: false, timeout: 5_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(true));
+    })
+      .on('error', () => resolve(false))
+      .on('timeout', function (this: { destroy(): void }) {
+        this.destroy();
+      })
+      .end();
+  });
+}
 
 /**
  * Opens fresh connections until one is refused. The log line comes just before the listener

@@ -46,11 +46,19 @@ describe('CsrfTokens', () => {
   it('refuses a token older than two hours', () => {
     let now = Date.parse('2025-01-01T00:00:00Z');
     const tokens = new CsrfTokens(signer, () => now);
-    const token = tokens.issue('nonce');
+    const nonce = tokens.newNonce();
+    const token = tokens.issue(nonce);
     now += 2 * 60 * 60 * 1000;
-    expect(() => tokens.verify('nonce', token)).not.toThrow();
+    expect(() => tokens.verify(nonce, token)).not.toThrow();
     now += 1;
-    expect(() => tokens.verify('nonce', token)).toThrow(/expired/);
+    expect(() => tokens.verify(nonce, token)).toThrow(/expired/);
+  });
+
+  it('refuses a nonce it did not issue, even with a token issued for it', () => {
+    const tokens = new CsrfTokens(signer);
+    const issuedElsewhere = new CsrfTokens(new Signer('another-secret-of-at-least-thirty-two-chars')).newNonce();
+    expect(() => tokens.verify('client-chosen', tokens.issue('client-chosen'))).toThrow(/not issued by this app/);
+    expect(() => tokens.verify(issuedElsewhere, tokens.issue(issuedElsewhere))).toThrow(/not issued by this app/);
   });
 });
 

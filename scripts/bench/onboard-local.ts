@@ -118,6 +118,7 @@ async function child(n: number): Promise<RunResult> {
     HUMANGOV_LB_PORT: '0',
     HUMANGOV_DYNAMODB_PORT: '0',
     HUMANGOV_S3_PORT: '0',
+    HUMANGOV_IDP_PORT: '0',
   });
   const plane = await startLocalControlPlane(settings, {
     log: () => {},

@@ -58,8 +58,28 @@ function stageProblem(stage) {
  * Every problem with the deployment settings, each saying what to pass instead.
  * `settings` is what serverless.yml resolved: custom.* and the region.
  */
-function settingsProblems({ region, tenantDomain, hostedZoneId, certificateArn, maxConcurrency, failureThreshold, availabilityZoneIds, alarmEmail }) {
+function settingsProblems({
+  region,
+  stage,
+  tenantDomain,
+  hostedZoneId,
+  certificateArn,
+  maxConcurrency,
+  failureThreshold,
+  availabilityZoneIds,
+  webAcl,
+  insecure,
+  alarmEmail,
+}) {
   const problems = [];
+  if (insecure !== undefined && !['true', 'false'].includes(String(insecure))) problems.push(`insecure "${insecure}" must be true or false`);
+  if (!certificateArn && !hostedZoneId && String(insecure) !== 'true') {
+    problems.push(
+      `stage ${stage} has no HTTPS, so its load balancer could sign nobody in and would serve personnel records in the clear: ` +
+        `give it hostedZoneId (the stack then requests a certificate for *.${tenantDomain} and validates it in that zone) or certificateArn, ` +
+        `or, for a stage that never holds real records, mark it insecure with --param="insecure=true" (or params.${stage}.insecure: 'true' in serverless.yml)`,
+    );
+  }
   const zones = String(availabilityZoneIds || '')
     .split(',')
     .map((zone) => zone.trim())
@@ -92,6 +112,8 @@ function settingsProblems({ region, tenantDomain, hostedZoneId, certificateArn, 
   // The image-deploy input refuses more than 100 (src/deployments/event.ts, MAX_CONCURRENCY_LIMIT): say so before deploying.
   if (!/^[1-9][0-9]*$/.test(String(maxConcurrency)) || Number(maxConcurrency) > 100)
     problems.push(`deployMaxConcurrency "${maxConcurrency}" must be a whole number from 1 to 100`);
+  // Anything but "on" or "off" would silently leave the load balancer without its web ACL.
+  if (webAcl !== undefined && !['on', 'off'].includes(String(webAcl))) problems.push(`webAcl "${webAcl}" must be on or off`);
   if (!/^[0-9]+$/.test(String(failureThreshold))) problems.push(`deployFailureThreshold "${failureThreshold}" must be a whole number of at least 0`);
   // SNS takes any string as an email endpoint and only fails to deliver; one address, said plainly, before deploying.
   if (alarmEmail && !EMAIL.test(String(alarmEmail))) problems.push(`alarmEmail "${alarmEmail}" must be one email address, such as oncall@example.gov`);
@@ -105,9 +127,10 @@ const GUARDED = [
 ];
 
 class HumanGovPlugin {
-  constructor(serverless, options = {}) {
+  constructor(serverless, options = {}, utils = {}) {
     this.serverless = serverless;
     this.options = options;
+    this.log = utils.log;
     this.hooks = {
       initialize: () => this.checkSettings(),
       // After custom resources are merged and null properties stripped, before the template is saved.
@@ -127,8 +150,11 @@ class HumanGovPlugin {
     const commands = (this.serverless.processedInput && this.serverless.processedInput.commands) || [];
     if (!['package', 'deploy'].includes(commands[0]) || commands.length > 1) return;
     const custom = service.custom || {};
+    const stage = this.options.stage ?? service.provider.stage ?? 'dev';
     const problems = settingsProblems({
       region: this.options.region ?? service.provider.region ?? 'us-east-1',
+      stage,
+      insecure: custom.insecure,
       tenantDomain: custom.tenantDomain,
       hostedZoneId: custom.hostedZoneId,
       certificateArn: custom.certificateArn,
@@ -136,12 +162,21 @@ class HumanGovPlugin {
       failureThreshold: custom.deploy && custom.deploy.failureThreshold,
       availabilityZoneIds: custom.availabilityZoneIds,
       alarmEmail: custom.alarmEmail,
+      webAcl: custom.webAcl,
     });
     if (problems.length > 0) {
       this.fail(
         `The deployment settings have ${problems.length > 1 ? 'problems' : 'a problem'} (params in serverless.yml, or --param):\n- ${problems.join('\n- ')}`,
       );
     }
+    if (!custom.certificateArn && !custom.hostedZoneId) {
+      this.warn(`stage ${stage} is marked insecure: plain HTTP, nobody signs in (apps run with SIGN_IN=off). Never put real personnel records in it.`);
+    }
+  }
+
+  warn(message) {
+    if (this.log && this.log.warning) this.log.warning(message);
+    else console.warn(`Warning: ${message}`);
   }
 
   finalize() {

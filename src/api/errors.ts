@@ -20,6 +20,8 @@ export type ApiErrorCode =
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'FORBIDDEN_HOST'
+  | 'FORBIDDEN_ORIGIN'
   | 'INTERNAL_ERROR';
 
 /**

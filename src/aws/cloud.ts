@@ -17,6 +17,7 @@ import { S3Buckets } from './buckets.ts';
 import { EcsCompute } from './compute.ts';
 import type { AwsConfig } from './config.ts';
 import type { HttpGet } from './health-probe.ts';
+import { ListenerSignInResolver } from './listener-sign-in.ts';
 import { AlbLoadBalancer } from './load-balancer.ts';
 import { CloudWatchLogGroups } from './logs.ts';
 import { SecretsManagerSecrets } from './secrets.ts';
@@ -48,7 +49,12 @@ export const awsLogs = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
   new CloudWatchLogGroups({ client: clients.logs, region: config.region, accountId: config.accountId });
 export const awsCompute = (config: AwsConfig, clients: Partial<AwsClients> = {}) => new EcsCompute({ ...config, client: clients.ecs });
 export const awsLoadBalancer = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
-  new AlbLoadBalancer({ ...config, client: clients.elbv2, httpGet: clients.httpGet });
+  new AlbLoadBalancer({
+    ...config,
+    client: clients.elbv2,
+    httpGet: clients.httpGet,
+    signIn: new ListenerSignInResolver({ stage: config.stage, region: config.region, userPool: config.userPool, secretsManager: clients.secretsManager }),
+  });
 export const awsSecrets = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
   new SecretsManagerSecrets({ client: clients.secretsManager, region: config.region, stackSecretArn: config.stackSecretArn });
 export const awsWorkflows = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
@@ -61,6 +67,10 @@ export function awsPlatform(config: AwsConfig): Cloud['platform'] {
     accountId: config.accountId,
     imageRepository: config.imageRepository,
     containerPort: config.containerPort,
+    // Sign-in needs an HTTPS listener; a stage deployed without a certificate runs its apps with SIGN_IN=off.
+    ...(config.endpointScheme === 'https' && config.loadBalancerArn
+      ? { signIn: { loadBalancerArn: config.loadBalancerArn, tenantIdentityProviders: true, ...(config.userPool ? { issuer: config.userPool.issuer } : {}) } }
+      : {}),
   };
 }
 

@@ -36,6 +36,10 @@ export interface AwsConfig {
   stateMachineArns: Partial<Record<WorkflowName, string>>;
   /** The stack secret tenant secrets are derived from (STACK_SECRET_ARN); only the tenant-access function has it. */
   stackSecretArn?: string;
+  /** LOAD_BALANCER_ARN: the ALB whose signed sign-in header each tenant's app believes. */
+  loadBalancerArn?: string;
+  /** USER_POOL_ARN, USER_POOL_CLIENT_ID, USER_POOL_DOMAIN, USER_POOL_ISSUER: the stack's user pool; absent in AWS GovCloud (US). */
+  userPool?: { arn: string; clientId: string; domain: string; issuer: string };
 }
 
 /** The function's environment lacks a setting or has a malformed one; fix the deployment. */
@@ -118,6 +122,20 @@ export function awsConfigFromEnv(env: Record<string, string | undefined>): AwsCo
   const stackSecretArn = env.STACK_SECRET_ARN?.trim();
   if (stackSecretArn) check('STACK_SECRET_ARN', stackSecretArn, SECRET_ARN.test(stackSecretArn), 'a Secrets Manager secret ARN');
 
+  const loadBalancerArn = env.LOAD_BALANCER_ARN?.trim();
+  if (loadBalancerArn) {
+    check(
+      'LOAD_BALANCER_ARN',
+      loadBalancerArn,
+      /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[^/]+\/[0-9a-f]+$/.test(loadBalancerArn),
+      'the ARN of an Application Load Balancer',
+    );
+  }
+  const pool = ['USER_POOL_ARN', 'USER_POOL_CLIENT_ID', 'USER_POOL_DOMAIN', 'USER_POOL_ISSUER'].map((name) => env[name]?.trim() ?? '');
+  if (pool.some(Boolean) && !pool.every(Boolean))
+    problems.push('USER_POOL_ARN, USER_POOL_CLIENT_ID, USER_POOL_DOMAIN and USER_POOL_ISSUER go together: set all four or none');
+  const [poolArn = '', poolClientId = '', poolDomain = '', poolIssuer = ''] = pool;
+
   if (missing.length > 0) {
     problems.unshift(`missing environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   }
@@ -142,5 +160,7 @@ export function awsConfigFromEnv(env: Record<string, string | undefined>): AwsCo
     containerPort: CONTAINER_PORT,
     stateMachineArns,
     ...(stackSecretArn ? { stackSecretArn } : {}),
+    ...(loadBalancerArn ? { loadBalancerArn } : {}),
+    ...(poolArn ? { userPool: { arn: poolArn, clientId: poolClientId, domain: poolDomain, issuer: poolIssuer } } : {}),
   };
 }

@@ -209,3 +209,68 @@ describe('AlbListenerRules.delete', () => {
     await expect(rules.delete('ca', spec.host)).resolves.toBeUndefined();
   });
 });
+
+describe('AlbListenerRules with sign-in', () => {
+  const authenticate = {
+    Type: 'authenticate-cognito' as const,
+    AuthenticateCognitoConfig: { UserPoolArn: 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/p', UserPoolClientId: 'c', UserPoolDomain: 'd' },
+  };
+  const signedSpec = { ...spec, authenticate };
+  const healthRule = (priority: number): Rule => ({
+    ...rule(priority, spec.host, tg('ca')),
+    Conditions: [
+      { Field: 'host-header', HostHeaderConfig: { Values: [spec.host] } },
+      { Field: 'path-pattern', PathPatternConfig: { Values: ['/health'] } },
+    ],
+  });
+
+  it('authenticates before it forwards, and lets /health through on a rule of its own evaluated first', async () => {
+    const preferred = preferredPriority('ca');
+    elb
+      .on(DescribeRulesCommand)
+      .resolvesOnce({ Rules: [defaultRule] })
+      .resolves({ Rules: [defaultRule, rule(preferred, spec.host, tg('ca'))] });
+    elb.on(CreateRuleCommand).resolves({ Rules: [{ RuleArn: 'rule-ca' }] });
+
+    await rules.ensure(signedSpec);
+
+    const [tenantRule, health] = elb.commandCalls(CreateRuleCommand).map((call) => call.args[0].input);
+    expect(tenantRule?.Actions).toEqual([
+      { ...authenticate, Order: 1 },
+      { Type: 'forward', TargetGroupArn: tg('ca'), Order: 2 },
+    ]);
+    expect(health).toMatchObject({
+      Priority: preferred - 1,
+      Conditions: [
+        { Field: 'host-header', HostHeaderConfig: { Values: [spec.host] } },
+        { Field: 'path-pattern', PathPatternConfig: { Values: ['/health'] } },
+      ],
+      Actions: [{ Type: 'forward', TargetGroupArn: tg('ca') }],
+    });
+  });
+
+  it('puts sign-in on a rule that forwards without it, and makes nothing twice', async () => {
+    elb.on(DescribeRulesCommand).resolves({ Rules: [defaultRule, rule(42, spec.host, tg('ca')), healthRule(41)] });
+
+    await rules.ensure(signedSpec);
+
+    expect(elb.commandCalls(ModifyRuleCommand).map((call) => call.args[0].input.Actions)).toEqual([
+      [
+        { ...authenticate, Order: 1 },
+        { Type: 'forward', TargetGroupArn: tg('ca'), Order: 2 },
+      ],
+    ]);
+    expect(elb.commandCalls(CreateRuleCommand)).toHaveLength(0);
+  });
+
+  it('deletes the /health rule with the tenant rule', async () => {
+    elb.on(DescribeRulesCommand).resolves({ Rules: [defaultRule, rule(42, spec.host, tg('ca')), healthRule(41)] });
+
+    await rules.delete('ca', spec.host);
+
+    expect(elb.commandCalls(DeleteRuleCommand).map((call) => call.args[0].input.RuleArn)).toEqual([
+      rule(42, spec.host, tg('ca')).RuleArn,
+      healthRule(41).RuleArn,
+    ]);
+  });
+});

@@ -61,12 +61,20 @@ export function nextFreePriority(start: number, taken: ReadonlySet<number>): num
   return undefined;
 }
 
+/** The sign-in action that goes before the forward: authenticate-oidc or authenticate-cognito, resolved by the caller. */
+export type AuthenticateAction = Pick<Action, 'Type' | 'AuthenticateOidcConfig' | 'AuthenticateCognitoConfig'>;
+
 export interface RuleSpec {
   tenantId: string;
   host: string;
   targetGroupArn: string;
   tags: Tags;
+  /** Present: the rule authenticates before it forwards, and a second rule lets the health check's /health through. */
+  authenticate?: AuthenticateAction;
 }
+
+/** The path the control plane's verification and the app's probes use; never behind sign-in. */
+export const HEALTH_PATH = '/health';
 
 export class AlbListenerRules {
   readonly #client: ElasticLoadBalancingV2Client;
@@ -92,10 +100,11 @@ export class AlbListenerRules {
             ListenerArn: this.#listenerArn,
             Priority: priority,
             Conditions: hostCondition(spec.host),
-            Actions: forward(spec.targetGroupArn),
+            Actions: ruleActions(spec),
             Tags: tagList({ ...spec.tags, [TENANT_TAG_KEY]: spec.tenantId }),
           }),
         );
+        await this.#ensureHealthRule(spec, priority);
         return { arn: created.Rules?.[0]?.RuleArn ?? '', priority };
       } catch (error) {
         if (error instanceof TooManyRulesException) throw tooManyRules(spec.host, error);
@@ -111,33 +120,82 @@ export class AlbListenerRules {
   }
 
   async delete(tenantId: string, host: string): Promise<void> {
-    const rule = await this.#find(await this.#rules(), tenantId, host);
-    if (!rule?.RuleArn) return;
-    try {
-      await this.#client.send(new DeleteRuleCommand({ RuleArn: rule.RuleArn }));
-    } catch (error) {
-      if (error instanceof RuleNotFoundException) return;
-      throw this.#translate(error, 'elasticloadbalancing:DeleteRule', host);
+    const rules = await this.#rules();
+    for (const rule of [await this.#find(rules, tenantId, host), healthRuleOf(rules, host)]) {
+      if (!rule?.RuleArn) continue;
+      try {
+        await this.#client.send(new DeleteRuleCommand({ RuleArn: rule.RuleArn }));
+      } catch (error) {
+        if (error instanceof RuleNotFoundException) continue;
+        throw this.#translate(error, 'elasticloadbalancing:DeleteRule', host);
+      }
+    }
+  }
+
+  /**
+   * With sign-in, `<host>/health` gets a rule of its own that only forwards, at a priority before
+   * the tenant's (lower numbers are evaluated first), so the control plane's verification through
+   * the load balancer and a person's browser both reach the app's /health without signing in.
+   */
+  async #ensureHealthRule(spec: RuleSpec, tenantPriority: number): Promise<void> {
+    if (!spec.authenticate) return;
+    for (let attempt = 1; ; attempt++) {
+      const rules = await this.#rules();
+      const existing = healthRuleOf(rules, spec.host);
+      if (existing) {
+        if (forwardTarget(existing) !== spec.targetGroupArn) {
+          await this.#call('elasticloadbalancing:ModifyRule', spec.host, () =>
+            this.#client.send(new ModifyRuleCommand({ RuleArn: existing.RuleArn, Actions: forward(spec.targetGroupArn) })),
+          );
+        }
+        return;
+      }
+      const taken = new Set(rules.flatMap((rule) => (rule.IsDefault ? [] : [Number(rule.Priority)])));
+      let priority = tenantPriority - 1;
+      while (priority >= 1 && taken.has(priority)) priority--;
+      if (priority < 1) {
+        throw new PermanentCloudError(
+          `no free listener priority below ${tenantPriority} for the /health rule of "${spec.host}": offboard and onboard the tenant again to give it another slot`,
+        );
+      }
+      try {
+        await this.#client.send(
+          new CreateRuleCommand({
+            ListenerArn: this.#listenerArn,
+            Priority: priority,
+            Conditions: [...hostCondition(spec.host), { Field: 'path-pattern', PathPatternConfig: { Values: [HEALTH_PATH] } }],
+            Actions: forward(spec.targetGroupArn),
+            Tags: tagList({ ...spec.tags, [TENANT_TAG_KEY]: spec.tenantId }),
+          }),
+        );
+        return;
+      } catch (error) {
+        if (error instanceof TooManyRulesException) throw tooManyRules(spec.host, error);
+        if (!(error instanceof PriorityInUseException) || attempt >= PRIORITY_ATTEMPTS)
+          throw this.#translate(error, 'elasticloadbalancing:CreateRule', spec.host);
+      }
     }
   }
 
   async #bringToSpec(rule: Rule, spec: RuleSpec): Promise<{ arn: string; priority: number }> {
     const arn = rule.RuleArn ?? '';
-    if (forwardTarget(rule) !== spec.targetGroupArn || !hostsOf(rule).includes(spec.host)) {
+    if (forwardTarget(rule) !== spec.targetGroupArn || !hostsOf(rule).includes(spec.host) || signInOf(rule) !== signInKey(spec.authenticate)) {
       try {
-        await this.#client.send(new ModifyRuleCommand({ RuleArn: arn, Conditions: hostCondition(spec.host), Actions: forward(spec.targetGroupArn) }));
+        await this.#client.send(new ModifyRuleCommand({ RuleArn: arn, Conditions: hostCondition(spec.host), Actions: ruleActions(spec) }));
       } catch (error) {
         if (error instanceof RuleNotFoundException)
           throw new NotReadyError(`the rule for "${spec.host}" was deleted while being updated; asking again shortly`, { cause: error });
         throw this.#translate(error, 'elasticloadbalancing:ModifyRule', spec.host);
       }
     }
+    await this.#ensureHealthRule(spec, Number(rule.Priority));
     return { arn, priority: Number(rule.Priority) };
   }
 
   /** The tenant's rule: by host first (no extra call), else by tag (the host changed with the domain). */
   async #find(rules: Rule[], tenantId: string, host: string): Promise<Rule | undefined> {
-    const candidates = rules.filter((rule) => !rule.IsDefault && rule.RuleArn);
+    // The tenant's own rule, not its /health rule (the only one with a path condition).
+    const candidates = rules.filter((rule) => !rule.IsDefault && rule.RuleArn && !pathsOf(rule).length);
     const byHost = candidates.find((rule) => hostsOf(rule).includes(host));
     if (byHost) return byHost;
     for (let start = 0; start < candidates.length; start += DESCRIBE_TAGS_BATCH) {
@@ -192,6 +250,41 @@ function hostCondition(host: string): RuleCondition[] {
 
 function forward(TargetGroupArn: string): Action[] {
   return [{ Type: 'forward', TargetGroupArn }];
+}
+
+/** Sign-in first, then forward: an ALB runs a rule's actions by Order, and the forward must be last. */
+function ruleActions(spec: RuleSpec): Action[] {
+  if (!spec.authenticate) return forward(spec.targetGroupArn);
+  return [
+    { ...spec.authenticate, Order: 1 },
+    { Type: 'forward', TargetGroupArn: spec.targetGroupArn, Order: 2 },
+  ];
+}
+
+/**
+ * What identifies a rule's sign-in, without its client secret (DescribeRules never returns it):
+ * a rule whose key differs is modified, and with it the secret is sent again.
+ */
+function signInKey(action: AuthenticateAction | undefined): string {
+  if (!action) return 'none';
+  const oidc = action.AuthenticateOidcConfig;
+  if (oidc) return ['oidc', oidc.Issuer, oidc.ClientId, oidc.AuthorizationEndpoint, oidc.TokenEndpoint, oidc.UserInfoEndpoint, oidc.Scope].join(' ');
+  const cognito = action.AuthenticateCognitoConfig;
+  return ['cognito', cognito?.UserPoolArn, cognito?.UserPoolClientId, cognito?.UserPoolDomain, cognito?.Scope].join(' ');
+}
+
+function signInOf(rule: Rule): string {
+  return signInKey(rule.Actions?.find((action) => action.Type === 'authenticate-oidc' || action.Type === 'authenticate-cognito'));
+}
+
+function pathsOf(rule: Rule): string[] {
+  return (rule.Conditions ?? [])
+    .filter((condition) => condition.Field === 'path-pattern')
+    .flatMap((condition) => condition.PathPatternConfig?.Values ?? condition.Values ?? []);
+}
+
+function healthRuleOf(rules: Rule[], host: string): Rule | undefined {
+  return rules.find((rule) => !rule.IsDefault && hostsOf(rule).includes(host) && pathsOf(rule).length === 1 && pathsOf(rule)[0] === HEALTH_PATH);
 }
 
 function hostsOf(rule: Rule): string[] {

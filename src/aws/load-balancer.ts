@@ -18,7 +18,8 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { NotReadyError, PermanentCloudError, TransientCloudError } from '../cloud/errors.ts';
-import type { HealthProbe, LoadBalancerPort, Tags, TargetGroupSpec, TargetHealth, TargetHealthState } from '../cloud/ports.ts';
+import type { HealthProbe, ListenerRuleSpec, LoadBalancerPort, TargetGroupSpec, TargetHealth, TargetHealthState } from '../cloud/ports.ts';
+import type { ListenerSignInResolver } from './listener-sign-in.ts';
 import { translateAwsError } from './errors.ts';
 import { nodeHttpGet } from './health-probe.ts';
 import type { HttpGet } from './health-probe.ts';
@@ -54,6 +55,8 @@ export interface AlbLoadBalancerOptions {
   containerPort: number;
   /** Replaces the real HTTP request in tests. */
   httpGet?: HttpGet;
+  /** Resolves a rule's sign-in into its authenticate action; without it, a rule that asks for sign-in is refused. */
+  signIn?: ListenerSignInResolver;
 }
 
 export class AlbLoadBalancer implements LoadBalancerPort {
@@ -80,8 +83,16 @@ export class AlbLoadBalancer implements LoadBalancerPort {
     return { arn };
   }
 
-  ensureListenerRule(spec: { tenantId: string; host: string; targetGroupArn: string; tags: Tags }): Promise<{ arn: string; priority: number }> {
-    return this.#rules.ensure(spec);
+  async ensureListenerRule(spec: ListenerRuleSpec): Promise<{ arn: string; priority: number }> {
+    const { signIn, ...rule } = spec;
+    if (!signIn) return this.#rules.ensure(rule);
+    // An ALB authenticates only on an HTTPS listener (API_Action: authenticate-oidc / authenticate-cognito).
+    if (this.#options.endpointScheme !== 'https' || !this.#options.signIn) {
+      throw new PermanentCloudError(
+        `tenant "${spec.tenantId}" must sign staff in, but this stage's listener is not HTTPS: deploy the stage with a certificate (certificateArn or hostedZoneId)`,
+      );
+    }
+    return this.#rules.ensure({ ...rule, authenticate: await this.#options.signIn.action(spec.tenantId, signIn) });
   }
 
   async describeTargetHealth(targetGroupArn: string): Promise<TargetHealth[]> {

@@ -24,6 +24,39 @@ export interface Platform {
   imageRepository: string;
   /** The port the app listens on inside its task. */
   containerPort: number;
+  /** How the load balancer signs staff in, which each tenant's app is told; absent, the app asks nobody to sign in. */
+  signIn?: PlatformSignIn;
+}
+
+export interface ListenerRuleSpec {
+  tenantId: string;
+  host: string;
+  targetGroupArn: string;
+  tags: Tags;
+  signIn?: ListenerSignIn;
+}
+
+/**
+ * How the tenant's rule signs staff in: with the stack's user pool (each state a group), or with
+ * the state's own OIDC IdP, whose client secret is read from Secrets Manager when the rule is made.
+ */
+export type ListenerSignIn = { kind: 'user-pool' } | { kind: 'oidc'; issuer: string; clientId: string; clientSecretArn: string };
+
+/** What a tenant's app needs to believe the load balancer's sign-in (the app's ALB_ARN, SIGN_IN_* variables). */
+export interface PlatformSignIn {
+  /** The load balancer whose signed `x-amzn-oidc-data` alone is believed. */
+  loadBalancerArn: string;
+  /** The issuer of the stack's user pool, where each state is a group; absent where there is none (AWS GovCloud (US) has no ALB Cognito sign-in). */
+  issuer?: string;
+  /**
+   * Whether a tenant's own identityProvider is what its staff sign in with. The local provider's
+   * identity provider stands in for every state's, so there it is false.
+   */
+  tenantIdentityProviders: boolean;
+  /** Where the load balancer's public keys are, when not the region's documented endpoint (the local provider's). */
+  publicKeyEndpoint?: string;
+  /** The IdP's logout page, where sign-out ends its session. */
+  signOutUrl?: string;
 }
 
 // ---------------------------------------------------------------- tables
@@ -225,8 +258,11 @@ export interface HealthProbe {
 export interface LoadBalancerPort {
   /** Health check on /health with thresholds, deregistration delay, target type ip, the app's port. */
   ensureTargetGroup(spec: TargetGroupSpec): Promise<{ arn: string }>;
-  /** A host-header rule `<host>` -> target group, at a priority no other rule holds. */
-  ensureListenerRule(spec: { tenantId: string; host: string; targetGroupArn: string; tags: Tags }): Promise<{ arn: string; priority: number }>;
+  /**
+   * A host-header rule `<host>` -> target group, at a priority no other rule holds; with `signIn`,
+   * it authenticates before it forwards (and `/health` alone answers without sign-in).
+   */
+  ensureListenerRule(spec: ListenerRuleSpec): Promise<{ arn: string; priority: number }>;
   describeTargetHealth(targetGroupArn: string): Promise<TargetHealth[]>;
   deleteListenerRule(tenantId: string): Promise<void>;
   deleteTargetGroup(name: string): Promise<void>;

@@ -12,6 +12,7 @@ import { ApiError, errorResponse } from '../api/errors.ts';
 import { MAX_BODY_BYTES, type HttpApiEvent, type HttpApiResult } from '../api/http.ts';
 import { closeServer, listen, LocalServerError } from './data/listen.ts';
 import { errorMessage, logJson, type LogFn } from './logs/json-log.ts';
+import { loopbackRefusal } from './loopback-guard.ts';
 
 /** What the Lambda runtime hands a function as its context (aws-lambda's `Context`, spelled out). */
 export interface LambdaContextLike {
@@ -71,6 +72,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
+    const address = server.address();
+    const refusal = loopbackRefusal(
+      { method: req.method ?? 'GET', host: req.headers.host, origin: req.headers.origin },
+      typeof address === 'object' && address ? address.port : port,
+    );
+    if (refusal) return write(res, errorResponse(refusal, requestId).response, { connection: 'close' });
     const body = await readBody(req, maxBodyBytes);
     if (body === 'too large') {
       const refusal = new ApiError(413, 'PAYLOAD_TOO_LARGE', `the body is over ${maxBodyBytes} bytes; the API takes bodies of at most ${maxBodyBytes} bytes`);

@@ -15,6 +15,8 @@ export interface LocalSettings {
   dynamodbPort: number;
   /** HUMANGOV_S3_PORT, default 4569. */
   s3Port: number;
+  /** HUMANGOV_IDP_PORT, default 8090: the local identity provider staff sign in with. */
+  idpPort: number;
   /** Always loopback: nothing local is exposed beyond this machine. */
   host: '127.0.0.1';
   stage: 'local';
@@ -41,6 +43,7 @@ export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, cwd =
     lbPort: port(env, 'HUMANGOV_LB_PORT', 8080),
     dynamodbPort: port(env, 'HUMANGOV_DYNAMODB_PORT', 8000),
     s3Port: port(env, 'HUMANGOV_S3_PORT', 4569),
+    idpPort: port(env, 'HUMANGOV_IDP_PORT', 8090),
     host: '127.0.0.1',
     stage: 'local',
     region: 'us-east-1',

@@ -43,3 +43,28 @@ describe('parseUserFields', () => {
     expect(() => parseUserFields({ tenantId: 'ca', desiredCount: 0 })).toThrow('desiredCount must be at least 1');
   });
 });
+
+describe('identityProvider', () => {
+  const idp = {
+    issuer: 'https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0',
+    clientId: 'humangov-ca',
+    clientSecretArn: 'arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:humangov/ca/oidc-AbCdEf',
+  };
+
+  it('accepts the issuer, the client id and the ARN of the client secret (GovCloud too)', () => {
+    expect(parseUserFields({ tenantId: 'ca', identityProvider: idp })).toEqual({ tenantId: 'ca', identityProvider: idp });
+  });
+
+  it('refuses a client secret written into the record, saying where it goes', () => {
+    expect(() => parseUserFields({ tenantId: 'ca', identityProvider: { ...idp, clientSecret: 's3cr3t' } })).toThrow(/Secrets Manager/);
+  });
+
+  it.each([
+    ['a plain-HTTP issuer', { ...idp, issuer: 'http://idp.example' }, /identityProvider\.issuer must be an https URL/],
+    ['an empty client id', { ...idp, clientId: ' ' }, /identityProvider\.clientId must not be empty/],
+    ['a secret where its ARN belongs', { ...idp, clientSecretArn: 's3cr3t' }, /identityProvider\.clientSecretArn must be a Secrets Manager secret ARN/],
+    ['an SSM parameter ARN', { ...idp, clientSecretArn: 'arn:aws:ssm:us-east-1:123456789012:parameter/x' }, /Secrets Manager secret ARN/],
+  ])('refuses %s with a message naming the field', (_, identityProvider, message) => {
+    expect(() => parseUserFields({ tenantId: 'ca', identityProvider })).toThrow(message);
+  });
+});

@@ -13,6 +13,36 @@ const tenantId = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/**
+ * The state's own OIDC identity provider, for sign-in at the load balancer (an ALB
+ * `authenticate-oidc` action). The record names the client secret's Secrets Manager ARN and
+ * never holds the secret: the record is readable by every operator and shown by the API.
+ * Endpoints are the issuer's own, so the issuer must be an https URL (OpenID Connect
+ * Discovery 1.0 section 4: `<issuer>/.well-known/openid-configuration`).
+ */
+export const identityProviderSchema = z.strictObject(
+  {
+    issuer: z
+      .string({ message: "identityProvider.issuer must be the https URL of the state's OIDC issuer" })
+      .refine((value) => URL.canParse(value) && new URL(value).protocol === 'https:' && !new URL(value).search && !new URL(value).hash, {
+        message: 'identityProvider.issuer must be an https URL without query or fragment, e.g. https://login.microsoftonline.com/<tenant>/v2.0',
+      }),
+    clientId: z
+      .string({ message: "identityProvider.clientId must be the client id the IdP issued for this state's app" })
+      .trim()
+      .min(1, 'identityProvider.clientId must not be empty')
+      .max(256, 'identityProvider.clientId must be at most 256 characters'),
+    clientSecretArn: z
+      .string({ message: 'identityProvider.clientSecretArn must be the ARN of a Secrets Manager secret holding the client secret' })
+      .regex(
+        /^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
+        'identityProvider.clientSecretArn must be a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>); store the client secret there, never in the record',
+      ),
+  },
+  { message: 'identityProvider must be an object {issuer, clientId, clientSecretArn}; the client secret itself goes in Secrets Manager' },
+);
+export type IdentityProvider = z.infer<typeof identityProviderSchema>;
+
 /** Fields a user writes (in the table, through the API or the CLI). Nothing else is needed to onboard. */
 export const userFieldsSchema = z.object({
   tenantId,
@@ -33,6 +63,8 @@ export const userFieldsSchema = z.object({
    * handler like any other change of desired state.
    */
   retryRequestedAt: z.string().optional(),
+  /** The state's own sign-in; without it staff sign in with the stack's user pool, in the state's group. */
+  identityProvider: identityProviderSchema.optional(),
 });
 export type TenantUserFields = z.infer<typeof userFieldsSchema>;
 

@@ -53,7 +53,14 @@ async function closedPort(): Promise<number> {
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'humangov-cli-'));
-  const env = { HUMANGOV_HOME: home, HUMANGOV_API_PORT: '0', HUMANGOV_LB_PORT: '0', HUMANGOV_DYNAMODB_PORT: '0', HUMANGOV_S3_PORT: '0' };
+  const env = {
+    HUMANGOV_HOME: home,
+    HUMANGOV_API_PORT: '0',
+    HUMANGOV_LB_PORT: '0',
+    HUMANGOV_DYNAMODB_PORT: '0',
+    HUMANGOV_S3_PORT: '0',
+    HUMANGOV_IDP_PORT: '0',
+  };
   plane = await startLocalControlPlane(localSettingsFromEnv(env), { log: () => undefined, healthCheck: { intervalMs: 250 } });
   // Onboarding deploys the current release: there must be one first.
   await plane.registry.push({ contextDir: APP, tag: 'v1.0.0' });

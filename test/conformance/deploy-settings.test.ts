@@ -22,6 +22,9 @@ interface Settings {
   failureThreshold: string | number;
   availabilityZoneIds: string;
   alarmEmail?: string;
+  webAcl?: string;
+  stage?: string;
+  insecure?: string;
 }
 interface FakeServerless {
   service: { provider: { compiledCloudFormationTemplate: { Resources: Record<string, unknown> } } };
@@ -84,6 +87,20 @@ describe('the deployment settings', () => {
     ]);
   });
 
+  it('refuse a stage without HTTPS unless it is marked insecure, saying how to give it a certificate', () => {
+    const plain = { ...GOOD, stage: 'prod', hostedZoneId: '', certificateArn: '' };
+
+    expect(HumanGovPlugin.settingsProblems(plain)).toEqual([
+      expect.stringMatching(
+        /^stage prod has no HTTPS, .*give it hostedZoneId \(the stack then requests a certificate for \*\.tenants\.example\.gov.*--param="insecure=true"/,
+      ),
+    ]);
+    expect(HumanGovPlugin.settingsProblems({ ...plain, insecure: 'true' })).toEqual([]);
+    expect(HumanGovPlugin.settingsProblems({ ...plain, certificateArn: GOOD.certificateArn })).toEqual([]);
+    expect(HumanGovPlugin.settingsProblems({ ...plain, hostedZoneId: GOOD.hostedZoneId })).toEqual([]);
+    expect(HumanGovPlugin.settingsProblems({ ...GOOD, insecure: 'yes' })).toEqual(['insecure "yes" must be true or false']);
+  });
+
   it('refuse a certificate of another region or partition, which a load balancer cannot use', () => {
     expect(HumanGovPlugin.settingsProblems({ ...GOOD, region: 'us-gov-west-1', availabilityZoneIds: 'usgw1-az1,usgw1-az2' })).toEqual([
       `certificateArn "${GOOD.certificateArn}" is in us-east-1 (aws), but the stack deploys to us-gov-west-1: request or import the certificate in us-gov-west-1`,
@@ -114,6 +131,11 @@ describe('the deployment settings', () => {
         `alarmEmail "${bad}" must be one email address, such as oncall@example.gov`,
       ]);
     }
+  });
+
+  it('refuse a webAcl setting other than on or off, which would leave the load balancer without its web ACL', () => {
+    expect(HumanGovPlugin.settingsProblems({ ...GOOD, webAcl: 'true' })).toEqual(['webAcl "true" must be on or off']);
+    expect(HumanGovPlugin.settingsProblems({ ...GOOD, webAcl: 'off' })).toEqual([]);
   });
 });
 

@@ -54,7 +54,31 @@ describe('the packaged variants', () => {
     }
     expect(JSON.stringify(stack('govProd').template)).toContain('arn:aws-us-gov:acm:us-gov-west-1:');
     // In dev the listener and record exist in the template under their conditions, which are false.
-    expect((stack('dev').template.Conditions as Json).HasCertificate).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    expect((stack('dev').template.Conditions as Json).HasCertificate).toEqual({
+      'Fn::Or': [{ Condition: 'HasCertificateArn' }, { Condition: 'HasHostedZone' }],
+    });
+    expect((stack('dev').template.Conditions as Json).HasCertificateArn).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    expect((stack('dev').template.Conditions as Json).HasHostedZone).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+  });
+
+  it('attach an AWS WAF web ACL with the AWS managed common rule set to the load balancer, on unless webAcl is off', () => {
+    for (const name of variants) {
+      const resources = stack(name).template.Resources as Record<string, Json>;
+      expect(resources.WebAclAssociation).toMatchObject({
+        Type: 'AWS::WAFv2::WebACLAssociation',
+        Condition: 'HasWebAcl',
+        Properties: { ResourceArn: { Ref: 'LoadBalancer' }, WebACLArn: { 'Fn::GetAtt': ['WebAcl', 'Arn'] } },
+      });
+      expect(resources.WebAcl).toMatchObject({
+        Type: 'AWS::WAFv2::WebACL',
+        Properties: {
+          Scope: 'REGIONAL',
+          DefaultAction: { Allow: {} },
+          Rules: [{ OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } } }],
+        },
+      });
+      expect((stack(name).template.Conditions as Json).HasWebAcl).toEqual({ 'Fn::Equals': ['on', 'on'] });
+    }
   });
 
   it('put the subnets in two Fargate zones of the region, by zone ID', () => {

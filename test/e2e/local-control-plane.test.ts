@@ -12,7 +12,7 @@ import { localSettingsFromEnv, type LocalSettings } from '../../src/local/settin
 import { startLocalControlPlane, type LocalControlPlane } from '../../src/local/runtime/control-plane.ts';
 import { tenantResourceNames } from '../../src/tenants/names.ts';
 import type { TenantRecord } from '../../src/tenants/schema.ts';
-import { APP_DIR, appVariant, dynamoClient, eventually, multipart, pdf, steadyLoad, viaLoadBalancer } from './support.ts';
+import { APP_DIR, appVariant, dynamoClient, eventually, multipart, pdf, signInThroughLoadBalancer, steadyLoad, viaLoadBalancer } from './support.ts';
 
 let home: string;
 let settings: LocalSettings;
@@ -40,7 +40,14 @@ async function servedDigest(tenantId: string): Promise<string> {
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   home = await mkdtemp(join(tmpdir(), 'humangov-e2e-'));
-  settings = localSettingsFromEnv({ HUMANGOV_HOME: home, HUMANGOV_API_PORT: '0', HUMANGOV_LB_PORT: '0', HUMANGOV_DYNAMODB_PORT: '0', HUMANGOV_S3_PORT: '0' });
+  settings = localSettingsFromEnv({
+    HUMANGOV_HOME: home,
+    HUMANGOV_API_PORT: '0',
+    HUMANGOV_LB_PORT: '0',
+    HUMANGOV_DYNAMODB_PORT: '0',
+    HUMANGOV_S3_PORT: '0',
+    HUMANGOV_IDP_PORT: '0',
+  });
   plane = await start();
   const pushed = await plane.registry.push({ contextDir: APP_DIR, tag: 'v1.0.0' });
   firstDigest = pushed.digest;
@@ -82,9 +89,16 @@ describe('local control plane, end to end', () => {
     expect(find('Tenants', { Status: 'FAILED' })?.last).toBe(0);
   });
 
-  it('serves each tenant its own app through the load balancer, by host', async () => {
-    const ca = await viaLoadBalancer(plane.urls.loadBalancer, 'ca', '/');
-    const ny = await viaLoadBalancer(plane.urls.loadBalancer, 'new-york', '/');
+  it('serves each tenant its own app through the load balancer, by host, to its own staff once signed in', async () => {
+    const anonymous = await viaLoadBalancer(plane.urls.loadBalancer, 'ca', '/');
+    const [maria, lee] = await Promise.all([
+      signInThroughLoadBalancer(plane.urls.loadBalancer, 'ca', 'maria.ca'),
+      signInThroughLoadBalancer(plane.urls.loadBalancer, 'new-york', 'lee.ny'),
+    ]);
+    const ca = await viaLoadBalancer(plane.urls.loadBalancer, 'ca', '/', { headers: { cookie: maria } });
+    const ny = await viaLoadBalancer(plane.urls.loadBalancer, 'new-york', '/', { headers: { cookie: lee } });
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.location).toContain(plane.urls.identityProvider);
     expect(ca.status).toBe(200);
     expect(ca.body).toContain('State of California');
     expect(ny.body).toContain('State of New York');
@@ -117,11 +131,19 @@ describe('local control plane, end to end', () => {
     for (const [key, value] of Object.entries({ firstName: 'Ada', lastName: 'Lovelace', role: 'Analyst', salary: '91000' })) form.set(key, value);
     form.set('document', pdf('ada'), 'id.pdf');
     const { body, contentType } = await multipart(form);
-    const created = await viaLoadBalancer(plane.urls.loadBalancer, 'ca', '/api/employees', { method: 'POST', headers: { 'content-type': contentType }, body });
+    const [maria, lee] = await Promise.all([
+      signInThroughLoadBalancer(plane.urls.loadBalancer, 'ca', 'maria.ca'),
+      signInThroughLoadBalancer(plane.urls.loadBalancer, 'new-york', 'lee.ny'),
+    ]);
+    const created = await viaLoadBalancer(plane.urls.loadBalancer, 'ca', '/api/employees', {
+      method: 'POST',
+      headers: { 'content-type': contentType, cookie: maria },
+      body,
+    });
     expect(created.status).toBe(201);
 
-    const inCa = await viaLoadBalancer(plane.urls.loadBalancer, 'ca', '/api/employees');
-    const inNy = await viaLoadBalancer(plane.urls.loadBalancer, 'new-york', '/api/employees');
+    const inCa = await viaLoadBalancer(plane.urls.loadBalancer, 'ca', '/api/employees', { headers: { cookie: maria } });
+    const inNy = await viaLoadBalancer(plane.urls.loadBalancer, 'new-york', '/api/employees', { headers: { cookie: lee } });
     expect(inCa.body).toContain('Lovelace');
     expect(inNy.status).toBe(200);
     expect(inNy.body).not.toContain('Lovelace');
@@ -214,6 +236,8 @@ describe('local control plane, end to end', () => {
   }, 120_000);
 
   it('keeps everything across a restart', async () => {
+    // On the same ports, as `npm start` runs on its defaults: the tenants' tasks know the load balancer's key endpoint and the IdP by them.
+    settings = { ...settings, lbPort: Number(new URL(plane.urls.loadBalancer).port), idpPort: Number(new URL(plane.urls.identityProvider).port) };
     await plane.stop();
     plane = await start();
     const health = await eventually('ca to answer through the load balancer again', async () => {
@@ -221,8 +245,10 @@ describe('local control plane, end to end', () => {
       return res.status === 200 ? (JSON.parse(res.body) as { image: string }) : undefined;
     });
     expect(health.image).toContain(secondDigest);
+    // Sessions do not outlive the load balancer (nor the IdP's its process): staff sign in again.
+    const maria = await signInThroughLoadBalancer(plane.urls.loadBalancer, 'ca', 'maria.ca');
     const employees = await eventually('ca to serve its employees again', async () => {
-      const res = await viaLoadBalancer(plane.urls.loadBalancer, 'ca', '/api/employees');
+      const res = await viaLoadBalancer(plane.urls.loadBalancer, 'ca', '/api/employees', { headers: { cookie: maria } });
       return res.status === 200 ? res.body : undefined;
     });
     expect(employees).toContain('Lovelace');

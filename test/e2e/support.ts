@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LOCAL_STAFF_PASSWORD } from '../../src/local/identity/staff.ts';
 
 export const APP_DIR = fileURLToPath(new URL('../../app/', import.meta.url));
 
@@ -115,4 +116,46 @@ export function steadyLoad(lbUrl: string, tenants: readonly string[], everyMs = 
       return { requests, failures };
     },
   };
+}
+
+/**
+ * Signs `username` in at the load balancer for `tenantId` as a browser would: the redirect to the
+ * local identity provider, its login form, the code back to `/oauth2/idpresponse`. Returns the
+ * Cookie header that carries the load balancer's session for that tenant's host.
+ */
+export async function signInThroughLoadBalancer(lbUrl: string, tenantId: string, username: string, password = LOCAL_STAFF_PASSWORD): Promise<string> {
+  const lbCookies = new Map<string, string>();
+  const idpCookies = new Map<string, string>();
+  const keep = (jar: Map<string, string>, setCookie: string | string[] | undefined) => {
+    for (const line of [setCookie ?? []].flat()) {
+      const [pair = ''] = line.split(';');
+      const separator = pair.indexOf('=');
+      jar.set(pair.slice(0, separator).trim(), pair.slice(separator + 1).trim());
+    }
+  };
+  const header = (jar: Map<string, string>) => [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+
+  const start = await viaLoadBalancer(lbUrl, tenantId, '/');
+  keep(lbCookies, start.headers['set-cookie']);
+  let location = new URL(String(start.headers.location));
+  const idpOrigin = location.origin;
+  for (let hops = 0; location.origin === idpOrigin; hops++) {
+    if (hops > 10) throw new Error(`signing ${username} in went round in circles at ${location.href}`);
+    const login = /^\/interaction\/[^/]+$/.test(location.pathname);
+    const response = await fetch(login ? `${location.href}/login` : location, {
+      method: login ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: { cookie: header(idpCookies) },
+      ...(login ? { body: new URLSearchParams({ username, password }) } : {}),
+    });
+    keep(idpCookies, response.headers.getSetCookie());
+    const next = response.headers.get('location');
+    if (!next) throw new Error(`signing ${username} in stopped at ${location.href} with ${response.status}: ${await response.text()}`);
+    location = new URL(next, location);
+  }
+  const callback = await viaLoadBalancer(lbUrl, tenantId, `${location.pathname}${location.search}`, { headers: { cookie: header(lbCookies) } });
+  keep(lbCookies, callback.headers['set-cookie']);
+  if (callback.status !== 302 || !lbCookies.get('AWSELBAuthSessionCookie-0'))
+    throw new Error(`the load balancer did not sign ${username} in: ${callback.status} ${callback.body}`);
+  return header(lbCookies);
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { eventually, viaLoadBalancer } from './support.ts';
+import { eventually, signInThroughLoadBalancer, viaLoadBalancer } from './support.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let home: string | undefined;
@@ -38,7 +38,15 @@ describe('npm start (humangov up)', () => {
   it('releases app/, prints its endpoints, serves a new tenant, and stops every task on SIGTERM', async () => {
     home = await mkdtemp(join(tmpdir(), 'humangov-up-'));
     homes.push(home);
-    const env = { ...process.env, HUMANGOV_HOME: home, HUMANGOV_API_PORT: '0', HUMANGOV_LB_PORT: '0', HUMANGOV_DYNAMODB_PORT: '0', HUMANGOV_S3_PORT: '0' };
+    const env = {
+      ...process.env,
+      HUMANGOV_HOME: home,
+      HUMANGOV_API_PORT: '0',
+      HUMANGOV_LB_PORT: '0',
+      HUMANGOV_DYNAMODB_PORT: '0',
+      HUMANGOV_S3_PORT: '0',
+      HUMANGOV_IDP_PORT: '0',
+    };
     up = spawn(process.execPath, [join(root, 'bin/humangov.ts'), 'up'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     started.push(up);
     let out = '';
@@ -52,6 +60,7 @@ describe('npm start (humangov up)', () => {
     expect(out).toContain(`npx humangov --api ${api} tenant add ca --wait`);
     expect(out).toContain(`npx humangov --api ${api} push --tag v1.0.1`);
     expect(out).not.toMatch(/^\{/m);
+    expect(out).toMatch(/identity provider\s+http:\/\/127\.0\.0\.1:\d+ +\(staff sign in here: maria\.ca/);
     // npm test runs tasks as processes (test/support/jest-setup.ts); the banner says which runtime it uses.
     expect(out).toMatch(/tasks run as +processes of the packed app\/ \(HUMANGOV_TASK_RUNTIME=process;/);
 
@@ -70,7 +79,7 @@ describe('npm start (humangov up)', () => {
       },
       120_000,
     );
-    const page = await viaLoadBalancer(lb, 'tx', '/');
+    const page = await viaLoadBalancer(lb, 'tx', '/', { headers: { cookie: await signInThroughLoadBalancer(lb, 'tx', 'sam.tx') } });
     expect(page.body).toContain('State of Texas');
     expect(await processesUnder(home)).toBeGreaterThanOrEqual(2);
 

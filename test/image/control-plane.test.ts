@@ -39,6 +39,7 @@ beforeAll(async () => {
     HUMANGOV_HOME: home,
     HUMANGOV_API_PORT: '0',
     HUMANGOV_LB_PORT: '0',
+    HUMANGOV_IDP_PORT: '0',
     HUMANGOV_DYNAMODB_PORT: '0',
     HUMANGOV_S3_PORT: '0',
   });

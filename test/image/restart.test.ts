@@ -18,7 +18,15 @@ const started: ChildProcess[] = [];
 
 /** `humangov up` on free ports; resolves with its output so far once its banner is out. */
 async function up(): Promise<{ child: ChildProcess; output: () => string; api: string }> {
-  const env = { ...process.env, HUMANGOV_HOME: home, HUMANGOV_API_PORT: '0', HUMANGOV_LB_PORT: '0', HUMANGOV_DYNAMODB_PORT: '0', HUMANGOV_S3_PORT: '0' };
+  const env = {
+    ...process.env,
+    HUMANGOV_HOME: home,
+    HUMANGOV_API_PORT: '0',
+    HUMANGOV_LB_PORT: '0',
+    HUMANGOV_DYNAMODB_PORT: '0',
+    HUMANGOV_S3_PORT: '0',
+    HUMANGOV_IDP_PORT: '0',
+  };
   const child = spawn(process.execPath, [BIN, 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
   let out = '';

@@ -72,6 +72,9 @@ describe('tenant-offboard', () => {
     expect(h.cloud.tables.items.size + h.cloud.buckets.items.size + h.cloud.logs.groups.size).toBe(0);
     const record = await h.tenants.require('tx');
     expect(record).toMatchObject({ status: 'DELETED', resources: {} });
+    expect(record.statusReason).toBe(
+      'offboarded; deleted table humangov-test-tenant-tx, bucket humangov-test-tx-123456789012 and log group /humangov/test/tenants/tx (with every task log in it)',
+    );
   });
 
   it('when the record itself was deleted, takes purgeData from the input and writes no status', async () => {

@@ -7,6 +7,7 @@ import { DOCUMENT_FIELD, receiveEmployeeForm } from '../employee-form.ts';
 import type { EmployeeService, UpdateMode } from '../employee-service.ts';
 import { ValidationError } from '../errors.ts';
 import { refuseForeignOrigin } from './origin-guard.ts';
+import { actorOf } from './sign-in.ts';
 
 export const API_DEFAULT_PAGE_SIZE = 25;
 export const API_MAX_PAGE_SIZE = 100;
@@ -35,9 +36,12 @@ export async function employeeApi(app: FastifyInstance, options: ApiRouteOptions
 
   app.get<IdParams>('/:id', async (request) => toJson(await service.get(request.params.id)));
 
+  /** Who changed or downloaded this record, and when, newest first. */
+  app.get<IdParams>('/:id/history', async (request) => ({ items: await service.history(request.params.id) }));
+
   app.get<IdParams>('/:id/document', async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    return reply.redirect(await service.documentUrl(request.params.id), 302);
+    return reply.redirect(await service.documentUrl(request.params.id, request.log, actorOf(request)), 302);
   });
 
   app.post('/', async (request, reply) => {
@@ -45,7 +49,7 @@ export async function employeeApi(app: FastifyInstance, options: ApiRouteOptions
       throw new ValidationError({ body: `send multipart/form-data with ${EMPLOYEE_FIELD_NAMES.join(', ')} and the PDF as "${DOCUMENT_FIELD}"` });
     const id = randomUUID();
     const { input, document } = await readMultipart(request, options, service.newDocumentKey(id));
-    const employee = await service.create(id, input, document, request.log);
+    const employee = await service.create(id, input, document, request.log, actorOf(request));
     return reply.code(201).header('location', `/api/employees/${id}`).send(toJson(employee));
   });
 
@@ -54,20 +58,20 @@ export async function employeeApi(app: FastifyInstance, options: ApiRouteOptions
     if (request.isMultipart()) {
       await service.get(id); // 404 before anything is uploaded
       const { input, document } = await readMultipart(request, options, service.newDocumentKey(id));
-      return toJson(await service.update(id, input, mode, document, request.log));
+      return toJson(await service.update(id, input, mode, document, request.log, actorOf(request)));
     }
     const body = request.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new ValidationError({ body: `send a JSON object with ${EMPLOYEE_FIELD_NAMES.join(', ')} (or multipart/form-data to replace the PDF)` });
     }
     rejectUnknownFields(body, EMPLOYEE_FIELD_NAMES);
-    return toJson(await service.update(id, body as EmployeeInput, mode, undefined, request.log));
+    return toJson(await service.update(id, body as EmployeeInput, mode, undefined, request.log, actorOf(request)));
   };
   app.put<IdParams>('/:id', update('replace'));
   app.patch<IdParams>('/:id', update('merge'));
 
   app.delete<IdParams>('/:id', async (request, reply) => {
-    await service.remove(request.params.id, request.log);
+    await service.remove(request.params.id, request.log, actorOf(request));
     return reply.code(204).send();
   });
 }

@@ -12,6 +12,7 @@ import { deleteConfirmationPage, employeeDetailPage, employeeFormPage, employeeL
 import type { SafeHtml } from '../views/html.ts';
 import type { PageContext } from '../views/layout.ts';
 import type { FormSecurity } from './form-security.ts';
+import { actorOf } from './sign-in.ts';
 
 export const HTML_PAGE_SIZE = 20;
 
@@ -33,7 +34,9 @@ export function registerPageRoutes(app: FastifyInstance, options: PageRouteOptio
     ...options.pageContext(request),
     flash: security.takeFlash(request, reply),
   });
-  const send = (reply: FastifyReply, page: SafeHtml, statusCode = 200) => reply.code(statusCode).type('text/html; charset=utf-8').send(page.html);
+  // Every page names the state's staff or their pay: no browser or proxy cache may keep a copy.
+  const send = (reply: FastifyReply, page: SafeHtml, statusCode = 200) =>
+    reply.code(statusCode).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page.html);
 
   app.get('/', async (request, reply) => send(reply, homePage(context(request, reply))));
 
@@ -73,7 +76,7 @@ export function registerPageRoutes(app: FastifyInstance, options: PageRouteOptio
     const outcome = await receiveForm(request, options, service.newDocumentKey(id));
     if (outcome.refused) return formPage(request, reply, undefined, outcome.refused, outcome.statusCode);
     try {
-      const employee = await service.create(id, outcome.form.fields, outcome.form.document, request.log);
+      const employee = await service.create(id, outcome.form.fields, outcome.form.document, request.log, actorOf(request));
       security.setFlash(request, reply, { kind: 'success', message: `Added ${employee.firstName} ${employee.lastName}.` });
       return reply.redirect(`/employees/${id}`, 303);
     } catch (error) {
@@ -84,7 +87,7 @@ export function registerPageRoutes(app: FastifyInstance, options: PageRouteOptio
 
   app.get<IdParams>('/employees/:id', async (request, reply) => {
     const employee = await service.get(request.params.id);
-    return send(reply, employeeDetailPage(context(request, reply), employee));
+    return send(reply, employeeDetailPage(context(request, reply), employee, await service.history(employee.id)));
   });
 
   app.get<IdParams>('/employees/:id/edit', async (request, reply) => {
@@ -97,7 +100,7 @@ export function registerPageRoutes(app: FastifyInstance, options: PageRouteOptio
     const outcome = await receiveForm(request, options, service.newDocumentKey(current.id));
     if (outcome.refused) return formPage(request, reply, current, outcome.refused, outcome.statusCode);
     try {
-      const employee = await service.update(current.id, outcome.form.fields, 'replace', outcome.form.document, request.log);
+      const employee = await service.update(current.id, outcome.form.fields, 'replace', outcome.form.document, request.log, actorOf(request));
       security.setFlash(request, reply, { kind: 'success', message: `Saved ${employee.firstName} ${employee.lastName}.` });
       return reply.redirect(`/employees/${employee.id}`, 303);
     } catch (error) {
@@ -113,13 +116,13 @@ export function registerPageRoutes(app: FastifyInstance, options: PageRouteOptio
 
   app.post<IdParams & { Body: Record<string, unknown> | undefined }>('/employees/:id/delete', async (request, reply) => {
     security.verify(request, request.body ?? {});
-    const removed = await service.remove(request.params.id, request.log);
+    const removed = await service.remove(request.params.id, request.log, actorOf(request));
     security.setFlash(request, reply, { kind: 'success', message: `Deleted ${removed.firstName} ${removed.lastName} and their scanned ID.` });
     return reply.redirect('/employees', 303);
   });
 
   app.get<IdParams>('/employees/:id/document', async (request, reply) => {
-    const url = await service.documentUrl(request.params.id);
+    const url = await service.documentUrl(request.params.id, request.log, actorOf(request));
     reply.header('cache-control', 'no-store');
     return reply.redirect(url, 302);
   });

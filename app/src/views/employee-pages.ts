@@ -6,6 +6,7 @@ import type { SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
 import type { PageContext } from './layout.ts';
 import { formatInstant } from './time.ts';
+import type { AuditEntry } from '../audit-trail.ts';
 
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
@@ -98,7 +99,40 @@ ${
   );
 }
 
-export function employeeDetailPage(context: PageContext, employee: Employee): SafeHtml {
+const FIELD_LABELS: Readonly<Record<string, string>> = {
+  firstName: 'first name',
+  lastName: 'last name',
+  role: 'role',
+  salary: 'salary',
+  document: 'scanned ID',
+};
+
+function shown(field: string, value: unknown): string {
+  if (value === null || value === undefined) return 'none';
+  return field === 'salary' && typeof value === 'number' ? formatSalary(value) : String(value);
+}
+
+/** The audit trail: who did what to this record, and when, newest first. */
+function historySection(history: readonly AuditEntry[]): SafeHtml {
+  if (history.length === 0)
+    return html`<h2>History</h2>
+<p>No changes recorded.</p>`;
+  const rows = history.map((entry) => {
+    const changes = Object.entries(entry.changes ?? {}).map(
+      ([field, [from, to]]) =>
+        html`<li>${FIELD_LABELS[field] ?? field}: ${entry.action === 'created' ? shown(field, to) : entry.action === 'deleted' ? shown(field, from) : html`${shown(field, from)} → ${shown(field, to)}`}</li>`,
+    );
+    return html`<tr><td>${instant(entry.at)}</td><td>${entry.actor.name}</td><td>${entry.action}${changes.length ? html`<ul class="usa-list">${changes}</ul>` : ''}</td></tr>`;
+  });
+  return html`<h2>History</h2>
+<table class="usa-table usa-table--borderless">
+<caption class="usa-sr-only">Who changed or downloaded this record, newest first</caption>
+<thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>`;
+}
+
+export function employeeDetailPage(context: PageContext, employee: Employee, history: readonly AuditEntry[] = []): SafeHtml {
   return layout(
     context,
     `${employee.firstName} ${employee.lastName}`,
@@ -121,6 +155,7 @@ export function employeeDetailPage(context: PageContext, employee: Employee): Sa
   }</dd>
   <dt>Last updated</dt><dd>${instant(employee.updatedAt)}</dd>
 </dl>
+${historySection(history)}
 <p><a class="usa-link" href="/employees">All employees</a></p>`,
   );
 }

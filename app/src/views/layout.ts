@@ -15,6 +15,8 @@ export interface PageContext {
   readonly stylesheetUrl: string;
   readonly scriptUrl: string;
   readonly flash?: Flash | undefined;
+  /** Who the load balancer signed in, shown with a way to sign out. */
+  readonly signedInAs?: string | undefined;
   /** Pre-fills the search box on result pages. */
   readonly searchText?: string | undefined;
 }
@@ -29,6 +31,7 @@ interface Chrome {
   readonly beforeTitle: string;
   readonly afterTitle: string;
   readonly afterSearch: string;
+  readonly afterSignedIn: string;
   readonly footer: string;
 }
 
@@ -43,6 +46,7 @@ function chromeFor(context: PageContext): Chrome {
     const SEARCH = '\u0000search\u0000';
     const TITLE = '\u0000title\u0000';
     const CONTENT = '\u0000content\u0000';
+    const SIGNED_IN = '\u0000signed-in\u0000';
     const navigation = NAVIGATION.map((item, index) => {
       const isCurrent = index === current;
       return html`<li class="usa-nav__primary-item"><a href="${item.href}" class="usa-nav-link${isCurrent ? ' usa-current' : ''}"${isCurrent ? html` aria-current="page"` : ''}><span>${item.label}</span></a></li>`;
@@ -78,6 +82,7 @@ function chromeFor(context: PageContext): Chrome {
           <button class="usa-button" type="submit"><img src="/assets/img/usa-icons-bg/search--white.svg" class="usa-search__submit-icon" alt="Search"></button>
         </form>
       </section>
+      ${trustedHtml(SIGNED_IN)}
     </nav>
   </div>
 </header>
@@ -101,8 +106,9 @@ ${trustedHtml(CONTENT)}
 `.html;
     const [beforeTitle = '', rest = ''] = page.split(TITLE);
     const [afterTitle = '', rest2 = ''] = rest.split(SEARCH);
-    const [afterSearch = '', footer = ''] = rest2.split(CONTENT);
-    chrome = { beforeTitle, afterTitle, afterSearch, footer };
+    const [afterSearch = '', rest3 = ''] = rest2.split(SIGNED_IN);
+    const [afterSignedIn = '', footer = ''] = rest3.split(CONTENT);
+    chrome = { beforeTitle, afterTitle, afterSearch, afterSignedIn, footer };
     chromes.set(key, chrome);
   }
   return chrome;
@@ -124,6 +130,10 @@ export function layout(context: PageContext, title: string, content: SafeHtml): 
       chrome.afterTitle +
       escapeHtml(context.searchText ?? '') +
       chrome.afterSearch +
+      (context.signedInAs
+        ? html`<p class="hg-signed-in">Signed in as <strong>${context.signedInAs}</strong> <a class="usa-link" href="/sign-out">Sign out</a></p>`.html
+        : '') +
+      chrome.afterSignedIn +
       flash +
       content.html +
       chrome.footer,

@@ -1,4 +1,10 @@
-/** A tiny browser for the HTML pages: keeps cookies, never follows redirects on its own. */
+import { signedIn } from './sign-in.ts';
+
+/**
+ * A tiny browser for the HTML pages: keeps cookies, never follows redirects on its own. It comes
+ * through the load balancer signed in as a Californian unless `headers` names someone else (or
+ * `{}` with `signedIn: false`, a request around the load balancer).
+ */
 export interface PageResponse {
   readonly status: number;
   readonly headers: Headers;
@@ -8,6 +14,12 @@ export interface PageResponse {
 
 export class Browser {
   readonly cookies = new Map<string, string>();
+  readonly #headers: Readonly<Record<string, string>>;
+
+  /** `headers` go with every request, e.g. the X-Forwarded-Proto of a load balancer that terminated TLS. */
+  constructor(headers: Readonly<Record<string, string>> = {}, options: { signedIn?: boolean } = {}) {
+    this.#headers = { ...(options.signedIn === false ? {} : signedIn()), ...headers };
+  }
 
   async get(url: string): Promise<PageResponse> {
     return this.#request(url, { method: 'GET' });
@@ -24,7 +36,7 @@ export class Browser {
 
   async #request(url: string, init: RequestInit): Promise<PageResponse> {
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: cookie ? { cookie } : {} });
+    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...this.#headers, ...(cookie ? { cookie } : {}) } });
     for (const setCookie of response.headers.getSetCookie()) {
       const [pair = '', ...attributes] = setCookie.split(';');
       const separator = pair.indexOf('=');

@@ -11,6 +11,7 @@ import type { AwsClients } from '../../src/aws-clients.ts';
 import type { AppConfig } from '../../src/config.ts';
 import type { LocalAws } from './local-aws.ts';
 import { LOCAL_REGION } from './local-aws.ts';
+import { signedIn, TEST_SIGN_IN, testPublicKeys } from './sign-in.ts';
 
 export const TEST_CSRF_SECRET = 'test-csrf-secret-0123456789abcdefghijklmnop';
 
@@ -34,6 +35,7 @@ export function testConfig(aws: LocalAws, tenant: TestTenant, overrides: Partial
     tableName: tenant.tableName,
     bucketName: tenant.bucketName,
     port: 0,
+    listenHost: '127.0.0.1',
     tenantId: 'ca',
     appImage: 'registry.example/humangov@sha256:test',
     csrfSecret: TEST_CSRF_SECRET,
@@ -41,6 +43,7 @@ export function testConfig(aws: LocalAws, tenant: TestTenant, overrides: Partial
     dynamodbEndpoint: aws.dynamodbEndpoint,
     s3Endpoint: aws.s3Endpoint,
     logLevel: 'silent',
+    signIn: TEST_SIGN_IN,
     ...overrides,
   };
 }
@@ -63,7 +66,7 @@ export function testAssets(): Promise<Assets> {
 
 export async function startApp(aws: LocalAws, config: AppConfig): Promise<RunningApp> {
   const clients = aws.clientsFor(config);
-  const app = await buildApp(config, { aws: clients, logger: false, assets: await testAssets() });
+  const app = await buildApp(config, { aws: clients, logger: false, assets: await testAssets(), publicKeys: testPublicKeys });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {
@@ -111,7 +114,7 @@ export function employeeForm(fields: Record<string, string>, document?: { bytes:
 
 /** Creates an employee through the API; fails the test on anything but 201. */
 export async function createEmployee(running: RunningApp, fields: Record<string, string>, bytes = pdfBytes(fields.firstName ?? 'x')): Promise<EmployeeJson> {
-  const response = await fetch(`${running.baseUrl}/api/employees`, { method: 'POST', body: employeeForm(fields, { bytes }) });
+  const response = await fetch(`${running.baseUrl}/api/employees`, { method: 'POST', headers: signedIn(), body: employeeForm(fields, { bytes }) });
   if (response.status !== 201) throw new Error(`create failed: ${response.status} ${await response.text()}`);
   return (await response.json()) as EmployeeJson;
 }

@@ -9,6 +9,7 @@ import { HealthChecker } from './health-checker.ts';
 import { LoadBalancerConfig } from './load-balancer-config.ts';
 import { forward, hostnameOf, respondWithError } from './proxy.ts';
 import { unknownTenantPage } from './unknown-tenant-page.ts';
+import type { LocalSignIn } from './sign-in.ts';
 import { Target, TargetSet } from './targets.ts';
 import type { HealthCheckSettings, TargetAddress } from './targets.ts';
 
@@ -30,7 +31,14 @@ export interface LocalLoadBalancerOptions {
   idleTimeoutMs?: number;
   /** Structured log lines (target health changes); default JSON on stderr. */
   log?: LogFn;
+  /** Every tenant rule authenticates with this before it forwards (the ALB's authenticate-oidc action). */
+  signIn?: LocalSignIn;
 }
+
+/** Where the load balancer's signing keys are served by key id, on the listener's loopback name. */
+export const PUBLIC_KEYS_PATH = '/alb-public-keys/';
+/** The health check path answers without sign-in, as the tenant's unauthenticated /health rule does in AWS. */
+const HEALTH_PATH = '/health';
 
 /**
  * The health check the AWS provider gives each tenant's target group (path, thresholds, matcher:
@@ -74,6 +82,8 @@ export class LocalLoadBalancer implements LoadBalancerPort {
   readonly #lingering = new Map<Target, NodeJS.Timeout>();
   #fleetUrl: string | undefined;
   #server: Server | undefined;
+  readonly #signIn: LocalSignIn | undefined;
+  readonly #log: LogFn;
 
   constructor(options: LocalLoadBalancerOptions) {
     this.#config = new LoadBalancerConfig({
@@ -87,6 +97,8 @@ export class LocalLoadBalancer implements LoadBalancerPort {
     this.#deregistrationDelayMs = options.deregistrationDelayMs ?? 2000;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
     const log = options.log ?? logJson;
+    this.#log = log;
+    this.#signIn = options.signIn;
     this.#checker = new HealthChecker({ ...DEFAULT_HEALTH_CHECK, ...options.healthCheck }, (target, previous) => {
       const { id, host, port, zone } = target.address;
       log({
@@ -335,15 +347,49 @@ export class LocalLoadBalancer implements LoadBalancerPort {
     this.#drains.get(target)?.finish();
   }
 
+  /** Where the app fetches this load balancer's public keys (`<endpoint>/<kid>`). */
+  get publicKeyEndpoint(): string {
+    return `http://127.0.0.1:${this.port}${PUBLIC_KEYS_PATH.replace(/\/$/, '')}`;
+  }
+
   #route(req: IncomingMessage, res: ServerResponse): void {
     const hostname = hostnameOf(req.headers.host);
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (this.#signIn && (hostname === '127.0.0.1' || hostname === 'localhost') && path.startsWith(PUBLIC_KEYS_PATH)) {
+      req.resume();
+      const pem = this.#signIn.publicKeyPem(decodeURIComponent(path.slice(PUBLIC_KEYS_PATH.length)));
+      res.writeHead(pem ? 200 : 404, { 'content-type': 'text/plain; charset=utf-8' }).end(pem ?? 'no such key\n');
+      return;
+    }
     const rule = this.#config.ruleForHost(hostname);
+    if (rule && this.#signIn && path !== HEALTH_PATH) {
+      const origin = `http://${req.headers.host ?? ''}`;
+      this.#signIn.authenticate(req, res, origin).then(
+        (outcome) => {
+          if ('forward' in outcome) this.#forwardTo(req, res, rule, outcome.forward);
+        },
+        (error: unknown) => {
+          this.#log({ level: 'ERROR', message: 'sign-in failed', tenantId: rule.tenantId, error: error instanceof Error ? error.message : String(error) });
+          respondWithError(req, res, 503, 'IdentityProviderUnavailable', 'the identity provider could not be reached to sign you in; try again shortly');
+        },
+      );
+      return;
+    }
     if (!rule) {
       const message = `no tenant is served at "${hostname || '(no Host header)'}"; tenants are served at <tenantId>.localhost:${this.port}`;
       const page = unknownTenantPage({ host: req.headers.host ?? '', tenantHosts: `<tenant id>.localhost:${this.port}`, fleetUrl: this.#fleetUrl });
       respondWithError(req, res, 404, 'UnknownHost', message, page);
       return;
     }
+    this.#forwardTo(req, res, rule, undefined);
+  }
+
+  #forwardTo(
+    req: IncomingMessage,
+    res: ServerResponse,
+    rule: { tenantId: string; targetGroupArn: string },
+    addHeaders: Record<string, string> | undefined,
+  ): void {
     // No target to route to: none registered, or none past its initial health check (an ALB answers 503).
     // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#http-503-issues
     const target = this.#sets.get(rule.targetGroupArn)?.next();
@@ -353,9 +399,15 @@ export class LocalLoadBalancer implements LoadBalancerPort {
     }
     target.inFlight += 1;
     const { host, port } = target.address;
-    forward(req, res, { host, port, agent: target.agent }, { listenerPort: this.port, idleTimeoutMs: this.#idleTimeoutMs }, () => {
-      target.inFlight -= 1;
-      if (target.inFlight === 0) this.#drains.get(target)?.finish();
-    });
+    forward(
+      req,
+      res,
+      { host, port, agent: target.agent },
+      { listenerPort: this.port, idleTimeoutMs: this.#idleTimeoutMs, ...(addHeaders ? { addHeaders } : {}) },
+      () => {
+        target.inFlight -= 1;
+        if (target.inFlight === 0) this.#drains.get(target)?.finish();
+      },
+    );
   }
 }

@@ -26,6 +26,8 @@ export interface ForwardOptions {
   listenerPort: number;
   /** Like the ALB's idle timeout: an upstream silent for this long ends the request with 504. */
   idleTimeoutMs: number;
+  /** Headers the load balancer adds (the signed-in person's x-amzn-oidc-*). */
+  addHeaders?: Readonly<Record<string, string>>;
 }
 
 /** Lower-cased host name of a Host header, without its port: `ca.localhost:8080` -> `ca.localhost`. */
@@ -87,7 +89,21 @@ function endToEnd(rawHeaders: string[], drop: ReadonlySet<string> = new Set(), v
  * An ALB sets X-Forwarded-For, -Proto and -Port, not X-Forwarded-Host: a client's passes through untouched.
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html
  */
-const REPLACED_ON_REQUEST = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port', 'x-amzn-trace-id', 'expect']);
+/**
+ * The x-amzn-oidc-* headers are the load balancer's to set after it signed someone in: one sent
+ * by a client never reaches a target.
+ */
+const REPLACED_ON_REQUEST = new Set([
+  'host',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-amzn-trace-id',
+  'expect',
+  'x-amzn-oidc-data',
+  'x-amzn-oidc-accesstoken',
+  'x-amzn-oidc-identity',
+]);
 
 /**
  * serverless.yml turns on routing.http.drop_invalid_header_fields.enabled: the ALB then removes
@@ -165,6 +181,7 @@ export function forward(req: IncomingMessage, res: ServerResponse, upstream: Ups
     'X-Amzn-Trace-Id',
     traceHeader(typeof req.headers['x-amzn-trace-id'] === 'string' ? req.headers['x-amzn-trace-id'] : undefined),
   );
+  for (const [name, value] of Object.entries(options.addHeaders ?? {})) headers.push(name, value);
   if (hasBody(req) && req.headers['content-length'] === undefined) headers.push('Transfer-Encoding', 'chunked');
 
   const send = (retry: boolean) => {

@@ -42,10 +42,11 @@ describe('a task container', () => {
     });
   });
 
-  it("on the host's network keeps the endpoints and listens on the task's own port", () => {
+  it("on the host's network keeps the endpoints and listens on the task's own port, on loopback only", () => {
     expect(containerEnvironment({ AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4569', PORT: '8080' }, { mode: 'host', args: ['--network', 'host'] }, 41234)).toEqual({
       AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4569',
       PORT: '41234',
+      HOST: '127.0.0.1',
     });
   });
 

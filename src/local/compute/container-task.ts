@@ -64,10 +64,13 @@ export function containerName(taskId: string): string {
 /**
  * The variables the container gets. In a network of its own, 127.0.0.1 is the container itself,
  * so URLs of the host's loopback servers (the local DynamoDB and S3) name the host's address as
- * the container sees it; on the host's network the app must listen on the task's own port.
+ * the container sees it; on the host's network the app must listen on the task's own port, on
+ * loopback (a container of its own keeps listening on all of its interfaces, published on the
+ * host's loopback only).
  */
 export function containerEnvironment(environment: Record<string, string>, network: ContainerNetwork, hostPort: number): Record<string, string> {
-  if (network.mode === 'host') return { ...environment, PORT: String(hostPort) };
+  // On the host's network the container's interfaces are the host's: loopback only, as for a task process.
+  if (network.mode === 'host') return { ...environment, PORT: String(hostPort), HOST: '127.0.0.1' };
   const rewritten: Record<string, string> = {};
   for (const [name, value] of Object.entries(environment)) {
     rewritten[name] = value.replace(/^(https?:\/\/)(127\.0\.0\.1|localhost)(?=[:/]|$)/, `$1${network.hostAddress}`);

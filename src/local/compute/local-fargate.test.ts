@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -7,6 +7,7 @@ import { labelled } from '../../../test/support/labelled.ts';
 import type { ServiceState, TaskDefinitionSpec } from '../../cloud/ports.ts';
 import { NotReadyError, PermanentCloudError } from '../../cloud/errors.ts';
 import { LocalLoadBalancer } from '../alb/local-load-balancer.ts';
+import { FileLogGroups } from '../logs/file-log-groups.ts';
 import { pushFixtureImage } from './fixtures/images.ts';
 import type { FixtureVariant } from './fixtures/images.ts';
 import { get, startLoad } from './fixtures/load.ts';
@@ -184,14 +185,14 @@ describe('LocalFargate services', () => {
     expect(await lb.probeHealth('ca')).toEqual({ status: 200, body: { status: 'ok', image: 'v1' } });
   });
 
-  it("gives each task its definition's secrets as environment variables, read from the store when the task starts", async () => {
+  it("gives each task its definition's secrets as environment variables, read from the store when the task starts, and HOST=127.0.0.1 to listen on loopback only", async () => {
     secretValues.set(SECRET_ARN, 'the-secret-value');
     const v1 = await taskDefinition('v1', 'ok', { FIXTURE_SECRET: SECRET_ARN });
 
     await rolloutEnds((await ensure(v1)).deploymentId, 'COMPLETED');
 
     const answer = await get(lb.port, `ca.localhost:${lb.port}`, '/whoami');
-    expect(JSON.parse(answer.body)).toMatchObject({ image: 'v1', secret: 'the-secret-value' });
+    expect(JSON.parse(answer.body)).toMatchObject({ image: 'v1', secret: 'the-secret-value', host: '127.0.0.1' });
     expect(JSON.stringify(await fargate.describeTaskDefinition(v1))).not.toContain('the-secret-value');
   });
 
@@ -279,6 +280,18 @@ describe('LocalFargate services', () => {
     // Deregistered targets are reported draining until the deregistration delay is over, as an ALB does.
     expect((await lb.describeTargetHealth(targetGroupArn)).filter((t) => t.state !== 'draining')).toEqual([]);
     expect(await lb.probeHealth('ca')).toMatchObject({ status: 503 });
+  });
+
+  it('leaves no task log on disk once a purge deleted the log group (the offboarding order: service gone, then logs)', async () => {
+    await rolloutEnds((await ensure(await taskDefinition('v1'))).deploymentId, 'COMPLETED');
+    const logFiles = fargate.tasksOf(SERVICE).map((task) => task.logFile);
+    await fargate.deleteService(SERVICE);
+    await waitFor('service INACTIVE', async () => (await state()).status === 'INACTIVE', { describe: state });
+
+    await new FileLogGroups({ home }).deleteLogGroup('/humangov/local/tenants/ca');
+
+    expect(logFiles).toHaveLength(2);
+    expect(await readdir(join(home, 'logs'), { recursive: true })).toEqual([]);
   });
 
   it('brings the tasks of every active service back after a restart', async () => {

@@ -41,6 +41,8 @@ export interface StartTaskProcess {
 
 /** The variable that marks a process as the task's, so a restart can tell its orphans from unrelated processes. */
 export const TASK_ID_VARIABLE = 'HUMANGOV_TASK_ID';
+/** What a task on the host listens on (the app's HOST variable). */
+export const LOOPBACK_HOST = '127.0.0.1';
 
 /** Finds the image's content and its `start` script. */
 export async function resolveImage(home: string, image: string): Promise<{ dir: string; start: string }> {
@@ -120,6 +122,9 @@ function taskEnvironment(options: StartTaskProcess): NodeJS.ProcessEnv {
     // The task runs on the control plane's Node (24), whatever `node` the shell would find first.
     PATH: [dirname(process.execPath), process.env.PATH ?? '/usr/bin:/bin'].join(delimiter),
     PORT: String(options.port),
+    // The app listens on all interfaces by default (right in a container); on the host that would let the LAN reach a
+    // tenant around the load balancer, so a task process listens on loopback only, whatever its definition says.
+    HOST: LOOPBACK_HOST,
     [TASK_ID_VARIABLE]: options.taskId,
     [TASK_OWNER_VARIABLE]: taskOwnerMark(options.home),
   };

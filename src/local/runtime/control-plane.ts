@@ -36,6 +36,8 @@ import { RecordedRoles } from '../iam/recorded-roles.ts';
 import { FileLogGroups } from '../logs/file-log-groups.ts';
 import { logJson, type LogFn } from '../logs/json-log.ts';
 import { LocalLoadBalancer } from '../alb/local-load-balancer.ts';
+import { LocalSignIn } from '../alb/sign-in.ts';
+import { LocalIdentityProvider } from '../identity/local-idp.ts';
 import { LocalFargate } from '../compute/local-fargate.ts';
 import { SecretsManagerSecrets } from '../../aws/secrets.ts';
 import { LocalSecretsManager } from '../secrets/local-secrets-manager.ts';
@@ -83,7 +85,7 @@ export interface LocalControlPlaneOptions {
 
 export interface LocalControlPlane {
   settings: LocalSettings;
-  urls: { api: string; loadBalancer: string; dynamodb: string; s3: string };
+  urls: { api: string; loadBalancer: string; dynamodb: string; s3: string; identityProvider: string };
   cloud: Cloud;
   tenants: TenantRepository;
   deployments: DeploymentRepository;
@@ -169,10 +171,16 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
     const tenants = new TenantRepository(db, tables.tenants);
     const deployments = new DeploymentRepository(db, tables.deployments);
 
-    const loadBalancer = new LocalLoadBalancer({
+    // Staff sign in at the load balancer with the local identity provider, as at the ALB with the user pool.
+    const identityProvider = new LocalIdentityProvider({ port: settings.idpPort, loadBalancerPort: () => loadBalancer.port });
+    await identityProvider.start();
+    stoppers.push(() => identityProvider.close());
+    const signIn: LocalSignIn = new LocalSignIn({ client: () => identityProvider.client, loadBalancerArn: () => loadBalancer.loadBalancerArn });
+    const loadBalancer: LocalLoadBalancer = new LocalLoadBalancer({
       home,
       port: settings.lbPort,
       host,
+      signIn,
       healthCheck: options.healthCheck,
       deregistrationDelayMs: options.deregistrationDelayMs,
       log,
@@ -208,6 +216,14 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
         accountId: settings.accountId,
         imageRepository: settings.imageRepository,
         containerPort: 8080,
+        signIn: {
+          loadBalancerArn: loadBalancer.loadBalancerArn,
+          issuer: identityProvider.issuer,
+          publicKeyEndpoint: loadBalancer.publicKeyEndpoint,
+          signOutUrl: identityProvider.signOutUrl,
+          // The local identity provider stands in for every state's own as well as for the user pool.
+          tenantIdentityProviders: false,
+        },
       },
       tables: new DynaliteTables({ home, endpoint: dynamo.endpoint, region: settings.region, accountId: settings.accountId }),
       buckets: new S3rverBuckets({ home, endpoint: s3.endpoint }),
@@ -283,7 +299,7 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
     const lbUrl = `http://localhost:${loadBalancer.port}`;
     return {
       settings,
-      urls: { api: api.url, loadBalancer: lbUrl, dynamodb: dynamo.endpoint, s3: s3.endpoint },
+      urls: { api: api.url, loadBalancer: lbUrl, dynamodb: dynamo.endpoint, s3: s3.endpoint, identityProvider: identityProvider.issuer },
       cloud,
       tenants,
       deployments,

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeRuntime, selectTaskRuntime, type TaskRuntime } from '../compute/task-runtime.ts';
+import { LOCAL_STAFF_PASSWORD } from '../identity/staff.ts';
 import { localSettingsFromEnv } from '../settings.ts';
 import { startLocalControlPlane, type LocalControlPlane } from './control-plane.ts';
 import { keepRunningWhenOutputCloses } from '../../kernel/closed-output.ts';
@@ -27,6 +28,7 @@ function banner(plane: LocalControlPlane, runtime: TaskRuntime): string[] {
     `  load balancer              ${urls.loadBalancer}   (tenant by host: http://<tenantId>.localhost:${new URL(urls.loadBalancer).port})`,
     `  DynamoDB endpoint          ${urls.dynamodb}   (tenants table: humangov-${settings.stage}-tenants)`,
     `  S3 endpoint                ${urls.s3}`,
+    `  identity provider          ${urls.identityProvider}   (staff sign in here: maria.ca, sam.tx, ... password ${LOCAL_STAFF_PASSWORD})`,
     `  state                      ${settings.home}`,
     `  tasks run as               ${describeRuntime(runtime)}`,
     '',

@@ -44,12 +44,14 @@ export function computeSteps(deps: StepDeps) {
       if (!release) throw new NoReleaseError(cloud.platform.imageRepository);
       const names = tenantNames(cloud.platform, tenantId);
       const image = pinnedImage(cloud.platform, release);
+      // Only a platform that honours the tenants' own IdPs needs the record's.
+      const identityProvider = cloud.platform.signIn?.tenantIdentityProviders ? (await deps.tenants.require(tenantId)).identityProvider : undefined;
       const ref = await cloud.compute.registerTaskDefinition({
         family: names.taskFamily,
         image,
         cpu: TASK_CPU,
         memory: TASK_MEMORY,
-        environment: taskEnvironment({ platform: cloud.platform, tenantId, displayName, names, image }),
+        environment: taskEnvironment({ platform: cloud.platform, tenantId, displayName, names, image, identityProvider }),
         secrets: taskSecrets({ csrfSecretArn }),
         taskRoleArn,
         logGroup,

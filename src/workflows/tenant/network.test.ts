@@ -53,4 +53,40 @@ describe('network steps', () => {
     await expect(verify(4)).rejects.toThrow(VerificationFailedError);
     await expect(verify(4)).rejects.toThrow(/after 5 checks: healthy targets span 1 availability zone/);
   });
+
+  describe('with sign-in', () => {
+    const signIn = {
+      loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/hg/0a1b',
+      issuer: 'https://pool',
+      tenantIdentityProviders: true,
+    };
+    const identityProvider = {
+      issuer: 'https://login.ca.example.gov',
+      clientId: 'hg-ca',
+      clientSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:humangov/dev/idp/ca-AbCdEf',
+    };
+
+    async function ruleSignIn(record: Record<string, unknown>) {
+      const cloud = new FakeCloud({ rolloutPolls: 1, platform: { signIn } });
+      const tenants = { require: async () => ({ tenantId: 'ca', ...record }) } as unknown as TenantRepository;
+      const steps = networkSteps({
+        cloud,
+        tenants,
+        releases: { currentRelease: async () => undefined },
+        now: () => new Date(),
+        metrics: new InMemoryMetrics(),
+      });
+      await steps.ensureRouting({ ...base, action: 'ensureRouting' });
+      const [spec] = cloud.script.calls.find((call) => call.op === 'loadBalancer.ensureListenerRule')?.args ?? [];
+      return (spec as { signIn?: unknown }).signIn;
+    }
+
+    it("signs the state's staff in with its own IdP when its record names one, the client secret only by ARN", async () => {
+      expect(await ruleSignIn({ identityProvider })).toEqual({ kind: 'oidc', ...identityProvider });
+    });
+
+    it("signs staff in with the stack's user pool otherwise", async () => {
+      expect(await ruleSignIn({})).toEqual({ kind: 'user-pool' });
+    });
+  });
 });

@@ -6,6 +6,7 @@
  * Offboarding and compensation: removeRouting.
  */
 import { z } from 'zod';
+import type { ListenerSignIn } from '../../cloud/ports.ts';
 import { verifyTenant } from '../../tenants/verification.ts';
 import type { StepDeps } from '../deps.ts';
 import { parseStepInput } from '../kit/input.ts';
@@ -20,16 +21,36 @@ const verifyInput = stepInputSchema.extend({
   maxAttempts: z.number().int().min(1),
 });
 
+/** The sign-in of the tenant's rule: none where the platform signs nobody in; its own IdP where its record names one; else the user pool. */
+async function listenerSignIn(deps: StepDeps, tenantId: string): Promise<ListenerSignIn | undefined> {
+  const platform = deps.cloud.platform.signIn;
+  if (!platform) return undefined;
+  if (!platform.tenantIdentityProviders) return { kind: 'user-pool' };
+  const { identityProvider } = await deps.tenants.require(tenantId);
+  return identityProvider ? { kind: 'oidc', ...identityProvider } : { kind: 'user-pool' };
+}
+
 export function networkSteps(deps: StepDeps) {
   const { cloud } = deps;
   return {
-    /** Target group, then the host-header rule sending `<tenant>.<domain>` to it. */
+    /**
+     * Target group, then the host-header rule sending `<tenant>.<domain>` to it, signing staff in
+     * first where the platform signs in: with the state's own IdP when its record names one, else
+     * with the stack's user pool.
+     */
     async ensureRouting(raw: unknown) {
       const { tenantId } = parseStepInput(stepInputSchema, raw);
       const names = tenantNames(cloud.platform, tenantId);
       const tags = tenantTags(cloud.platform, tenantId);
+      const signIn = await listenerSignIn(deps, tenantId);
       const group = await cloud.loadBalancer.ensureTargetGroup({ name: names.targetGroup, tags });
-      const rule = await cloud.loadBalancer.ensureListenerRule({ tenantId, host: cloud.loadBalancer.hostFor(tenantId), targetGroupArn: group.arn, tags });
+      const rule = await cloud.loadBalancer.ensureListenerRule({
+        tenantId,
+        host: cloud.loadBalancer.hostFor(tenantId),
+        targetGroupArn: group.arn,
+        tags,
+        ...(signIn ? { signIn } : {}),
+      });
       return { targetGroupArn: group.arn, listenerRuleArn: rule.arn, priority: rule.priority, endpoint: cloud.loadBalancer.endpointFor(tenantId) };
     },
 

@@ -196,7 +196,8 @@ export function recordSteps(deps: StepDeps) {
             logGroup: names.logGroup,
           };
       const reason = purgeData
-        ? 'offboarded; its table, bucket and logs were deleted'
+        ? // Names each thing deleted, so the person who asked can check that nothing with personnel data is left.
+          `offboarded; deleted table ${names.table}, bucket ${names.bucket} and log group ${names.logGroup} (with every task log in it)`
         : `offboarded; data kept in table ${names.table}, bucket ${names.bucket} and log group ${names.logGroup} (set purgeData to true to delete it)`;
       const deleted = await tenants.transition(tenantId, 'DELETED', { reason, executionId, observed: { resources: kept } });
       await tenants.clearObserved(tenantId, ['endpoint', 'image', 'health']);

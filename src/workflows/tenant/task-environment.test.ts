@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { STAGE_PATTERN, TENANT_ID_PATTERN } from '../../tenants/tenant-id.ts';
 import { StepConfigurationError } from './errors.ts';
-import { taskSecrets, tenantCsrfSecret, tenantSecretName } from './task-environment.ts';
+import { taskEnvironment, taskSecrets, tenantCsrfSecret, tenantSecretName } from './task-environment.ts';
 
 const STACK_SECRET = 'stack-0123456789abcdef0123456789abcdef';
 
@@ -55,5 +55,44 @@ describe('taskSecrets', () => {
     expect(taskSecrets({ csrfSecretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:x-AbCdEf' })).toEqual({
       CSRF_SECRET: 'arn:aws:secretsmanager:us-east-1:1:secret:x-AbCdEf',
     });
+  });
+});
+
+describe('taskEnvironment', () => {
+  const platform = { stage: 'dev', region: 'us-gov-west-1', accountId: '123456789012', imageRepository: 'repo', containerPort: 8080 };
+  const names = { table: 'humangov-dev-tenant-ca', bucket: 'humangov-dev-ca-123456789012' } as Parameters<typeof taskEnvironment>[0]['names'];
+  const input = { platform, tenantId: 'ca', displayName: 'California', names, image: 'repo@sha256:abc' };
+
+  it("tells the app which load balancer to believe and that only the tenant's group of the user pool gets in", () => {
+    const signIn = {
+      loadBalancerArn: 'arn:aws-us-gov:elasticloadbalancing:us-gov-west-1:123456789012:loadbalancer/app/humangov-dev/0a1b',
+      issuer: 'https://idp.example',
+      tenantIdentityProviders: true,
+    };
+
+    const environment = taskEnvironment({ ...input, platform: { ...platform, signIn } });
+
+    expect(environment).toMatchObject({ ALB_ARN: signIn.loadBalancerArn, SIGN_IN_ISSUER: 'https://idp.example', SIGN_IN_GROUP: 'ca' });
+    expect(environment).not.toHaveProperty('SIGN_IN');
+  });
+
+  it("with the state's own IdP, believes that IdP and asks for no group", () => {
+    const signIn = { loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/humangov-dev/0a1b', tenantIdentityProviders: true };
+    const identityProvider = {
+      issuer: 'https://login.ca.example.gov',
+      clientId: 'hg',
+      clientSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x',
+    };
+
+    const environment = taskEnvironment({ ...input, platform: { ...platform, signIn }, identityProvider });
+
+    expect(environment).toMatchObject({ SIGN_IN_ISSUER: 'https://login.ca.example.gov' });
+    expect(environment).not.toHaveProperty('SIGN_IN_GROUP');
+    expect(() => taskEnvironment({ ...input, platform: { ...platform, signIn } })).toThrow(/give the tenant its own OIDC identityProvider/);
+  });
+
+  it('says SIGN_IN=off in so many words where the platform signs nobody in (a stage without HTTPS)', () => {
+    expect(taskEnvironment(input)).toMatchObject({ SIGN_IN: 'off' });
+    expect(taskEnvironment(input)).not.toHaveProperty('ALB_ARN');
   });
 });

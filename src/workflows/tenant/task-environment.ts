@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import type { Platform } from '../../cloud/ports.ts';
 import type { TenantResourceNames } from '../../tenants/names.ts';
-import type { ImageRef } from '../../tenants/schema.ts';
+import type { IdentityProvider, ImageRef } from '../../tenants/schema.ts';
 import { StepConfigurationError } from './errors.ts';
 
 /** Fargate's smallest size: the app is a small Node server; raise both together (Fargate pairs them). */
@@ -52,9 +52,15 @@ export interface TaskEnvironmentInput {
   displayName: string;
   names: TenantResourceNames;
   image: string;
+  /** The state's own sign-in, from its record. */
+  identityProvider?: IdentityProvider | undefined;
 }
 
-/** The plain environment the app reads (app/src/config.ts); nothing secret. */
+/**
+ * The plain environment the app reads (app/src/config.ts); nothing secret. With sign-in, the app
+ * believes only this platform's load balancer, and lets in only the state's own staff: everyone
+ * its own IdP signs in, or, with the stack's user pool, the pool's members in the state's group.
+ */
 export function taskEnvironment(input: TaskEnvironmentInput): Record<string, string> {
   return {
     US_STATE: input.displayName,
@@ -64,6 +70,26 @@ export function taskEnvironment(input: TaskEnvironmentInput): Record<string, str
     TENANT_ID: input.tenantId,
     APP_IMAGE: input.image,
     PORT: String(input.platform.containerPort),
+    ...signInEnvironment(input),
+  };
+}
+
+function signInEnvironment(input: TaskEnvironmentInput): Record<string, string> {
+  const signIn = input.platform.signIn;
+  if (!signIn) return { SIGN_IN: 'off' };
+  const ownIdp = signIn.tenantIdentityProviders ? input.identityProvider : undefined;
+  const issuer = ownIdp?.issuer ?? signIn.issuer;
+  if (!issuer) {
+    throw new StepConfigurationError(
+      `tenant "${input.tenantId}" has no identityProvider and this stage has no user pool (AWS GovCloud (US) has no Cognito sign-in at the load balancer): give the tenant its own OIDC identityProvider`,
+    );
+  }
+  return {
+    ALB_ARN: signIn.loadBalancerArn,
+    SIGN_IN_ISSUER: issuer,
+    ...(ownIdp ? {} : { SIGN_IN_GROUP: input.tenantId }),
+    ...(signIn.publicKeyEndpoint ? { ALB_PUBLIC_KEY_ENDPOINT: signIn.publicKeyEndpoint } : {}),
+    ...(signIn.signOutUrl ? { SIGN_OUT_URL: signIn.signOutUrl } : {}),
   };
 }
 

@@ -179,6 +179,8 @@ export class ResolvedStack {
         return `sg-${hexOf(name)}`;
       case 'AWS::EC2::VPC':
         return `vpc-${hexOf(name)}`;
+      case 'AWS::Cognito::UserPool':
+        return `${this.region}_${hexOf(name).slice(0, 9)}`;
       default:
         return `${name.toLowerCase()}-0123456789abcdef`;
     }
@@ -200,6 +202,8 @@ export class ResolvedStack {
       'AWS::ElasticLoadBalancingV2::LoadBalancer.DNSName': () => `${name}-1234567890.${this.region}.elb.${this.#pseudo('AWS::URLSuffix')}`,
       'AWS::ElasticLoadBalancingV2::LoadBalancer.CanonicalHostedZoneID': () => 'Z35SXDOTRQ7X7K',
       'AWS::StepFunctions::StateMachine.Arn': () => this.#ref(id),
+      'AWS::Cognito::UserPool.Arn': () => this.arn('cognito-idp', `userpool/${String(this.#ref(id))}`),
+      'AWS::Cognito::UserPool.ProviderURL': () => `https://cognito-idp.${this.region}.${this.#pseudo('AWS::URLSuffix')}/${String(this.#ref(id))}`,
     };
     const resolve = arns[`${resource.Type}.${attribute}`];
     if (!resolve) throw new Error(`cannot resolve Fn::GetAtt ${id}.${attribute} (${resource.Type}); add it to test/conformance/support/cfn.ts`);

@@ -1,0 +1,224 @@
+/**
+ * The local identity provider: a real OpenID Connect provider (the `oidc-provider` library) with
+ * the seeded staff of staff.ts and a plain login page, standing in for the stack's Cognito user
+ * pool (one group per state) so that the local load balancer signs people in with the same code
+ * flow the ALB runs (AWS: "Authenticate users using an Application Load Balancer",
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html).
+ *
+ * Differences from AWS, on purpose: it speaks plain HTTP on loopback (an IdP for an ALB must be
+ * HTTPS with a public certificate), and its sessions and keys live in memory (a restart signs
+ * everyone out).
+ */
+import { generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import { PermanentCloudError } from '../../cloud/errors.ts';
+import { LOCAL_STAFF, LOCAL_STAFF_PASSWORD, staffMember } from './staff.ts';
+
+export interface LocalIdentityProviderOptions {
+  /** HUMANGOV_IDP_PORT; 0 for any free port (tests). */
+  readonly port: number;
+  /** The load balancer's port: its tenant hosts' `/oauth2/idpresponse` are the only redirect URIs allowed. */
+  readonly loadBalancerPort: () => number;
+}
+
+/** What the load balancer is configured with, as an ALB's authenticate-oidc action is. */
+export interface OidcClientSettings {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly scope: string;
+}
+
+const CLIENT_ID = 'humangov-local-load-balancer';
+const HOST = '127.0.0.1';
+const TENANT_CALLBACK = /^http:\/\/([a-z][a-z0-9-]*[a-z0-9])\.localhost:(\d+)\/oauth2\/idpresponse$/;
+
+export class LocalIdentityProvider {
+  readonly #options: LocalIdentityProviderOptions;
+  readonly #clientSecret = randomBytes(32).toString('base64url');
+  #server: Server | undefined;
+  #issuer = '';
+
+  constructor(options: LocalIdentityProviderOptions) {
+    this.#options = options;
+  }
+
+  get client(): OidcClientSettings {
+    return { issuer: this.#issuer, clientId: CLIENT_ID, clientSecret: this.#clientSecret, scope: 'openid email profile groups' };
+  }
+
+  get issuer(): string {
+    return this.#issuer;
+  }
+
+  /** Where sign-out ends the IdP's own session (OpenID Connect RP-Initiated Logout). */
+  get signOutUrl(): string {
+    return `${this.#issuer}/session/end`;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error) =>
+        reject(
+          new PermanentCloudError(`the local identity provider cannot listen on ${HOST}:${this.#options.port}; set HUMANGOV_IDP_PORT to a free port`, {
+            cause: error,
+          }),
+        ),
+      );
+      server.listen(this.#options.port, HOST, () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    this.#issuer = `http://${HOST}:${port}`;
+    const provider = this.#provider();
+    const callback = provider.callback();
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const host = req.headers.host ?? '';
+      if (host !== `${HOST}:${port}` && host !== `localhost:${port}`) {
+        res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end(`the local identity provider answers only ${this.#issuer}\n`);
+        return;
+      }
+      const interaction = /^\/interaction\/([A-Za-z0-9_-]+)(\/login)?$/.exec((req.url ?? '').split('?')[0] ?? '');
+      if (interaction) {
+        this.#interaction(provider, req, res, interaction[2] !== undefined).catch((error: unknown) => {
+          res
+            .writeHead(400, { 'content-type': 'text/plain; charset=utf-8' })
+            .end(`sign-in failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        });
+        return;
+      }
+      callback(req, res);
+    });
+    this.#server = server;
+  }
+
+  async close(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  #provider(): Provider {
+    const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+    const lbPort = this.#options.loadBalancerPort;
+    const provider = new Provider(this.#issuer, {
+      clients: [
+        {
+          client_id: CLIENT_ID,
+          client_secret: this.#clientSecret,
+          // The tenant hosts come and go; redirectUriAllowed below allows each one's callback.
+          redirect_uris: [`http://tenant.localhost/oauth2/idpresponse`],
+          post_logout_redirect_uris: [],
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+          token_endpoint_auth_method: 'client_secret_basic',
+        },
+      ],
+      jwks: { keys: [{ ...signingKey, use: 'sig', kid: 'local-idp' }] },
+      cookies: { keys: [randomBytes(32).toString('base64url')] },
+      claims: { openid: ['sub'], email: ['email'], profile: ['name', 'preferred_username'], groups: ['groups'] },
+      scopes: ['openid', 'email', 'profile', 'groups'],
+      features: { devInteractions: { enabled: false } },
+      interactions: { url: (_ctx: KoaContextWithOIDC, interaction) => `/interaction/${interaction.uid}` },
+      // The load balancer is the IdP's own first-party client: signing in is consent.
+      loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
+        const accountId = ctx.oidc.session?.accountId;
+        const client = ctx.oidc.client;
+        if (!accountId || !client) return undefined;
+        const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId });
+        grant.addOIDCScope('openid email profile groups');
+        await grant.save();
+        return grant;
+      },
+      findAccount: async (_ctx: KoaContextWithOIDC, sub: string) => {
+        const member = staffMember(sub);
+        if (!member) return undefined;
+        return {
+          accountId: sub,
+          claims: async () => ({ sub, name: member.name, preferred_username: member.username, email: member.email, groups: [...member.groups] }),
+        };
+      },
+      pkce: { required: () => false },
+      // Seconds; a working day of sign-in, as short-lived as the rest of the flow needs.
+      ttl: { Session: 8 * 3600, Grant: 8 * 3600, AccessToken: 3600, IdToken: 3600, AuthorizationCode: 60, Interaction: 3600 },
+      renderError: async (ctx, out) => {
+        ctx.type = 'text/plain; charset=utf-8';
+        ctx.body = `sign-in failed: ${Object.values(out).join(': ')}\n`;
+      },
+    });
+    // Any tenant host of this load balancer may receive the code, as an app client lists each
+    // tenant's callback URL (the library's documented way to widen redirect_uri matching).
+    provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(value: string) {
+      const match = TENANT_CALLBACK.exec(value);
+      return match !== null && Number(match[2]) === lbPort();
+    };
+    return provider;
+  }
+
+  async #interaction(provider: Provider, req: IncomingMessage, res: ServerResponse, submitted: boolean): Promise<void> {
+    const details = await provider.interactionDetails(req, res);
+    if (!submitted) {
+      respondWithLoginPage(res, details.uid, 200);
+      return;
+    }
+    const form = new URLSearchParams(await readBody(req));
+    const member = staffMember(form.get('username') ?? '');
+    const password = Buffer.from(form.get('password') ?? '');
+    const expected = Buffer.from(LOCAL_STAFF_PASSWORD);
+    if (!member || password.length !== expected.length || !timingSafeEqual(password, expected)) {
+      respondWithLoginPage(res, details.uid, 401, 'That user name and password do not match a member of staff.');
+      return;
+    }
+    await provider.interactionFinished(req, res, { login: { accountId: member.username } }, { mergeWithLastSubmission: false });
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 16 * 1024) throw new Error('the form is too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function escape(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function respondWithLoginPage(res: ServerResponse, uid: string, status: number, problem?: string): void {
+  const staff = LOCAL_STAFF.map(
+    (member) => `<li><code>${escape(member.username)}</code>: ${escape(member.name)}, staff of ${escape(member.groups.join(', '))}</li>`,
+  ).join('');
+  const page = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in · HumanGov local identity provider</title></head>
+<body>
+<main>
+<h1>Sign in to HumanGov</h1>
+<p>This is the local identity provider that <code>npm start</code> runs in place of a state's own.</p>
+${problem ? `<p role="alert"><strong>${escape(problem)}</strong></p>` : ''}
+<form method="post" action="/interaction/${escape(uid)}/login">
+<p><label for="username">User name</label><br><input id="username" name="username" autocomplete="username" required></p>
+<p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="current-password" required></p>
+<p><button type="submit">Sign in</button></p>
+</form>
+<h2>Seeded staff</h2>
+<p>Every account's password is <code>${LOCAL_STAFF_PASSWORD}</code>.</p>
+<ul>${staff}</ul>
+</main>
+</body>
+</html>
+`;
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page);
+}
