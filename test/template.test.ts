@@ -252,7 +252,6 @@ describe('packaged template: status API', () => {
     'GET /tenants/{id}',
     'PATCH /tenants/{id}',
     'DELETE /tenants/{id}',
-    'PATCH /tenants/{id}',
     'POST /tenants/{id}/retry',
     'POST /tenants/{id}/restore',
     'GET /deployments',

@@ -13,6 +13,7 @@
  *   in "Authenticate users using an Application Load Balancer", "Prepare to use Amazon Cognito"):
  *   there the stack has no user pool and every tenant needs its own OIDC IdP.
  */
+import { awsClient } from './clients.ts';
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PermanentCloudError, TransientCloudError } from '../cloud/errors.ts';
 import type { ListenerSignIn } from '../cloud/ports.ts';
@@ -55,7 +56,7 @@ export class ListenerSignInResolver {
 
   constructor(options: ListenerSignInOptions) {
     this.#options = options;
-    this.#secrets = options.secretsManager ?? new SecretsManagerClient({ region: options.region });
+    this.#secrets = options.secretsManager ?? awsClient(SecretsManagerClient, { region: options.region });
     this.#fetchJson = options.fetchJson ?? fetchJson;
   }
 

@@ -7,6 +7,7 @@
  * the stream still keeps them (24 hours):
  * https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html
  */
+import { awsClient } from './clients.ts';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBStreamsClient,
@@ -60,8 +61,8 @@ export class SqsStreamFailures {
   readonly #maxMessages: number;
 
   constructor(options: SqsStreamFailuresOptions) {
-    this.#sqs = options.sqs ?? new SQSClient({ region: options.region });
-    this.#streams = options.streams ?? new DynamoDBStreamsClient({ region: options.region });
+    this.#sqs = options.sqs ?? awsClient(SQSClient, { region: options.region });
+    this.#streams = options.streams ?? awsClient(DynamoDBStreamsClient, { region: options.region });
     this.#queueUrl = options.queueUrl;
     this.#maxMessages = options.maxMessages ?? 100;
   }

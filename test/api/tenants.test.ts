@@ -251,7 +251,7 @@ describe('status API: tenants (real middy chain, dynalite)', () => {
     expect(badFields.status).toBe(400);
     expect(badFields.body.error.message).toBe(
       '"tenantId" is the path\'s: a tenant cannot be renamed; "status" is written by the control plane, not in a request; unknown field "colour"; ' +
-        'desiredCount: desiredCount must be at most 10. PATCH takes displayName, desiredCount, canary (null for the default), e.g. {"desiredCount": 3}',
+        'desiredCount: desiredCount must be at most 10. PATCH takes displayName, desiredCount, canary, identityProvider (null for the default), e.g. {"desiredCount": 3}',
     );
     expect(missing).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
     const { Item } = await tables.tenantsTable.db.send(new GetCommand({ TableName: tables.tenantsTable.tableName, Key: { tenantId: 'fl' } }));
