@@ -162,7 +162,9 @@ describe('humangov against a local control plane', () => {
 
     expect(run.code).toBe(0);
     // Past the DELETED of the first removal (data kept), to the purge's own.
-    expect(run.stdout).toMatch(/DELETED: offboarded; data kept[^]*\n✓ tenant ca is DELETED: offboarded; deleted table humangov-local-tenant-ca, bucket /);
+    expect(run.stdout).toMatch(
+      /DELETED: offboarded; data kept in table [^\n]*\(to delete it: humangov tenant remove ca --purge, [^]*\n✓ tenant ca is DELETED: offboarded; deleted table humangov-local-tenant-ca, bucket /,
+    );
     const shown = JSON.parse((await humangov(['--json', 'tenant', 'show', 'ca'])).stdout) as { resources: { tableName: string | null } };
     expect(shown.resources.tableName).toBeNull();
   }, 120_000);
