@@ -13,7 +13,7 @@ import { engineRun } from '../../src/local/compute/container-engine.ts';
 import { startLocalControlPlane, type LocalControlPlane } from '../../src/local/runtime/control-plane.ts';
 import { localSettingsFromEnv } from '../../src/local/settings.ts';
 import { tenantResourceNames } from '../../src/tenants/names.ts';
-import { dynamoClient, steadyLoad, viaLoadBalancer } from '../e2e/support.ts';
+import { dynamoClient, signInThroughLoadBalancer, steadyLoad, viaLoadBalancer } from '../e2e/support.ts';
 import { eventually } from '../support/eventually.ts';
 import { buildContext, containerRuntime, containersOf, inspectImage } from './support.ts';
 
@@ -107,13 +107,15 @@ describe('the control plane with containers as tasks', () => {
     for (const [key, value] of Object.entries({ firstName: 'Grace', lastName: 'Hopper', role: 'Engineer', salary: '120000' })) form.set(key, value);
     form.set('document', new Blob([Buffer.from('%PDF-1.4\n% grace\n%%EOF\n')], { type: 'application/pdf' }), 'id.pdf');
     const encoded = new Request('http://localhost/', { method: 'POST', body: form });
+    // As a Californian staff member, signed in through the load balancer as every tenant page asks.
+    const cookie = await signInThroughLoadBalancer(plane.urls.loadBalancer, 'ca', 'maria.ca');
     const created = await viaLoadBalancer(plane.urls.loadBalancer, 'ca', '/api/employees', {
       method: 'POST',
-      headers: { 'content-type': encoded.headers.get('content-type') ?? '' },
+      headers: { 'content-type': encoded.headers.get('content-type') ?? '', cookie },
       body: Buffer.from(await encoded.arrayBuffer()),
     });
     expect(created.status).toBe(201);
-    expect((await viaLoadBalancer(plane.urls.loadBalancer, 'ca', '/')).body).toContain('State of California');
+    expect((await viaLoadBalancer(plane.urls.loadBalancer, 'ca', '/', { headers: { cookie } })).body).toContain('State of California');
 
     const [task] = tasksOf('ca');
     const write = await engineRun(runtime.engine, ['exec', String(task?.container), 'sh', '-c', 'touch /app/x; touch /tmp/x && echo tmp-writable']);
@@ -145,7 +147,8 @@ describe('the control plane with containers as tasks', () => {
     expect(deployment?.status).toBe('SUCCEEDED');
     expect((await plane.tenants.require('ca')).image?.digest).toBe(secondDigest);
     expect(await servedImage('ca')).toBe(`humangov-local-app@${secondDigest}`);
-    expect((await viaLoadBalancer(plane.urls.loadBalancer, 'ca', '/')).body).toContain('Human Resources Records System');
+    const cookie = await signInThroughLoadBalancer(plane.urls.loadBalancer, 'ca', 'maria.ca');
+    expect((await viaLoadBalancer(plane.urls.loadBalancer, 'ca', '/', { headers: { cookie } })).body).toContain('Human Resources Records System');
     // The old release's containers are gone, not just out of the load balancer.
     expect(await containersOf(runtime.engine, home)).toEqual(
       tasksOf('ca')

@@ -35,7 +35,7 @@ export interface LocalLoadBalancerOptions {
   signIn?: LocalSignIn;
 }
 
-/** Where the load balancer's signing keys are served by key id, on the listener's loopback name. */
+/** Where the load balancer's signing keys are served by key id, on any name that is not a tenant's. */
 export const PUBLIC_KEYS_PATH = '/alb-public-keys/';
 /** The health check path answers without sign-in, as the tenant's unauthenticated /health rule does in AWS. */
 const HEALTH_PATH = '/health';
@@ -355,7 +355,9 @@ export class LocalLoadBalancer implements LoadBalancerPort {
   #route(req: IncomingMessage, res: ServerResponse): void {
     const hostname = hostnameOf(req.headers.host);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (this.#signIn && (hostname === '127.0.0.1' || hostname === 'localhost') && path.startsWith(PUBLIC_KEYS_PATH)) {
+    // The keys are public (AWS serves them to anyone); any name but a tenant's gets them, so a task in a
+    // container of its own reaches them at the host's address as the container sees it.
+    if (this.#signIn && path.startsWith(PUBLIC_KEYS_PATH) && !this.#config.ruleForHost(hostname)) {
       req.resume();
       const pem = this.#signIn.publicKeyPem(decodeURIComponent(path.slice(PUBLIC_KEYS_PATH.length)));
       res.writeHead(pem ? 200 : 404, { 'content-type': 'text/plain; charset=utf-8' }).end(pem ?? 'no such key\n');

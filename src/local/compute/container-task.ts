@@ -68,11 +68,19 @@ export function containerName(taskId: string): string {
  * loopback (a container of its own keeps listening on all of its interfaces, published on the
  * host's loopback only).
  */
+const NOT_CONNECTED_TO = new Set(['SIGN_IN_ISSUER', 'SIGN_OUT_URL']);
+
 export function containerEnvironment(environment: Record<string, string>, network: ContainerNetwork, hostPort: number): Record<string, string> {
   // On the host's network the container's interfaces are the host's: loopback only, as for a task process.
   if (network.mode === 'host') return { ...environment, PORT: String(hostPort), HOST: '127.0.0.1' };
   const rewritten: Record<string, string> = {};
   for (const [name, value] of Object.entries(environment)) {
+    // Not addresses the app connects to: the issuer is compared with the signed header's claim, and
+    // the sign-out address is where the person's browser, on the host, is sent.
+    if (NOT_CONNECTED_TO.has(name)) {
+      rewritten[name] = value;
+      continue;
+    }
     rewritten[name] = value.replace(/^(https?:\/\/)(127\.0\.0\.1|localhost)(?=[:/]|$)/, `$1${network.hostAddress}`);
   }
   return rewritten;
