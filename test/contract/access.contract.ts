@@ -3,10 +3,10 @@
  * ARN and leaves exactly the spec's policy inline; deleting a missing role is done; a name IAM
  * refuses is refused for good; an outage is transient.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { PermanentCloudError, TransientCloudError } from '../../src/cloud/errors.ts';
 import type { AccessPort, PolicyDocument } from '../../src/cloud/ports.ts';
-import type { Factory, Subject } from './support.ts';
+import { closedAfterEach, type Factory, type Subject } from './support.ts';
 
 export interface AccessSubject extends Subject<AccessPort> {
   /** The role's inline policies by name, or undefined when there is no such role. */
@@ -21,16 +21,8 @@ const policy = (...actions: string[]): PolicyDocument => ({
 
 export function accessContract(implementation: string, make: Factory<AccessSubject>, outage?: Factory<Subject<AccessPort>>): void {
   describe(`AccessPort contract: ${implementation}`, () => {
-    let subject: Subject<AccessPort> | undefined;
-    const open = async (): Promise<AccessSubject> => {
-      const made = await make();
-      subject = made;
-      return made;
-    };
-    afterEach(async () => {
-      await subject?.close();
-      subject = undefined;
-    });
+    const using = closedAfterEach();
+    const open = (): Promise<AccessSubject> => using(make());
 
     it('creates the role, and ensures it again idempotently with exactly the new policy inline', async () => {
       const { port, inlinePolicies } = await open();
@@ -66,7 +58,7 @@ export function accessContract(implementation: string, make: Factory<AccessSubje
 
     if (outage) {
       it('answers TransientCloudError while the service throttles', async () => {
-        const { port } = (subject = await outage());
+        const { port } = await using(outage());
 
         await expect(port.ensureTaskRole({ roleName, policy: policy('dynamodb:GetItem'), tags: {} })).rejects.toBeInstanceOf(TransientCloudError);
         await expect(port.deleteTaskRole(roleName)).rejects.toBeInstanceOf(TransientCloudError);

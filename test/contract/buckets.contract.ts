@@ -4,10 +4,10 @@
  * delete marker where the store keeps them) and then the bucket, and treats a missing bucket as
  * done; a name S3 refuses is refused for good; an outage is transient.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { PermanentCloudError, TransientCloudError } from '../../src/cloud/errors.ts';
 import type { BucketPort } from '../../src/cloud/ports.ts';
-import type { Factory, Subject } from './support.ts';
+import { closedAfterEach, type Factory, type Subject } from './support.ts';
 
 export interface BucketsSubject extends Subject<BucketPort> {
   /** The bucket's tags, or undefined when there is no such bucket. */
@@ -20,16 +20,8 @@ const name = 'humangov-test-ca-123456789012';
 
 export function bucketsContract(implementation: string, make: Factory<BucketsSubject>, outage?: Factory<Subject<BucketPort>>): void {
   describe(`BucketPort contract: ${implementation}`, () => {
-    let subject: Subject<BucketPort> | undefined;
-    const open = async (): Promise<BucketsSubject> => {
-      const made = await make();
-      subject = made;
-      return made;
-    };
-    afterEach(async () => {
-      await subject?.close();
-      subject = undefined;
-    });
+    const using = closedAfterEach();
+    const open = (): Promise<BucketsSubject> => using(make());
 
     it('creates the bucket, and ensures it again idempotently with its ARN and the new tags', async () => {
       const { port, tagsOf } = await open();
@@ -65,7 +57,7 @@ export function bucketsContract(implementation: string, make: Factory<BucketsSub
 
     if (outage) {
       it('answers TransientCloudError while the service slows down or does not answer', async () => {
-        const { port } = (subject = await outage());
+        const { port } = await using(outage());
 
         await expect(port.ensureBucket({ name, tags: {} })).rejects.toBeInstanceOf(TransientCloudError);
         await expect(port.deleteBucket(name)).rejects.toBeInstanceOf(TransientCloudError);

@@ -6,10 +6,10 @@
  * described as undefined and deleting it is done; a service still being deleted is not ready
  * to be created again; a missing task definition is refused for good.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { NotReadyError, PermanentCloudError } from '../../src/cloud/errors.ts';
 import type { ComputePort, TaskDefinitionSpec } from '../../src/cloud/ports.ts';
-import { untilReady, type Factory, type Subject } from './support.ts';
+import { closedAfterEach, untilReady, type Factory, type Subject } from './support.ts';
 
 export interface ComputeSubject extends Subject<ComputePort> {
   /** A target group services may be put behind. */
@@ -30,12 +30,8 @@ const taskDefinition = (n = 1): TaskDefinitionSpec => ({
 
 export function computeContract(implementation: string, make: Factory<ComputeSubject>): void {
   describe(`ComputePort contract: ${implementation}`, () => {
-    let subject: ComputeSubject | undefined;
-    const open = async (): Promise<ComputeSubject> => (subject = await make());
-    afterEach(async () => {
-      await subject?.close();
-      subject = undefined;
-    });
+    const using = closedAfterEach();
+    const open = (): Promise<ComputeSubject> => using(make());
 
     it('registers a revision once per distinct spec, and describes it as registered', async () => {
       const { port } = await open();

@@ -5,20 +5,16 @@
  * refused for good; a tenant is served under the host hostFor names, and a host no rule matches
  * is not served.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { NotReadyError, PermanentCloudError, TransientCloudError } from '../../src/cloud/errors.ts';
 import type { LoadBalancerPort } from '../../src/cloud/ports.ts';
-import type { Factory, Subject } from './support.ts';
+import { closedAfterEach, type Factory, type Subject } from './support.ts';
 
 /** `outage`: the port on the same service while it throttles, where the implementation has a service. */
 export function loadBalancerContract(implementation: string, make: Factory<Subject<LoadBalancerPort>>, outage?: Factory<Subject<LoadBalancerPort>>): void {
   describe(`LoadBalancerPort contract: ${implementation}`, () => {
-    let subject: Subject<LoadBalancerPort> | undefined;
-    const open = async (): Promise<Subject<LoadBalancerPort>> => (subject = await make());
-    afterEach(async () => {
-      await subject?.close();
-      subject = undefined;
-    });
+    const using = closedAfterEach();
+    const open = (): Promise<Subject<LoadBalancerPort>> => using(make());
 
     it('ensures a target group and a listener rule idempotently, each rule at its own priority', async () => {
       const { port } = await open();
@@ -80,7 +76,7 @@ export function loadBalancerContract(implementation: string, make: Factory<Subje
 
     if (outage) {
       it('answers TransientCloudError while the service throttles', async () => {
-        const { port } = (subject = await outage());
+        const { port } = await using(outage());
 
         await expect(port.ensureTargetGroup({ name: 'hg-test-ca', tags: {} })).rejects.toBeInstanceOf(TransientCloudError);
         await expect(port.deleteListenerRule('ca')).rejects.toBeInstanceOf(TransientCloudError);

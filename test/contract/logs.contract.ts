@@ -3,10 +3,10 @@
  * retention and tags to the spec; deleting a missing group is done; a name or retention
  * CloudWatch Logs refuses is refused for good; an outage is transient.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { PermanentCloudError, TransientCloudError } from '../../src/cloud/errors.ts';
 import type { LogsPort } from '../../src/cloud/ports.ts';
-import type { Factory, Subject } from './support.ts';
+import { closedAfterEach, type Factory, type Subject } from './support.ts';
 
 export interface LogsSubject extends Subject<LogsPort> {
   /** The group's retention and tags as the service holds them, or undefined when there is no such group. */
@@ -17,16 +17,8 @@ const group = '/humangov/test/tenants/ca';
 
 export function logsContract(implementation: string, make: Factory<LogsSubject>, outage?: Factory<Subject<LogsPort>>): void {
   describe(`LogsPort contract: ${implementation}`, () => {
-    let subject: Subject<LogsPort> | undefined;
-    const open = async (): Promise<LogsSubject> => {
-      const made = await make();
-      subject = made;
-      return made;
-    };
-    afterEach(async () => {
-      await subject?.close();
-      subject = undefined;
-    });
+    const using = closedAfterEach();
+    const open = (): Promise<LogsSubject> => using(make());
 
     it('creates the group, and ensures it again idempotently with the new retention and tags', async () => {
       const { port, describe: describeGroup } = await open();
@@ -60,7 +52,7 @@ export function logsContract(implementation: string, make: Factory<LogsSubject>,
 
     if (outage) {
       it('answers TransientCloudError while the service throttles', async () => {
-        const { port } = (subject = await outage());
+        const { port } = await using(outage());
 
         await expect(port.ensureLogGroup({ name: group, retentionDays: 30, tags: {} })).rejects.toBeInstanceOf(TransientCloudError);
         await expect(port.deleteLogGroup(group)).rejects.toBeInstanceOf(TransientCloudError);

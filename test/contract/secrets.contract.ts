@@ -3,10 +3,10 @@
  * ensureSecret is idempotent and brings the value to the spec under the same ARN; deleting is
  * immediate (the name is free again) and a missing secret counts as deleted; an outage is transient.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { TransientCloudError } from '../../src/cloud/errors.ts';
 import type { SecretsPort } from '../../src/cloud/ports.ts';
-import type { Factory, Subject } from './support.ts';
+import { closedAfterEach, type Factory, type Subject } from './support.ts';
 
 export interface SecretsSubject extends Subject<SecretsPort> {
   /** The value a task would receive for `arn`, or undefined when the secret is gone. */
@@ -17,16 +17,8 @@ const spec = { name: 'humangov/test/tenants/ca/csrf', value: 'a'.repeat(64), des
 
 export function secretsContract(implementation: string, make: Factory<SecretsSubject>, outage?: Factory<Subject<SecretsPort>>): void {
   describe(`SecretsPort contract: ${implementation}`, () => {
-    let subject: Subject<SecretsPort> | undefined;
-    const open = async (): Promise<SecretsSubject> => {
-      const made = await make();
-      subject = made;
-      return made;
-    };
-    afterEach(async () => {
-      await subject?.close();
-      subject = undefined;
-    });
+    const using = closedAfterEach();
+    const open = (): Promise<SecretsSubject> => using(make());
 
     it('has a stack secret of at least 32 characters, the same on every read', async () => {
       const { port } = await open();
@@ -63,7 +55,7 @@ export function secretsContract(implementation: string, make: Factory<SecretsSub
 
     if (outage) {
       it('answers TransientCloudError while the service throttles', async () => {
-        const { port } = (subject = await outage());
+        const { port } = await using(outage());
 
         await expect(port.ensureSecret(spec)).rejects.toBeInstanceOf(TransientCloudError);
         await expect(port.deleteSecret(spec.name)).rejects.toBeInstanceOf(TransientCloudError);

@@ -4,10 +4,10 @@
  * table as done and waits (NotReadyError) for a table still being created; a key that differs
  * from the spec cannot be brought to it and is refused for good; an outage is transient.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { NotReadyError, PermanentCloudError, TransientCloudError } from '../../src/cloud/errors.ts';
 import type { TablePort, TableSpec } from '../../src/cloud/ports.ts';
-import { untilReady, type Factory, type Subject } from './support.ts';
+import { closedAfterEach, untilReady, type Factory, type Subject } from './support.ts';
 
 export interface TablesSubject extends Subject<TablePort> {
   /** The table's tags as the service holds them, or undefined when there is no such table. */
@@ -32,12 +32,8 @@ export function tableSpec(name: string, tags: Record<string, string> = { 'humang
 /** `outage`: the port on the same service while it throttles or does not answer, where the implementation has a service. */
 export function tablesContract(implementation: string, make: Factory<TablesSubject>, outage?: Factory<Subject<TablePort>>): void {
   describe(`TablePort contract: ${implementation}`, () => {
-    let subject: TablesSubject | undefined;
-    const open = async (): Promise<TablesSubject> => (subject = await make());
-    afterEach(async () => {
-      await subject?.close();
-      subject = undefined;
-    });
+    const using = closedAfterEach();
+    const open = (): Promise<TablesSubject> => using(make());
 
     it('creates a table that is not ACTIVE at once, then ensures it idempotently with its ARN and tags', async () => {
       const { port, tagsOf } = await open();
@@ -98,7 +94,7 @@ export function tablesContract(implementation: string, make: Factory<TablesSubje
 
     if (outage) {
       it('answers TransientCloudError while the service throttles or does not answer', async () => {
-        const { port } = (subject = { ...(await outage()), tagsOf: async () => undefined });
+        const { port } = await using(outage());
 
         await expect(port.ensureTable(tableSpec('humangov-test-tenant-or'))).rejects.toBeInstanceOf(TransientCloudError);
         await expect(port.deleteTable('humangov-test-tenant-or')).rejects.toBeInstanceOf(TransientCloudError);

@@ -4,10 +4,10 @@
  * answers the first execution's ARN; names are per workflow, as Step Functions keeps them per
  * state machine; an outage is transient.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { TransientCloudError } from '../../src/cloud/errors.ts';
 import type { WorkflowName, WorkflowPort } from '../../src/cloud/ports.ts';
-import type { Factory, Subject } from './support.ts';
+import { closedAfterEach, type Factory, type Subject } from './support.ts';
 
 export interface WorkflowsSubject extends Subject<WorkflowPort> {
   /** How many executions of `workflow` were started. */
@@ -16,16 +16,8 @@ export interface WorkflowsSubject extends Subject<WorkflowPort> {
 
 export function workflowsContract(implementation: string, make: Factory<WorkflowsSubject>, outage?: Factory<Subject<WorkflowPort>>): void {
   describe(`WorkflowPort contract: ${implementation}`, () => {
-    let subject: Subject<WorkflowPort> | undefined;
-    const open = async (): Promise<WorkflowsSubject> => {
-      const made = await make();
-      subject = made;
-      return made;
-    };
-    afterEach(async () => {
-      await subject?.close();
-      subject = undefined;
-    });
+    const using = closedAfterEach();
+    const open = (): Promise<WorkflowsSubject> => using(make());
 
     it('starts an execution under its name once: a second start, with any input, answers the first execution', async () => {
       const { port, started } = await open();
@@ -58,7 +50,7 @@ export function workflowsContract(implementation: string, make: Factory<Workflow
 
     if (outage) {
       it('answers TransientCloudError while the service throttles', async () => {
-        const { port } = (subject = await outage());
+        const { port } = await using(outage());
 
         await expect(port.startExecution({ workflow: 'tenant-onboard', name: 'ca-onboard-000100', input: {} })).rejects.toBeInstanceOf(TransientCloudError);
       });
