@@ -4,7 +4,7 @@
  * reason that names the difference. The reconciler (src/reconcile/reconciler.ts)
  * is the imperative shell around it.
  */
-import type { WorkflowName } from '../cloud/ports.ts';
+import type { BucketProtection, TableProtection, WorkflowName } from '../cloud/ports.ts';
 import { tenantSpec, type ImageRef, type TenantRecord } from '../tenants/schema.ts';
 import { isTransitional } from '../tenants/status.ts';
 
@@ -16,6 +16,10 @@ export interface ObservedTenant {
   imageDigest?: string;
   /** Targets of the tenant's target group in `healthy` state, out of `total` registered. */
   targets?: { healthy: number; total: number };
+  /** The tenant's own table by name, and what DynamoDB reports of it (`found` absent: there is none); undefined when not looked at. */
+  table?: { name: string; found?: TableProtection };
+  /** The tenant's own bucket by name, and what S3 reports of it (`found` absent: there is none); undefined when not looked at. */
+  bucket?: { name: string; found?: BucketProtection };
 }
 
 /** The reconciler's own bookkeeping on a record: how often it tried to close a gap, and when it may try again. */
@@ -44,6 +48,11 @@ export type Decision =
   | { kind: 'wait'; reason: string }
   /** A lease no live workflow holds: free it, and say so on the record. */
   | { kind: 'free-lease'; owner: string; reason: string }
+  /**
+   * The tenant's table or bucket is gone while it held data: onboarding would make an empty
+   * one and call the tenant ACTIVE, so nothing is started; FAILED, with what to do.
+   */
+  | { kind: 'data-missing'; reason: string }
   /** A gap to close, and its retry is not due yet: nothing now. */
   | { kind: 'backoff'; gap: string; nextAttemptAt: number }
   | { kind: 'start'; workflow: WorkflowName; gap: string; attempt: number };
@@ -54,6 +63,49 @@ export const BACKOFF_MAX_MS = 60 * 60 * 1000;
 
 export function backoffMs(attempt: number): number {
   return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+}
+
+/** Statuses in which the tenant has had its table and bucket: only their loss, not their absence, is news. */
+const HELD_DATA = ['ACTIVE', 'DEGRADED', 'DEPLOYING', 'FAILED'];
+
+/**
+ * Why the tenant's data store is missing and what a person does about it; undefined when
+ * nothing is missing, or when the tenant never had it (it is still being onboarded, or its
+ * data was purged, which clears the names from its resources).
+ */
+export function missingData(record: TenantRecord, observed: ObservedTenant): string | undefined {
+  if (tenantSpec(record).desiredState !== 'ACTIVE' || !HELD_DATA.includes(record.status ?? '')) return undefined;
+  const gone: string[] = [];
+  if (record.resources?.tableName && observed.table && !present(observed.table.found)) gone.push(`its table ${observed.table.name} (its employee records)`);
+  if (record.resources?.bucketName && observed.bucket && !observed.bucket.found) gone.push(`its bucket ${observed.bucket.name} (its scanned ID documents)`);
+  if (gone.length === 0) return undefined;
+  const id = record.tenantId;
+  return (
+    `${gone.join(' and ')} ${gone.length > 1 ? 'are' : 'is'} gone: restore ${gone.length > 1 ? 'them' : 'it'} under the same name from a backup ` +
+    `(DynamoDB point-in-time recovery keeps one of a deleted table; AWS Backup, if it covers them) and the reconciler brings the tenant back; ` +
+    `humangov tenant retry ${id} (POST /tenants/${id}/retry) instead starts it again with an empty store`
+  );
+}
+
+function present(table: TableProtection | undefined): boolean {
+  return table !== undefined && table.status !== 'DELETING';
+}
+
+/** The first protection onboarding puts on the table or bucket that is off now, in words a person can check. */
+function protectionGap(observed: ObservedTenant): string | undefined {
+  const table = observed.table?.found;
+  if (table && present(table)) {
+    if (!table.pointInTimeRecovery) return `point-in-time recovery is off on its table ${table.name}`;
+    if (!table.deletionProtection) return `deletion protection is off on its table ${table.name}`;
+  }
+  const bucket = observed.bucket?.found;
+  if (bucket) {
+    if (!bucket.versioning) return `versioning is off on its bucket ${bucket.name}`;
+    if (!bucket.publicAccessBlocked) return `public access is not blocked on its bucket ${bucket.name}`;
+  }
+  if (observed.table && !present(observed.table.found)) return `its table ${observed.table.name} does not exist`;
+  if (observed.bucket && !observed.bucket.found) return `its bucket ${observed.bucket.name} does not exist`;
+  return undefined;
 }
 
 /**
@@ -75,6 +127,9 @@ export function gapOf(record: TenantRecord, release: ImageRef | undefined, obser
   if (release && observed.imageDigest !== release.digest && !rolledOut) {
     return `the current release is ${release.tag} (${release.digest}) but its service runs ${observed.imageDigest ?? 'an unknown image'}`;
   }
+  // Onboarding's data steps bring an existing table and bucket back to their protections.
+  const unprotected = protectionGap(observed);
+  if (unprotected) return unprotected;
   // Fewer running tasks or healthy targets than asked is the service scheduler's to fix (it replaces
   // tasks, as right after a restart); a workflow would only race it. Verification reports it.
   if (record.status !== 'ACTIVE') return `everything runs as asked but the status is ${record.status ?? 'new'}`;
@@ -99,6 +154,8 @@ export function decide(input: DecideInput): Decision {
     return { kind: 'wait', reason: `held by ${lock.owner} until ${iso(lock.expiresAt)}; the reconciler frees it then if nothing renews it` };
   }
 
+  const missing = missingData(record, observed);
+  if (missing) return { kind: 'data-missing', reason: missing };
   const gap = gapOf(record, release, observed, rollingOut);
   if (gap === undefined) return { kind: 'in-sync' };
   // A workflow that is mid-way holds the lease; a transitional status without one was cut off.

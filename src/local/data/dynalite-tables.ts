@@ -15,7 +15,7 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { NotReadyError, PermanentCloudError } from '../../cloud/errors.ts';
-import type { TablePort, TableSpec, TableState } from '../../cloud/ports.ts';
+import type { TablePort, TableProtection, TableSpec, TableState } from '../../cloud/ports.ts';
 import { tableArn } from '../../tenants/task-role-policy.ts';
 import { toCloudError } from './cloud-errors.ts';
 
@@ -90,6 +90,15 @@ export class DynaliteTables implements TablePort {
       if (error instanceof ResourceInUseException) throw new NotReadyError(`table ${name} is busy; deleting it again shortly`, { cause: error });
       throw toCloudError(error, `deleting table ${name}`, this.#endpoint);
     }
+  }
+
+  /** As the AWS provider reads them: DescribeTable and DescribeContinuousBackups, which the endpoint answers from the settings it keeps. */
+  async describeTable(name: string): Promise<TableProtection | undefined> {
+    const table = await this.#describe(name);
+    const settings = table && (await this.settingsOf(name));
+    if (!table || !settings) return undefined;
+    const status = (table.TableStatus ?? 'ACTIVE') as TableState['status'];
+    return { name, status, deletionProtection: settings.deletionProtection, pointInTimeRecovery: settings.pointInTimeRecovery };
   }
 
   /** The table's settings as the endpoint reports them, or undefined when there is no such table. */

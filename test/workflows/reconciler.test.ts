@@ -1,0 +1,72 @@
+/**
+ * The reconciler over a tenant onboarded by the real workflow (TenantWorkflowHarness): what it
+ * does when the tenant's table or bucket loses a protection, or is gone.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { reconcile, type ReconcileDeps } from '../../src/reconcile/reconciler.ts';
+import { tenantResourceNames } from '../../src/tenants/names.ts';
+import { RELEASE_V1, TenantWorkflowHarness } from '../support/tenant-workflows.ts';
+
+describe('reconciler', () => {
+  let h: TenantWorkflowHarness;
+  let deps: ReconcileDeps;
+  const names = () => tenantResourceNames(h.cloud.platform.stage, 'ca', h.cloud.platform.accountId);
+
+  beforeEach(async () => {
+    h = await TenantWorkflowHarness.start();
+    deps = {
+      cloud: h.cloud,
+      tenants: h.tenants,
+      releases: { currentRelease: async () => RELEASE_V1, rollingOut: async () => undefined },
+      maxLeaseMs: 60 * 60 * 1000,
+      now: () => Date.now(),
+      log: () => undefined,
+    };
+    await h.tenants.create({ tenantId: 'ca' });
+    expect((await h.run('tenant-onboard', { tenantId: 'ca' })).status).toBe('SUCCEEDED');
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('starts onboarding for a protection turned off, and the onboarding turns it back on', async () => {
+    const table = h.cloud.tables.items.get(names().table)!;
+    table.pointInTimeRecovery = false;
+
+    const outcomes = await reconcile(deps);
+
+    expect(outcomes).toEqual([{ tenantId: 'ca', decision: 'start', detail: `point-in-time recovery is off on its table ${names().table}` }]);
+    const started = h.cloud.workflows.executions.at(-1)!;
+    expect(started).toMatchObject({ workflow: 'tenant-onboard', input: { tenantId: 'ca' } });
+    expect((await h.run('tenant-onboard', started.input, { name: started.name })).status).toBe('SUCCEEDED');
+    expect(table.pointInTimeRecovery).toBe(true);
+    expect(await reconcile(deps)).toEqual([{ tenantId: 'ca', decision: 'in-sync' }]);
+  });
+
+  it('marks FAILED, once, a tenant whose table is gone, and neither starts onboarding nor makes an empty table', async () => {
+    h.cloud.tables.items.delete(names().table);
+
+    const first = await reconcile(deps);
+    const afterFirst = await h.tenants.require('ca');
+    const second = await reconcile(deps);
+
+    expect(first).toMatchObject([{ tenantId: 'ca', decision: 'data-missing' }]);
+    expect(second).toMatchObject([{ tenantId: 'ca', decision: 'data-missing' }]);
+    expect(afterFirst.status).toBe('FAILED');
+    expect(afterFirst.statusReason).toMatch(new RegExp(`^reconciler: its table ${names().table} \\(its employee records\\) is gone: restore it`));
+    expect((await h.tenants.require('ca')).history).toEqual(afterFirst.history);
+    expect(h.cloud.workflows.executions).toEqual([]);
+    expect(h.cloud.tables.items.has(names().table)).toBe(false);
+  });
+
+  it('brings the tenant back once its table is restored under its name', async () => {
+    const table = h.cloud.tables.items.get(names().table)!;
+    h.cloud.tables.items.delete(names().table);
+    await reconcile(deps);
+
+    h.cloud.tables.items.set(names().table, table);
+    const outcomes = await reconcile(deps);
+
+    expect(outcomes).toEqual([{ tenantId: 'ca', decision: 'start', detail: 'everything runs as asked but the status is FAILED' }]);
+  });
+});
