@@ -19,6 +19,8 @@ import { tenantSpec, type ImageRef, type TenantRecord } from '../tenants/schema.
 import { executionNameFor, reactionTo, type TenantItemChange } from '../tenants/changes.ts';
 import { InvalidTenantError } from '../tenants/errors.ts';
 import { tenantResourceNames } from '../tenants/names.ts';
+import type { MetricsPort } from '../kernel/metrics.ts';
+import { reconcilerCorrected, type ReconcilerCorrection } from '../workflows/kit/signals.ts';
 import { backoffMs, decide, type Decision, type ObservedTenant, type ReconcileState } from './decide.ts';
 
 /** One discarded batch of the tenants stream: its changes, read back from the stream, or why they cannot be. */
@@ -56,6 +58,8 @@ export interface ReconcileDeps {
   maxLeaseMs: number;
   now: () => number;
   log: (message: string, details: Record<string, unknown>) => void;
+  /** One ReconcilerCorrections sample per correction made (src/workflows/kit/signals.ts). */
+  metrics: MetricsPort;
 }
 
 export interface ReconcileOutcome {
@@ -113,17 +117,22 @@ async function reconcileTenant(
     case 'free-lease':
       await deps.tenants.forceReleaseLock(tenantId, decision.owner, decision.reason);
       deps.log('lease freed', { tenantId, owner: decision.owner, reason: decision.reason });
+      corrected(deps, tenantId, 'free-lease', decision.reason);
       return { tenantId, decision: decision.kind, detail: decision.reason };
     case 'data-missing': {
       const reason = `reconciler: ${decision.reason}`;
       if (record.status !== 'FAILED' || record.statusReason !== reason) {
         await deps.tenants.markFailed(tenantId, reason);
         deps.log('tenant data store missing', { tenantId, reason: decision.reason });
+        corrected(deps, tenantId, 'mark-failed', decision.reason);
       }
       return { tenantId, decision: decision.kind, detail: decision.reason };
     }
     case 'backoff':
-      if (record.status === 'ACTIVE') await deps.tenants.markDegraded(tenantId, `reconciler: ${decision.gap}; next attempt at ${iso(decision.nextAttemptAt)}`);
+      if (record.status === 'ACTIVE') {
+        await deps.tenants.markDegraded(tenantId, `reconciler: ${decision.gap}; next attempt at ${iso(decision.nextAttemptAt)}`);
+        corrected(deps, tenantId, 'mark-degraded', decision.gap);
+      }
       return { tenantId, decision: decision.kind, detail: decision.gap };
     case 'start': {
       const next: ReconcileState = { attempts: decision.attempt, nextAttemptAt: now + backoffMs(decision.attempt), gap: decision.gap };
@@ -139,6 +148,8 @@ async function reconcileTenant(
         gap: decision.gap,
         attempt: decision.attempt,
       });
+      // A name another pass already started is that pass's correction.
+      if (started) corrected(deps, tenantId, decision.workflow as ReconcilerCorrection, decision.gap);
       return { tenantId, decision: decision.kind, detail: decision.gap };
     }
   }
@@ -203,12 +214,17 @@ async function replayFailedChanges(deps: ReconcileDeps, source: FailedChanges): 
       if (current) continue;
       const reaction = reactionTo(change);
       if (reaction.kind !== 'start') continue;
-      await deps.cloud.workflows.startExecution({ workflow: reaction.workflow, name: reaction.executionName, input: reaction.input });
+      const { started } = await deps.cloud.workflows.startExecution({ workflow: reaction.workflow, name: reaction.executionName, input: reaction.input });
+      if (started) corrected(deps, change.key, 'replay-removal', `removed record ${change.sequenceNumber}`);
       outcomes.push({ tenantId: change.key, decision: 'replayed', detail: `removed record ${change.sequenceNumber} offboarded` });
     }
     await source.done(batch.id);
   }
   return outcomes;
+}
+
+function corrected(deps: ReconcileDeps, tenantId: string, correction: ReconcilerCorrection, gap: string): void {
+  for (const sample of reconcilerCorrected(tenantId, correction, gap)) deps.metrics.record(sample);
 }
 
 function iso(ms: number): string {

@@ -10,17 +10,29 @@ import { RELEASE_V1, TenantWorkflowHarness } from '../support/tenant-workflows.t
 describe('reconciler', () => {
   let h: TenantWorkflowHarness;
   let deps: ReconcileDeps;
+  /** How far the reconciler's clock is ahead of the records'. */
+  let ahead = 0;
   const names = () => tenantResourceNames(h.cloud.platform.stage, 'ca', h.cloud.platform.accountId);
+  /** ReconcilerCorrections as the metrics port sums them, by Correction. */
+  const corrections = () =>
+    Object.fromEntries(
+      h.metrics
+        .snapshot()
+        .metrics.filter((m) => m.name === 'ReconcilerCorrections')
+        .map((m) => [m.dimensions.Correction, m.sum]),
+    );
 
   beforeEach(async () => {
     h = await TenantWorkflowHarness.start();
+    ahead = 0;
     deps = {
       cloud: h.cloud,
       tenants: h.tenants,
       releases: { currentRelease: async () => RELEASE_V1, rollingOut: async () => undefined },
       maxLeaseMs: 60 * 60 * 1000,
-      now: () => Date.now(),
+      now: () => Date.now() + ahead,
       log: () => undefined,
+      metrics: h.metrics,
     };
     await h.tenants.create({ tenantId: 'ca' });
     expect((await h.run('tenant-onboard', { tenantId: 'ca' })).status).toBe('SUCCEEDED');
@@ -41,6 +53,7 @@ describe('reconciler', () => {
     expect((await h.run('tenant-onboard', started.input, { name: started.name })).status).toBe('SUCCEEDED');
     expect(table.pointInTimeRecovery).toBe(true);
     expect(await reconcile(deps)).toEqual([{ tenantId: 'ca', decision: 'in-sync' }]);
+    expect(corrections()).toEqual({ 'tenant-onboard': 1 });
   });
 
   it('marks FAILED, once, a tenant whose table is gone, and neither starts onboarding nor makes an empty table', async () => {
@@ -57,6 +70,16 @@ describe('reconciler', () => {
     expect((await h.tenants.require('ca')).history).toEqual(afterFirst.history);
     expect(h.cloud.workflows.executions).toEqual([]);
     expect(h.cloud.tables.items.has(names().table)).toBe(false);
+    expect(corrections()).toEqual({ 'mark-failed': 1 });
+  });
+
+  it('counts nothing for a tenant in sync, and one correction for a lease no workflow holds', async () => {
+    await reconcile(deps);
+    await h.tenants.acquireLock('ca', 'gone-execution', 60_000);
+    ahead = 120_000;
+
+    expect(await reconcile(deps)).toMatchObject([{ tenantId: 'ca', decision: 'free-lease' }]);
+    expect(corrections()).toEqual({ 'free-lease': 1 });
   });
 
   it('brings the tenant back once its table is restored under its name', async () => {

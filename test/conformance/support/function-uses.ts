@@ -176,6 +176,7 @@ export async function observeFunctionUses(): Promise<Record<string, FunctionUse>
       maxLeaseMs: 60_000,
       now: () => Date.now(),
       log: () => undefined,
+      metrics: reconcileDeps.metrics,
     });
     await reconciler(undefined as never, context);
   } finally {
