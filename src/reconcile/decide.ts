@@ -55,7 +55,10 @@ export type Decision =
   | { kind: 'data-missing'; reason: string }
   /** A gap to close, and its retry is not due yet: nothing now. */
   | { kind: 'backoff'; gap: string; nextAttemptAt: number }
-  | { kind: 'start'; workflow: WorkflowName; gap: string; attempt: number };
+  | { kind: 'start'; workflow: TenantWorkflow; gap: string; attempt: number };
+
+/** The workflows the reconciler starts: a tenant's own (a rollout starts only from a push). */
+export type TenantWorkflow = Extract<WorkflowName, 'tenant-onboard' | 'tenant-offboard'>;
 
 /** First retry after 30 s, doubling to at most an hour: a broken tenant costs a few workflow runs a day, not a hot loop. */
 export const BACKOFF_BASE_MS = 30_000;
@@ -165,7 +168,7 @@ export function decide(input: DecideInput): Decision {
     // Nothing to run until a release exists; onboarding would only fail again with the same reason.
     return { kind: 'backoff', gap: `${gap}; no release pushed yet`, nextAttemptAt: now + BACKOFF_MAX_MS };
   }
-  const workflow: WorkflowName = tenantSpec(record).desiredState === 'DELETED' ? 'tenant-offboard' : 'tenant-onboard';
+  const workflow: TenantWorkflow = tenantSpec(record).desiredState === 'DELETED' ? 'tenant-offboard' : 'tenant-onboard';
   return { kind: 'start', workflow, gap, attempt: (previous?.attempts ?? 0) + 1 };
 }
 

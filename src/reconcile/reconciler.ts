@@ -149,7 +149,7 @@ async function reconcileTenant(
         attempt: decision.attempt,
       });
       // A name another pass already started is that pass's correction.
-      if (started) corrected(deps, tenantId, decision.workflow as ReconcilerCorrection, decision.gap);
+      if (started) corrected(deps, tenantId, decision.workflow, decision.gap);
       return { tenantId, decision: decision.kind, detail: decision.gap };
     }
   }
