@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { backoffMs, decide, type DecideInput } from './decide.ts';
+import { backoffMs, decide, UNHEALTHY_GRACE_MS, type DecideInput } from './decide.ts';
 
 const RELEASE = { repository: 'app', tag: 'v2', digest: `sha256:${'b'.repeat(64)}` };
 const OLD = { repository: 'app', tag: 'v1', digest: `sha256:${'a'.repeat(64)}` };
@@ -62,6 +62,26 @@ describe('decide', () => {
       kind: 'start',
       gap: 'everything runs as asked but the status is DEPLOYING',
     });
+  });
+
+  it('gives fewer healthy targets than asked a grace, then degrades, counting the grace from when it was first seen', () => {
+    const sick = { ...running, service: { ...running.service, runningCount: 1 }, targets: { healthy: 1, total: 2 } };
+    const gap = '1 of 2 task(s) healthy behind its load balancer (1 running)';
+    const record = { tenantId: 'ca', status: 'ACTIVE' as const, image: RELEASE, desiredCount: 2 };
+
+    expect(decide(input({ record, observed: sick }))).toEqual({ kind: 'unhealthy', gap, since: NOW, degrade: false });
+    const seen = { ...record, reconcile: { attempts: 0, nextAttemptAt: NOW, gap, unhealthySince: NOW - UNHEALTHY_GRACE_MS + 1 } };
+    expect(decide(input({ record: seen, observed: sick }))).toMatchObject({ kind: 'unhealthy', degrade: false });
+    const long = { ...seen, reconcile: { ...seen.reconcile, unhealthySince: NOW - UNHEALTHY_GRACE_MS } };
+    expect(decide(input({ record: long, observed: sick }))).toEqual({ kind: 'unhealthy', gap, since: NOW - UNHEALTHY_GRACE_MS, degrade: true });
+  });
+
+  it('leaves target health to a rollout in progress, and calls all targets healthy in sync', () => {
+    const record = { tenantId: 'ca', status: 'ACTIVE' as const, image: RELEASE, desiredCount: 2 };
+    const rolling = { ...running, service: { ...running.service, rolloutInProgress: true }, targets: { healthy: 0, total: 2 } };
+
+    expect(decide(input({ record, observed: rolling }))).toEqual({ kind: 'in-sync' });
+    expect(decide(input({ record, observed: { ...running, targets: { healthy: 3, total: 3 } } }))).toEqual({ kind: 'in-sync' });
   });
 
   it('waits for a live lease and frees an expired one or one no workflow could have written', () => {

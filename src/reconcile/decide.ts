@@ -29,6 +29,8 @@ export interface ReconcileState {
   nextAttemptAt: number;
   /** The difference it last acted on. */
   gap: string;
+  /** When it first saw fewer healthy targets than the tenant asks for (milliseconds since the epoch); absent once they are back. */
+  unhealthySince?: number;
 }
 
 export interface DecideInput {
@@ -53,6 +55,11 @@ export type Decision =
    * one and call the tenant ACTIVE, so nothing is started; FAILED, with what to do.
    */
   | { kind: 'data-missing'; reason: string }
+  /**
+   * Everything is as asked but fewer targets are healthy than tasks asked for. Within the grace
+   * it is noted (`since`) and left to the service scheduler; past it the tenant is DEGRADED.
+   */
+  | { kind: 'unhealthy'; gap: string; since: number; degrade: boolean }
   /** A gap to close, and its retry is not due yet: nothing now. */
   | { kind: 'backoff'; gap: string; nextAttemptAt: number }
   | { kind: 'start'; workflow: TenantWorkflow; gap: string; attempt: number };
@@ -63,6 +70,13 @@ export type TenantWorkflow = Extract<WorkflowName, 'tenant-onboard' | 'tenant-of
 /** First retry after 30 s, doubling to at most an hour: a broken tenant costs a few workflow runs a day, not a hot loop. */
 export const BACKOFF_BASE_MS = 30_000;
 export const BACKOFF_MAX_MS = 60 * 60 * 1000;
+
+/**
+ * How long fewer healthy targets than asked is the service scheduler's to fix (a task replaced, a
+ * deploy's new tasks passing their checks) before the record stops saying ACTIVE. In AWS a pass
+ * runs every 5 minutes, so two passes in a row must see it.
+ */
+export const UNHEALTHY_GRACE_MS = 4 * 60 * 1000;
 
 export function backoffMs(attempt: number): number {
   return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
@@ -142,6 +156,18 @@ export function gapOf(record: TenantRecord, release: ImageRef | undefined, obser
   return undefined;
 }
 
+/**
+ * Fewer healthy targets than the tenant asks for, on a service that is not rolling out, in
+ * words a person can check; undefined when they are all healthy or were not looked at.
+ */
+export function healthGap(record: TenantRecord, observed: ObservedTenant): string | undefined {
+  const { service, targets } = observed;
+  if (!service || !targets || service.rolloutInProgress) return undefined;
+  const wanted = tenantSpec(record).desiredCount;
+  if (targets.healthy >= wanted) return undefined;
+  return `${targets.healthy} of ${wanted} task(s) healthy behind its load balancer (${service.runningCount} running)`;
+}
+
 export function decide(input: DecideInput): Decision {
   const { record, release, observed, now, maxLeaseMs, rollingOut } = input;
   const lock = record.lock;
@@ -160,7 +186,12 @@ export function decide(input: DecideInput): Decision {
   const missing = missingData(record, observed);
   if (missing) return { kind: 'data-missing', reason: missing };
   const gap = gapOf(record, release, observed, rollingOut);
-  if (gap === undefined) return { kind: 'in-sync' };
+  if (gap === undefined) {
+    const unhealthy = healthGap(record, observed);
+    if (unhealthy === undefined) return { kind: 'in-sync' };
+    const since = record.reconcile?.unhealthySince ?? now;
+    return { kind: 'unhealthy', gap: unhealthy, since, degrade: now - since >= UNHEALTHY_GRACE_MS };
+  }
   // A workflow that is mid-way holds the lease; a transitional status without one was cut off.
   const previous = record.reconcile;
   if (previous && previous.nextAttemptAt > now) return { kind: 'backoff', gap, nextAttemptAt: previous.nextAttemptAt };

@@ -128,6 +128,23 @@ async function reconcileTenant(
       }
       return { tenantId, decision: decision.kind, detail: decision.reason };
     }
+    case 'unhealthy': {
+      if (!decision.degrade) {
+        // Noted once, so the grace runs from the first pass that saw it, not from each.
+        if (record.reconcile?.unhealthySince === undefined) {
+          const noted = { attempts: record.reconcile?.attempts ?? 0, nextAttemptAt: record.reconcile?.nextAttemptAt ?? now, gap: decision.gap };
+          await deps.tenants.noteReconcile(tenantId, record.reconcile, { ...noted, unhealthySince: decision.since });
+        }
+        return { tenantId, decision: decision.kind, detail: decision.gap };
+      }
+      const reason =
+        `reconciler: only ${decision.gap} since ${iso(decision.since)}; ` +
+        `its tasks' logs say why (humangov tenant logs ${tenantId}); it is ACTIVE again once every task is healthy`;
+      await deps.tenants.markDegraded(tenantId, reason);
+      deps.log('tenant degraded: unhealthy targets', { tenantId, gap: decision.gap, since: iso(decision.since) });
+      corrected(deps, tenantId, 'mark-degraded', decision.gap);
+      return { tenantId, decision: decision.kind, detail: decision.gap };
+    }
     case 'backoff':
       if (record.status === 'ACTIVE') {
         await deps.tenants.markDegraded(tenantId, `reconciler: ${decision.gap}; next attempt at ${iso(decision.nextAttemptAt)}`);

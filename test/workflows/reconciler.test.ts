@@ -1,8 +1,10 @@
 /**
  * The reconciler over a tenant onboarded by the real workflow (TenantWorkflowHarness): what it
- * does when the tenant's table or bucket loses a protection, or is gone.
+ * does when the tenant's table or bucket loses a protection, or is gone, and when its targets stay
+ * unhealthy.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { UNHEALTHY_GRACE_MS } from '../../src/reconcile/decide.ts';
 import { reconcile, type ReconcileDeps } from '../../src/reconcile/reconciler.ts';
 import { tenantResourceNames } from '../../src/tenants/names.ts';
 import { RELEASE_V1, TenantWorkflowHarness } from '../support/tenant-workflows.ts';
@@ -91,5 +93,35 @@ describe('reconciler', () => {
     const outcomes = await reconcile(deps);
 
     expect(outcomes).toEqual([{ tenantId: 'ca', decision: 'start', detail: 'everything runs as asked but the status is FAILED' }]);
+  });
+  it('marks DEGRADED a tenant whose targets stay unhealthy past the grace, and brings it back to ACTIVE once they are healthy', async () => {
+    h.cloud.loadBalancer.unhealthyFor(names().targetGroup, 2);
+
+    expect(await reconcile(deps)).toMatchObject([{ tenantId: 'ca', decision: 'unhealthy' }]);
+    expect(await h.tenants.require('ca')).toMatchObject({ status: 'ACTIVE', reconcile: { unhealthySince: expect.any(Number) } });
+    ahead = UNHEALTHY_GRACE_MS + 1000;
+    expect(await reconcile(deps)).toMatchObject([{ tenantId: 'ca', decision: 'unhealthy' }]);
+
+    const degraded = await h.tenants.require('ca');
+    expect(degraded.status).toBe('DEGRADED');
+    expect(degraded.statusReason).toMatch(/^reconciler: only 0 of 2 task\(s\) healthy behind its load balancer \(2 running\) since .*humangov tenant logs ca/);
+    expect(corrections()).toEqual({ 'mark-degraded': 1 });
+
+    // Healthy again: the next pass re-verifies through onboarding, which marks it ACTIVE.
+    expect(await reconcile(deps)).toEqual([{ tenantId: 'ca', decision: 'start', detail: 'everything runs as asked but the status is DEGRADED' }]);
+    const started = h.cloud.workflows.executions.at(-1)!;
+    expect((await h.run('tenant-onboard', started.input, { name: started.name })).status).toBe('SUCCEEDED');
+    expect((await h.tenants.require('ca')).status).toBe('ACTIVE');
+    expect(await reconcile(deps)).toEqual([{ tenantId: 'ca', decision: 'in-sync' }]);
+    expect((await h.tenants.require('ca')).reconcile).toBeUndefined();
+  });
+
+  it('forgets unhealthy targets that recover within the grace', async () => {
+    h.cloud.loadBalancer.unhealthyFor(names().targetGroup, 1);
+
+    expect(await reconcile(deps)).toMatchObject([{ tenantId: 'ca', decision: 'unhealthy' }]);
+    expect(await reconcile(deps)).toEqual([{ tenantId: 'ca', decision: 'in-sync' }]);
+    expect(await h.tenants.require('ca')).toMatchObject({ status: 'ACTIVE' });
+    expect((await h.tenants.require('ca')).reconcile).toBeUndefined();
   });
 });
