@@ -15,7 +15,7 @@ import { tenantDetail } from './views.ts';
 import { z } from 'zod';
 
 export interface OperatorDeps {
-  tenants: Pick<TenantRepository, 'get' | 'updateUserFields'>;
+  tenants: Pick<TenantRepository, 'get' | 'updateUserFields' | 'forgetDataStores'>;
   now: () => Date;
 }
 
@@ -41,6 +41,8 @@ export function operatorRoutes(deps: OperatorDeps): Route[] {
             `tenant "${tenantId}" is ${current.status ?? 'not picked up yet'}; a retry is for a tenant that is ${RETRYABLE.join(' or ')}`,
           );
         }
+        // A retry starts again with what is there: a table or bucket that is gone is made again, empty.
+        await deps.tenants.forgetDataStores(tenantId);
         const record = await deps.tenants.updateUserFields(tenantId, { retryRequestedAt: deps.now().toISOString() });
         return json(202, tenantDetail(record));
       },

@@ -29,7 +29,7 @@ import { operatorRoutes } from './operator-routes.ts';
 import { deploymentDetail, deploymentSummary, tenantDetail, tenantSummary } from './views.ts';
 
 export interface ApiDeps {
-  tenants: Pick<TenantRepository, 'get' | 'list' | 'create' | 'updateUserFields' | 'patchUserFields'>;
+  tenants: Pick<TenantRepository, 'get' | 'list' | 'create' | 'updateUserFields' | 'patchUserFields' | 'forgetDataStores'>;
   deployments: Pick<DeploymentRepository, 'get' | 'list'>;
   now: () => Date;
   /** Shown by GET /health, so a caller can tell which deployment of the control plane answered. */

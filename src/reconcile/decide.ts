@@ -5,6 +5,7 @@
  * is the imperative shell around it.
  */
 import type { BucketProtection, TableProtection, WorkflowName } from '../cloud/ports.ts';
+import { dataStoreGoneReason } from '../tenants/data-loss.ts';
 import { tenantSpec, type ImageRef, type TenantRecord } from '../tenants/schema.ts';
 import { isTransitional } from '../tenants/status.ts';
 
@@ -92,16 +93,11 @@ const HELD_DATA = ['ACTIVE', 'DEGRADED', 'DEPLOYING', 'FAILED'];
  */
 export function missingData(record: TenantRecord, observed: ObservedTenant): string | undefined {
   if (tenantSpec(record).desiredState !== 'ACTIVE' || !HELD_DATA.includes(record.status ?? '')) return undefined;
-  const gone: string[] = [];
-  if (record.resources?.tableName && observed.table && !present(observed.table.found)) gone.push(`its table ${observed.table.name} (its employee records)`);
-  if (record.resources?.bucketName && observed.bucket && !observed.bucket.found) gone.push(`its bucket ${observed.bucket.name} (its scanned ID documents)`);
-  if (gone.length === 0) return undefined;
-  const id = record.tenantId;
-  return (
-    `${gone.join(' and ')} ${gone.length > 1 ? 'are' : 'is'} gone: restore ${gone.length > 1 ? 'them' : 'it'} under the same name from a backup ` +
-    `(DynamoDB point-in-time recovery keeps one of a deleted table; AWS Backup, if it covers them) and the reconciler brings the tenant back; ` +
-    `humangov tenant retry ${id} (POST /tenants/${id}/retry) instead starts it again with an empty store`
-  );
+  const gone = {
+    ...(record.resources?.tableName && observed.table && !present(observed.table.found) ? { table: observed.table.name } : {}),
+    ...(record.resources?.bucketName && observed.bucket && !observed.bucket.found ? { bucket: observed.bucket.name } : {}),
+  };
+  return gone.table || gone.bucket ? dataStoreGoneReason(record.tenantId, gone) : undefined;
 }
 
 function present(table: TableProtection | undefined): boolean {

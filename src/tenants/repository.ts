@@ -439,6 +439,34 @@ export class TenantRepository {
     }
   }
 
+  /**
+   * Forgets which table and bucket the tenant had, so that onboarding may make them again empty
+   * where they are gone (a retry asks for that; data-loss.ts). What exists is adopted as before.
+   * Not versioned: the next onboarding records the names again.
+   */
+  async forgetDataStores(tenantId: string): Promise<void> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { tenantId },
+          UpdateExpression: 'REMOVE #resources.#tableName, #resources.#tableArn, #resources.#bucketName, #resources.#bucketArn',
+          ConditionExpression: 'attribute_exists(#resources)',
+          ExpressionAttributeNames: {
+            '#resources': 'resources',
+            '#tableName': 'tableName',
+            '#tableArn': 'tableArn',
+            '#bucketName': 'bucketName',
+            '#bucketArn': 'bucketArn',
+          },
+        }),
+      );
+    } catch (error) {
+      // No resources recorded: nothing to forget.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   /** ACTIVE that is not what runs: DEGRADED, with the difference as its reason. */
   async markDegraded(tenantId: string, reason: string): Promise<void> {
     await this.transition(tenantId, 'DEGRADED', { reason });

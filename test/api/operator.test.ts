@@ -99,6 +99,18 @@ describe('status API: operator actions (PATCH, retry, restore)', () => {
       expect(reaction).toMatchObject({ kind: 'start', workflow: 'tenant-onboard' });
     });
 
+    it('forgets the table and bucket the tenant had, so onboarding may make the ones that are gone again, and keeps the rest', async () => {
+      const resources = { tableName: 't', tableArn: 'arn:t', bucketName: 'b', bucketArn: 'arn:b', serviceArn: 'arn:s' };
+      await put({ tenantId: 'ca', status: 'FAILED', statusReason: 'its table t (its employee records) is gone', resources });
+      await put({ tenantId: 'tx', status: 'FAILED', statusReason: 'never onboarded' });
+
+      expect((await call('POST', '/tenants/ca/retry', { body: {} })).status).toBe(202);
+      expect((await call('POST', '/tenants/tx/retry', { body: {} })).status).toBe(202);
+
+      expect((await raw('ca'))?.resources).toEqual({ serviceArn: 'arn:s' });
+      expect((await raw('tx'))?.resources).toBeUndefined();
+    });
+
     it('refuses a tenant that is not FAILED or DEGRADED, saying so', async () => {
       await put({ tenantId: 'ca', status: 'ACTIVE' });
 

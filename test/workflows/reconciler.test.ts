@@ -124,4 +124,19 @@ describe('reconciler', () => {
     expect(await h.tenants.require('ca')).toMatchObject({ status: 'ACTIVE' });
     expect((await h.tenants.require('ca')).reconcile).toBeUndefined();
   });
+  it('does not make a gone table again empty when the user fields change, and does when the tenant is retried', async () => {
+    h.cloud.tables.items.delete(names().table);
+    await h.tenants.updateUserFields('ca', { desiredCount: 3 });
+
+    await h.run('tenant-onboard', { tenantId: 'ca' }, { name: 'ca-count-3' });
+
+    const refused = await h.tenants.require('ca');
+    expect(refused.statusReason).toMatch(new RegExp(`its table ${names().table} \\(its employee records\\) is gone: restore it`));
+    expect(h.cloud.tables.items.has(names().table)).toBe(false);
+
+    await h.tenants.forgetDataStores('ca');
+    expect((await h.run('tenant-onboard', { tenantId: 'ca' }, { name: 'ca-retry' })).status).toBe('SUCCEEDED');
+    expect(h.cloud.tables.items.has(names().table)).toBe(true);
+    expect(await h.tenants.require('ca')).toMatchObject({ status: 'ACTIVE', resources: { tableName: names().table } });
+  });
 });
