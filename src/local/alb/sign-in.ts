@@ -19,8 +19,8 @@
  *
  * Not emulated: the session cookie's sharding over several cookies for large claims (one cookie
  * holds only a session id here), and OnUnauthenticatedRequest other than `authenticate`. The ALB
- * reads an IdP's client secret once, when the rule is made; this reads it at each sign-in, so a
- * secret rotated in the local Secrets Manager applies without re-routing.
+ * reads an IdP's client secret once, when the rule is made; this reads it when a person is sent to
+ * sign in, so a secret rotated in the local Secrets Manager applies without re-routing.
  */
 import { generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -114,29 +114,27 @@ export class LocalSignIn {
       await this.#callback(req, res, url, origin);
       return { handled: true };
     }
-    const client = await this.#clientOf(signIn);
-    const session = this.#session(req, url.host, client);
+    const session = this.#session(req, url.host, this.#issuerAndClient(signIn));
     if (session) return { forward: this.#headersFor(session) };
-    await this.#redirectToSignIn(req, res, url, origin, client);
+    await this.#redirectToSignIn(req, res, url, origin, await this.#clientOf(signIn));
     return { handled: true };
+  }
+
+  /** Who the rule's sign-in is with, read without the secret (a signed-in request reads no secret). */
+  #issuerAndClient(signIn: ListenerSignIn): { issuer: string; clientId: string } {
+    return { issuer: signIn.kind === 'oidc' ? signIn.issuer.replace(/\/+$/, '') : this.#options.poolIssuer(), clientId: signIn.clientId };
   }
 
   /** The rule's client: the user pool's app client with its secret, or the state's IdP with the secret its record names. */
   async #clientOf(signIn: ListenerSignIn): Promise<OidcClientSettings> {
-    if (signIn.kind === 'oidc') {
-      return {
-        issuer: signIn.issuer.replace(/\/+$/, ''),
-        clientId: signIn.clientId,
-        clientSecret: await this.#options.secretValue(signIn.clientSecretArn),
-        scope: OIDC_SCOPE,
-      };
-    }
-    const client = this.#options.poolClient(signIn.clientId);
-    if (!client) throw new Error(`the user pool has no app client ${signIn.clientId}: retry the tenant's onboarding (humangov tenant retry) to make it again`);
-    return { issuer: this.#options.poolIssuer(), clientId: client.clientId, clientSecret: client.clientSecret, scope: POOL_SCOPE };
+    const { issuer, clientId } = this.#issuerAndClient(signIn);
+    if (signIn.kind === 'oidc') return { issuer, clientId, clientSecret: await this.#options.secretValue(signIn.clientSecretArn), scope: OIDC_SCOPE };
+    const client = this.#options.poolClient(clientId);
+    if (!client) throw new Error(`the user pool has no app client ${clientId}: retry the tenant's onboarding (humangov tenant retry) to make it again`);
+    return { issuer, clientId, clientSecret: client.clientSecret, scope: POOL_SCOPE };
   }
 
-  #session(req: IncomingMessage, host: string, client: OidcClientSettings): Session | undefined {
+  #session(req: IncomingMessage, host: string, client: { issuer: string; clientId: string }): Session | undefined {
     const id = cookiesOf(req).get(SESSION_COOKIE);
     const session = id ? this.#sessions.get(id) : undefined;
     if (!session) return undefined;
