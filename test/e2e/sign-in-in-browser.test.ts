@@ -222,4 +222,14 @@ describe('signing in through the local load balancer', () => {
     expect(replayed.status).toBe(302);
     expect(replayed.headers.location).toContain(`${nmOkta.issuer}/auth?`);
   });
+
+  it('does not serve unsigned a tenant whose rule records no sign-in (made by an older version), and says how to route it again', async () => {
+    const { arn } = await lb.ensureTargetGroup({ name: 'hg-local-wa', tags: {} });
+    await lb.ensureListenerRule({ tenantId: 'wa', host: lb.hostFor('wa'), targetGroupArn: arn, tags: {} });
+
+    const response = await viaLoadBalancer(`http://127.0.0.1:${lb.port}`, 'wa', '/employees');
+
+    expect(response.status).toBe(503);
+    expect(response.body).toContain('humangov tenant remove wa --wait, then humangov tenant restore wa --wait');
+  });
 });

@@ -377,6 +377,18 @@ export class LocalLoadBalancer implements LoadBalancerPort {
       );
       return;
     }
+    if (rule && this.#signIn && path !== HEALTH_PATH) {
+      // Fail closed: a rule made before rules recorded their sign-in (an older .humangov) is not served unsigned.
+      req.resume();
+      respondWithError(
+        req,
+        res,
+        503,
+        'SignInNotConfigured',
+        `tenant "${rule.tenantId}" was routed before its sign-in was recorded, so it is not served; route it again, keeping its data: humangov tenant remove ${rule.tenantId} --wait, then humangov tenant restore ${rule.tenantId} --wait`,
+      );
+      return;
+    }
     if (!rule) {
       const message = `no tenant is served at "${hostname || '(no Host header)'}"; tenants are served at <tenantId>.localhost:${this.port}`;
       const page = unknownTenantPage({ host: req.headers.host ?? '', tenantHosts: `<tenant id>.localhost:${this.port}`, fleetUrl: this.#fleetUrl });
