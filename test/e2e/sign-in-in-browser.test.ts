@@ -72,7 +72,7 @@ async function serveTenant(tenantId: string, usState: string, identityProvider?:
   const steps = networkSteps({
     cloud: cloud as unknown as Cloud,
     tenants: { require: async () => ({ tenantId, ...(identityProvider ? { identityProvider } : {}) }) } as unknown as TenantRepository,
-    releases: { currentRelease: async () => undefined },
+    releases: { currentRelease: async () => undefined, rollingOut: async () => undefined },
     now: () => new Date(),
     metrics: new InMemoryMetrics(),
   });
