@@ -4,7 +4,7 @@
  * Split by capability so this function's role grants only that; the actions
  * are the use-cases of src/workflows/tenant/data.ts.
  */
-import { awsBuckets, awsTables } from '../../src/aws/cloud.ts';
+import { awsBuckets, awsStaffPool, awsTables } from '../../src/aws/cloud.ts';
 import type { StepDeps } from '../../src/workflows/deps.ts';
 import { dataSteps } from '../../src/workflows/tenant/data.ts';
 import { awsStepDeps } from '../lib/aws-deps.ts';
@@ -14,4 +14,4 @@ export function makeHandler(deps: StepDeps) {
   return stepHandler('tenant-data', dataSteps(deps));
 }
 
-export const handler = lazyHandler(() => makeHandler(awsStepDeps({ tables: awsTables, buckets: awsBuckets })));
+export const handler = lazyHandler(() => makeHandler(awsStepDeps({ tables: awsTables, buckets: awsBuckets, staffPool: awsStaffPool })));

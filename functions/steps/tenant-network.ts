@@ -4,7 +4,7 @@
  * Split by capability so this function's role grants only that; the actions
  * are the use-cases of src/workflows/tenant/network.ts.
  */
-import { awsLoadBalancer } from '../../src/aws/cloud.ts';
+import { awsLoadBalancer, awsStaffPool } from '../../src/aws/cloud.ts';
 import type { StepDeps } from '../../src/workflows/deps.ts';
 import { networkSteps } from '../../src/workflows/tenant/network.ts';
 import { awsStepDeps } from '../lib/aws-deps.ts';
@@ -14,4 +14,4 @@ export function makeHandler(deps: StepDeps) {
   return stepHandler('tenant-network', networkSteps(deps));
 }
 
-export const handler = lazyHandler(() => makeHandler(awsStepDeps({ loadBalancer: awsLoadBalancer })));
+export const handler = lazyHandler(() => makeHandler(awsStepDeps({ loadBalancer: awsLoadBalancer, staffPool: awsStaffPool })));

@@ -8,6 +8,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Cloud } from '../cloud/ports.ts';
@@ -21,6 +22,7 @@ import { ListenerSignInResolver } from './listener-sign-in.ts';
 import { AlbLoadBalancer } from './load-balancer.ts';
 import { CloudWatchLogGroups } from './logs.ts';
 import { SecretsManagerSecrets } from './secrets.ts';
+import { CognitoStaffPool } from './staff-pool.ts';
 import { DynamoDbTables } from './tables.ts';
 import { StepFunctionsWorkflows } from './workflows.ts';
 
@@ -33,6 +35,7 @@ export interface AwsClients {
   elbv2: ElasticLoadBalancingV2Client;
   sfn: SFNClient;
   secretsManager: SecretsManagerClient;
+  cognito: CognitoIdentityProviderClient;
   /** Not a client, but the other outside call: the health probe's HTTP GET. */
   httpGet: HttpGet;
 }
@@ -57,6 +60,9 @@ export const awsLoadBalancer = (config: AwsConfig, clients: Partial<AwsClients> 
   });
 export const awsSecrets = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
   new SecretsManagerSecrets({ client: clients.secretsManager, region: config.region, stackSecretArn: config.stackSecretArn });
+/** Only where the stack has a user pool (USER_POOL_ARN); elsewhere the Cloud has no staffPool. */
+export const awsStaffPool = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
+  config.userPool ? new CognitoStaffPool({ stage: config.stage, region: config.region, userPoolArn: config.userPool.arn, client: clients.cognito }) : undefined;
 export const awsWorkflows = (config: AwsConfig, clients: Partial<AwsClients> = {}) =>
   new StepFunctionsWorkflows({ client: clients.sfn, region: config.region, stateMachineArns: config.stateMachineArns });
 
@@ -69,7 +75,7 @@ export function awsPlatform(config: AwsConfig): Cloud['platform'] {
     containerPort: config.containerPort,
     // Sign-in needs an HTTPS listener; a stage deployed without a certificate runs its apps with SIGN_IN=off.
     ...(config.endpointScheme === 'https' && config.loadBalancerArn
-      ? { signIn: { loadBalancerArn: config.loadBalancerArn, tenantIdentityProviders: true, ...(config.userPool ? { issuer: config.userPool.issuer } : {}) } }
+      ? { signIn: { loadBalancerArn: config.loadBalancerArn, ...(config.userPool ? { issuer: config.userPool.issuer } : {}) } }
       : {}),
   };
 }
@@ -83,7 +89,7 @@ export function awsPlatform(config: AwsConfig): Cloud['platform'] {
 export function createAwsCloudOf(config: AwsConfig, builders: Partial<AwsPortBuilders>, clients: Partial<AwsClients> = {}): Cloud {
   const port = <K extends AwsPortName>(name: K): Cloud[K] =>
     builders[name]?.(config, clients) ??
-    (new Proxy({} as Cloud[K], {
+    (new Proxy({} as NonNullable<Cloud[K]>, {
       get: (_target, method) => () => {
         throw new PermanentCloudError(
           `the ${name} port is not wired into this function (called ${String(method)}); add it to the function's composition and its IAM role`,
@@ -100,6 +106,7 @@ export function createAwsCloudOf(config: AwsConfig, builders: Partial<AwsPortBui
     loadBalancer: port('loadBalancer'),
     secrets: port('secrets'),
     workflows: port('workflows'),
+    ...(config.userPool ? { staffPool: port('staffPool') } : {}),
   };
 }
 
@@ -116,6 +123,7 @@ export function createAwsCloud(config: AwsConfig, clients: Partial<AwsClients> =
       loadBalancer: awsLoadBalancer,
       secrets: awsSecrets,
       workflows: awsWorkflows,
+      staffPool: awsStaffPool,
     },
     clients,
   );

@@ -38,8 +38,8 @@ export interface AwsConfig {
   stackSecretArn?: string;
   /** LOAD_BALANCER_ARN: the ALB whose signed sign-in header each tenant's app believes. */
   loadBalancerArn?: string;
-  /** USER_POOL_ARN, USER_POOL_CLIENT_ID, USER_POOL_DOMAIN, USER_POOL_ISSUER: the stack's user pool; absent in AWS GovCloud (US). */
-  userPool?: { arn: string; clientId: string; domain: string; issuer: string };
+  /** USER_POOL_ARN, USER_POOL_DOMAIN, USER_POOL_ISSUER: the stack's user pool (each tenant gets an app client of its own); absent in AWS GovCloud (US). */
+  userPool?: { arn: string; domain: string; issuer: string };
 }
 
 /** The function's environment lacks a setting or has a malformed one; fix the deployment. */
@@ -131,10 +131,15 @@ export function awsConfigFromEnv(env: Record<string, string | undefined>): AwsCo
       'the ARN of an Application Load Balancer',
     );
   }
-  const pool = ['USER_POOL_ARN', 'USER_POOL_CLIENT_ID', 'USER_POOL_DOMAIN', 'USER_POOL_ISSUER'].map((name) => env[name]?.trim() ?? '');
-  if (pool.some(Boolean) && !pool.every(Boolean))
-    problems.push('USER_POOL_ARN, USER_POOL_CLIENT_ID, USER_POOL_DOMAIN and USER_POOL_ISSUER go together: set all four or none');
-  const [poolArn = '', poolClientId = '', poolDomain = '', poolIssuer = ''] = pool;
+  const pool = ['USER_POOL_ARN', 'USER_POOL_DOMAIN', 'USER_POOL_ISSUER'].map((name) => env[name]?.trim() ?? '');
+  if (pool.some(Boolean) && !pool.every(Boolean)) problems.push('USER_POOL_ARN, USER_POOL_DOMAIN and USER_POOL_ISSUER go together: set all three or none');
+  const [poolArn = '', poolDomain = '', poolIssuer = ''] = pool;
+  check(
+    'USER_POOL_ARN',
+    poolArn,
+    /^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+_[0-9a-zA-Z]+$/.test(poolArn),
+    'the ARN of a Cognito user pool',
+  );
 
   if (missing.length > 0) {
     problems.unshift(`missing environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
@@ -161,6 +166,6 @@ export function awsConfigFromEnv(env: Record<string, string | undefined>): AwsCo
     stateMachineArns,
     ...(stackSecretArn ? { stackSecretArn } : {}),
     ...(loadBalancerArn ? { loadBalancerArn } : {}),
-    ...(poolArn ? { userPool: { arn: poolArn, clientId: poolClientId, domain: poolDomain, issuer: poolIssuer } } : {}),
+    ...(poolArn ? { userPool: { arn: poolArn, domain: poolDomain, issuer: poolIssuer } } : {}),
   };
 }

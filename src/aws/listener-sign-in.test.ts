@@ -18,7 +18,7 @@ const discovery = {
   token_endpoint: `${ISSUER}/protocol/openid-connect/token`,
   userinfo_endpoint: `${ISSUER}/protocol/openid-connect/userinfo`,
 };
-const pool = { arn: 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Abc', clientId: 'client123', domain: 'humangov-prod-123456789012' };
+const pool = { arn: 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Abc', domain: 'humangov-prod-123456789012' };
 
 function resolver(options: { userPool?: typeof pool; document?: unknown } = {}) {
   const asked: string[] = [];
@@ -60,13 +60,13 @@ describe('ListenerSignInResolver', () => {
   });
 
   it("makes authenticate-cognito with the stack's user pool for a state without an IdP of its own", async () => {
-    const action = await resolver({ userPool: pool }).resolve.action('tx', { kind: 'user-pool' });
+    const action = await resolver({ userPool: pool }).resolve.action('tx', { kind: 'user-pool', clientId: 'tx-client' });
 
     expect(action).toEqual({
       Type: 'authenticate-cognito',
       AuthenticateCognitoConfig: {
         UserPoolArn: pool.arn,
-        UserPoolClientId: pool.clientId,
+        UserPoolClientId: 'tx-client',
         UserPoolDomain: pool.domain,
         Scope: SIGN_IN_SCOPE,
         SessionTimeout: SESSION_TIMEOUT_SECONDS,
@@ -76,8 +76,8 @@ describe('ListenerSignInResolver', () => {
   });
 
   it('refuses the user pool where there is none (AWS GovCloud (US)), saying to give the tenant its own IdP', async () => {
-    await expect(resolver().resolve.action('tx', { kind: 'user-pool' })).rejects.toThrow(PermanentCloudError);
-    await expect(resolver().resolve.action('tx', { kind: 'user-pool' })).rejects.toThrow(
+    await expect(resolver().resolve.action('tx', { kind: 'user-pool', clientId: 'tx-client' })).rejects.toThrow(PermanentCloudError);
+    await expect(resolver().resolve.action('tx', { kind: 'user-pool', clientId: 'tx-client' })).rejects.toThrow(
       /not available in us-gov-west-1\. Give the tenant its own OIDC identityProvider/,
     );
   });

@@ -8,7 +8,8 @@
  *   Manager at the moment the rule is made: CreateRule needs it, DescribeRules never returns it,
  *   and the tenant record holds only its ARN. The control plane may read only the secrets under
  *   `humangov/<stage>/idp/` (serverless.yml), and says so when the ARN names another.
- * - Otherwise the stack's user pool (`authenticate-cognito`), where each state is a group.
+ * - Otherwise the stack's user pool (`authenticate-cognito`) with the tenant's own app client
+ *   (src/aws/staff-pool.ts), where each state is a group.
  *   Amazon Cognito sign-in at an ALB is not offered in AWS GovCloud (US) (the regions are listed
  *   in "Authenticate users using an Application Load Balancer", "Prepare to use Amazon Cognito"):
  *   there the stack has no user pool and every tenant needs its own OIDC IdP.
@@ -27,7 +28,6 @@ export const SESSION_TIMEOUT_SECONDS = 8 * 3600;
 
 export interface UserPoolSettings {
   arn: string;
-  clientId: string;
   /** The user pool's domain prefix (`<prefix>.auth.<region>.amazoncognito.com`). */
   domain: string;
 }
@@ -72,7 +72,8 @@ export class ListenerSignInResolver {
         Type: 'authenticate-cognito',
         AuthenticateCognitoConfig: {
           UserPoolArn: pool.arn,
-          UserPoolClientId: pool.clientId,
+          // The tenant's own app client (StaffPoolPort), whose one callback URL is this tenant's.
+          UserPoolClientId: signIn.clientId,
           UserPoolDomain: pool.domain,
           Scope: SIGN_IN_SCOPE,
           SessionTimeout: SESSION_TIMEOUT_SECONDS,

@@ -40,7 +40,7 @@ export interface ListenerRuleSpec {
  * How the tenant's rule signs staff in: with the stack's user pool (each state a group), or with
  * the state's own OIDC IdP, whose client secret is read from Secrets Manager when the rule is made.
  */
-export type ListenerSignIn = { kind: 'user-pool' } | { kind: 'oidc'; issuer: string; clientId: string; clientSecretArn: string };
+export type ListenerSignIn = { kind: 'user-pool'; clientId: string } | { kind: 'oidc'; issuer: string; clientId: string; clientSecretArn: string };
 
 /** What a tenant's app needs to believe the load balancer's sign-in (the app's ALB_ARN, SIGN_IN_* variables). */
 export interface PlatformSignIn {
@@ -48,11 +48,6 @@ export interface PlatformSignIn {
   loadBalancerArn: string;
   /** The issuer of the stack's user pool, where each state is a group; absent where there is none (AWS GovCloud (US) has no ALB Cognito sign-in). */
   issuer?: string;
-  /**
-   * Whether a tenant's own identityProvider is what its staff sign in with. The local provider's
-   * identity provider stands in for every state's, so there it is false.
-   */
-  tenantIdentityProviders: boolean;
   /** Where the load balancer's public keys are, when not the region's documented endpoint (the local provider's). */
   publicKeyEndpoint?: string;
   /** The IdP's logout page, where sign-out ends its session. */
@@ -320,6 +315,29 @@ export interface SecretsPort {
   deleteSecret(name: string): Promise<void>;
 }
 
+// ---------------------------------------------------------------- staff pool (Amazon Cognito user pool)
+
+export interface TenantClientSpec {
+  tenantId: string;
+  /** The one address the pool may send a code to: the tenant's `<endpoint>/oauth2/idpresponse`. */
+  callbackUrl: string;
+}
+
+/**
+ * The stack's user pool, for states that sign their staff in with it: each tenant has an app
+ * client of its own (so onboarding one tenant never rewrites another's client: no shared
+ * read-modify-write) and a group named by its tenant id, whose members are its staff.
+ */
+export interface StaffPoolPort {
+  /** The tenant's app client (code grant, a secret, only the tenant's callback URL), found by its name or made; brought to the spec. */
+  ensureTenantClient(spec: TenantClientSpec): Promise<{ clientId: string }>;
+  deleteTenantClient(tenantId: string): Promise<void>;
+  /** The group of the state's staff; an existing group (and its members) is kept as it is. */
+  ensureTenantGroup(tenantId: string): Promise<void>;
+  /** Removes the group (its members stay users of the pool, in no group of this state). */
+  deleteTenantGroup(tenantId: string): Promise<void>;
+}
+
 // ---------------------------------------------------------------- workflows (Step Functions)
 
 export type WorkflowName = 'tenant-onboard' | 'tenant-offboard' | 'image-deploy';
@@ -345,4 +363,6 @@ export interface Cloud {
   loadBalancer: LoadBalancerPort;
   secrets: SecretsPort;
   workflows: WorkflowPort;
+  /** The stack's user pool; absent where it has none (AWS GovCloud (US), a stage without HTTPS, the local provider's single identity provider). */
+  staffPool?: StaffPoolPort;
 }

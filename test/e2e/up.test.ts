@@ -92,7 +92,15 @@ describe('npm start (humangov up)', () => {
   it('stops every task on Ctrl-C also when the pipe it printed to has closed (npm start | head)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'humangov-up-pipe-'));
     homes.push(dir);
-    const env = { ...process.env, HUMANGOV_HOME: dir, HUMANGOV_API_PORT: '0', HUMANGOV_LB_PORT: '0', HUMANGOV_DYNAMODB_PORT: '0', HUMANGOV_S3_PORT: '0' };
+    const env = {
+      ...process.env,
+      HUMANGOV_HOME: dir,
+      HUMANGOV_API_PORT: '0',
+      HUMANGOV_LB_PORT: '0',
+      HUMANGOV_DYNAMODB_PORT: '0',
+      HUMANGOV_S3_PORT: '0',
+      HUMANGOV_IDP_PORT: '0',
+    };
     const child = spawn(process.execPath, [join(root, 'bin/humangov.ts'), 'up'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     started.push(child);
     let out = '';

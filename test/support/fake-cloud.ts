@@ -26,12 +26,14 @@ import type {
   PolicyDocument,
   SecretSpec,
   SecretsPort,
+  StaffPoolPort,
   TablePort,
   TableProtection,
   TableSpec,
   TableState,
   Tags,
   TaskRoleSpec,
+  TenantClientSpec,
   WorkflowName,
   WorkflowPort,
 } from '../../src/cloud/ports.ts';
@@ -91,6 +93,8 @@ export interface FakeCloudOptions extends FakeComputeOptions, FakeLoadBalancerOp
   platform?: Partial<Platform>;
   /** ensureTable calls a new table stays CREATING for (default 0: ACTIVE at once). */
   tableCreatingPolls?: number;
+  /** Whether the stack has a user pool (staffPool); by default it has none. */
+  staffPool?: boolean;
 }
 
 export class FakeCloud implements Cloud {
@@ -104,6 +108,7 @@ export class FakeCloud implements Cloud {
   readonly loadBalancer: FakeLoadBalancer;
   readonly secrets: FakeSecrets;
   readonly workflows: FakeWorkflows;
+  readonly staffPool?: FakeStaffPool;
 
   constructor(options: FakeCloudOptions = {}) {
     this.platform = { ...FAKE_PLATFORM, ...options.platform };
@@ -115,6 +120,52 @@ export class FakeCloud implements Cloud {
     this.loadBalancer = new FakeLoadBalancer(this.script, this.compute, this.platform, options);
     this.secrets = new FakeSecrets(this.script, this.platform);
     this.workflows = new FakeWorkflows(this.script, this.platform);
+    if (options.staffPool) this.staffPool = new FakeStaffPool(this.script);
+  }
+}
+
+export class FakeStaffPool implements StaffPoolPort {
+  /** App clients by tenant id. */
+  readonly clients = new Map<string, TenantClientSpec & { clientId: string }>();
+  readonly groups = new Set<string>();
+  readonly #script: FakeScript;
+  #made = 0;
+
+  constructor(script: FakeScript) {
+    this.#script = script;
+  }
+
+  ensureTenantClient(spec: TenantClientSpec): Promise<{ clientId: string }> {
+    return this.#script.run('staffPool.ensureTenantClient', [spec], () => {
+      let client = this.clients.get(spec.tenantId);
+      if (!client) {
+        client = { ...spec, clientId: `client${++this.#made}` };
+        this.clients.set(spec.tenantId, client);
+        this.#script.created.userPoolClient++;
+      }
+      client.callbackUrl = spec.callbackUrl;
+      return { clientId: client.clientId };
+    });
+  }
+
+  deleteTenantClient(tenantId: string): Promise<void> {
+    return this.#script.run('staffPool.deleteTenantClient', [tenantId], () => {
+      if (this.clients.delete(tenantId)) this.#script.deleted.userPoolClient++;
+    });
+  }
+
+  ensureTenantGroup(tenantId: string): Promise<void> {
+    return this.#script.run('staffPool.ensureTenantGroup', [tenantId], () => {
+      if (this.groups.has(tenantId)) return;
+      this.groups.add(tenantId);
+      this.#script.created.staffGroup++;
+    });
+  }
+
+  deleteTenantGroup(tenantId: string): Promise<void> {
+    return this.#script.run('staffPool.deleteTenantGroup', [tenantId], () => {
+      if (this.groups.delete(tenantId)) this.#script.deleted.staffGroup++;
+    });
   }
 }
 

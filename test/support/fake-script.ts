@@ -10,7 +10,7 @@ type PortName = Exclude<keyof Cloud, 'platform'>;
 type AsyncMethodOf<P> = { [K in keyof P]: P[K] extends (...args: never[]) => Promise<unknown> ? K : never }[keyof P] & string;
 
 /** `"compute.ensureService"`, `"tables.ensureTable"`...: one name per port method. */
-export type FakeOperation = { [P in PortName]: `${P}.${AsyncMethodOf<Cloud[P]>}` }[PortName];
+export type FakeOperation = { [P in PortName]: `${P}.${AsyncMethodOf<NonNullable<Cloud[P]>>}` }[PortName];
 
 export interface FakeCall {
   op: FakeOperation;
@@ -36,7 +36,18 @@ export interface ScriptedFailure {
 
 /** Resources the fake counts creations and deletions of, to prove idempotency. */
 export type ResourceKind =
-  'table' | 'bucket' | 'taskRole' | 'logGroup' | 'taskDefinition' | 'service' | 'deployment' | 'targetGroup' | 'listenerRule' | 'secret';
+  | 'table'
+  | 'bucket'
+  | 'taskRole'
+  | 'logGroup'
+  | 'taskDefinition'
+  | 'service'
+  | 'deployment'
+  | 'targetGroup'
+  | 'listenerRule'
+  | 'secret'
+  | 'userPoolClient'
+  | 'staffGroup';
 
 function makeError(failure: ScriptedFailure, op: FakeOperation): Error {
   if (typeof failure.kind === 'function') return failure.kind();
@@ -108,5 +119,18 @@ export class FakeScript {
 }
 
 function zeroCounts(): Record<ResourceKind, number> {
-  return { table: 0, bucket: 0, taskRole: 0, logGroup: 0, taskDefinition: 0, service: 0, deployment: 0, targetGroup: 0, listenerRule: 0, secret: 0 };
+  return {
+    table: 0,
+    bucket: 0,
+    taskRole: 0,
+    logGroup: 0,
+    taskDefinition: 0,
+    service: 0,
+    deployment: 0,
+    targetGroup: 0,
+    listenerRule: 0,
+    secret: 0,
+    userPoolClient: 0,
+    staffGroup: 0,
+  };
 }

@@ -77,6 +77,23 @@ describe('tenant-offboard', () => {
     );
   });
 
+  it("with a user pool, deletes the tenant's app client and keeps the state's group, unless purgeData, which deletes the group and says so", async () => {
+    await h.close();
+    const signIn = { loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/hg/0a1b', issuer: 'https://pool' };
+    h = await TenantWorkflowHarness.start({ platform: { signIn }, staffPool: true });
+    await activeTenantToDelete('ca');
+    await activeTenantToDelete('tx', true);
+    expect([...(h.cloud.staffPool?.clients.keys() ?? [])].sort()).toEqual(['ca', 'tx']);
+
+    const kept = await h.run('tenant-offboard', { tenantId: 'ca' });
+    const purged = await h.run('tenant-offboard', { tenantId: 'tx' });
+
+    expect([kept.status, purged.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(h.cloud.staffPool?.clients.size).toBe(0);
+    expect([...(h.cloud.staffPool?.groups ?? [])]).toEqual(['ca']);
+    expect((await h.tenants.require('tx')).statusReason).toContain("bucket humangov-test-tx-123456789012, the user pool's group tx and log group");
+  });
+
   it('when the record itself was deleted, takes purgeData from the input and writes no status', async () => {
     await activeTenantToDelete('ny');
     await h.table.db.send(new DeleteCommand({ TableName: h.table.tableName, Key: { tenantId: 'ny' } }));

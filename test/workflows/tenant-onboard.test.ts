@@ -281,6 +281,9 @@ describe('tenant-onboard', () => {
       targetGroup: 1,
       listenerRule: 1,
       secret: 1,
+      // This platform signs nobody in (no user pool): see src/workflows/tenant/network.test.ts.
+      userPoolClient: 0,
+      staffGroup: 0,
     });
     expect((await h.tenants.require('wy')).status).toBe('ACTIVE');
   });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Tags } from '../../cloud/ports.ts';
+import type { ListenerSignIn, Tags } from '../../cloud/ports.ts';
 import { arnOf } from '../../cloud/arn.ts';
 import { NotReadyError, PermanentCloudError } from '../../cloud/errors.ts';
 import { JsonStore } from '../json-store.ts';
@@ -23,6 +23,8 @@ export interface ListenerRuleRecord {
   priority: number;
   targetGroupArn: string;
   tags: Tags;
+  /** The rule's authenticate action: which IdP and client sign people in before it forwards. */
+  signIn?: ListenerSignIn;
 }
 
 interface LoadBalancerDoc {
@@ -167,7 +169,7 @@ export class LoadBalancerConfig {
     return created;
   }
 
-  ensureListenerRule(spec: { tenantId: string; host: string; targetGroupArn: string; tags: Tags }): ListenerRuleRecord {
+  ensureListenerRule(spec: { tenantId: string; host: string; targetGroupArn: string; tags: Tags; signIn?: ListenerSignIn }): ListenerRuleRecord {
     if (!this.targetGroupByArn(spec.targetGroupArn)) {
       throw new PermanentCloudError(`target group ${spec.targetGroupArn} does not exist; ensure the target group before the listener rule`);
     }
@@ -176,6 +178,8 @@ export class LoadBalancerConfig {
     const existing = this.#doc.rules[spec.tenantId];
     if (existing) {
       Object.assign(existing, { host, targetGroupArn: spec.targetGroupArn, tags: { ...existing.tags, ...spec.tags } });
+      if (spec.signIn) existing.signIn = structuredClone(spec.signIn);
+      else delete existing.signIn;
       return existing;
     }
     if (Object.keys(this.#doc.rules).length >= this.#maxRules) {
@@ -190,6 +194,7 @@ export class LoadBalancerConfig {
       priority: this.#freePriority(),
       targetGroupArn: spec.targetGroupArn,
       tags: { ...spec.tags },
+      ...(spec.signIn ? { signIn: structuredClone(spec.signIn) } : {}),
     };
     this.#doc.rules[spec.tenantId] = rule;
     return rule;

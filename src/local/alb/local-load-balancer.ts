@@ -1,7 +1,7 @@
 import { Agent, createServer, request } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HealthProbe, LoadBalancerPort, Tags, TargetGroupSpec, TargetHealth } from '../../cloud/ports.ts';
+import type { HealthProbe, ListenerRuleSpec, LoadBalancerPort, TargetGroupSpec, TargetHealth } from '../../cloud/ports.ts';
 import { PermanentCloudError, TransientCloudError } from '../../cloud/errors.ts';
 import { logJson } from '../logs/json-log.ts';
 import type { LogFn } from '../logs/json-log.ts';
@@ -170,7 +170,7 @@ export class LocalLoadBalancer implements LoadBalancerPort {
     return { arn: group.arn };
   }
 
-  async ensureListenerRule(spec: { tenantId: string; host: string; targetGroupArn: string; tags: Tags }): Promise<{ arn: string; priority: number }> {
+  async ensureListenerRule(spec: ListenerRuleSpec): Promise<{ arn: string; priority: number }> {
     const rule = this.#config.ensureListenerRule(spec);
     await this.#config.save();
     return { arn: rule.arn, priority: rule.priority };
@@ -364,9 +364,9 @@ export class LocalLoadBalancer implements LoadBalancerPort {
       return;
     }
     const rule = this.#config.ruleForHost(hostname);
-    if (rule && this.#signIn && path !== HEALTH_PATH) {
+    if (rule?.signIn && this.#signIn && path !== HEALTH_PATH) {
       const origin = `http://${req.headers.host ?? ''}`;
-      this.#signIn.authenticate(req, res, origin).then(
+      this.#signIn.authenticate(req, res, origin, rule.signIn).then(
         (outcome) => {
           if ('forward' in outcome) this.#forwardTo(req, res, rule, outcome.forward);
         },
@@ -374,6 +374,18 @@ export class LocalLoadBalancer implements LoadBalancerPort {
           this.#log({ level: 'ERROR', message: 'sign-in failed', tenantId: rule.tenantId, error: error instanceof Error ? error.message : String(error) });
           respondWithError(req, res, 503, 'IdentityProviderUnavailable', 'the identity provider could not be reached to sign you in; try again shortly');
         },
+      );
+      return;
+    }
+    if (rule && this.#signIn && path !== HEALTH_PATH) {
+      // Fail closed: a rule made before rules recorded their sign-in (an older .humangov) is not served unsigned.
+      req.resume();
+      respondWithError(
+        req,
+        res,
+        503,
+        'SignInNotConfigured',
+        `tenant "${rule.tenantId}" was routed before its sign-in was recorded, so it is not served; route it again, keeping its data: humangov tenant remove ${rule.tenantId} --wait, then humangov tenant restore ${rule.tenantId} --wait`,
       );
       return;
     }

@@ -11,12 +11,44 @@
  * names the key (`kid`), the load balancer (`signer`), the IdP (`iss`), the client and `exp`.
  * The public key is served by key id, as the region's endpoint serves the ALB's.
  *
+ * Each tenant's rule names its own sign-in, as each ALB rule's action does: `authenticate-oidc`
+ * with the state's own IdP (its issuer's discovery document, its client id, and the client secret
+ * read from the local Secrets Manager by the ARN the record holds), or `authenticate-cognito` with
+ * the tenant's app client of the local user pool (its secret looked up by client id, as the ALB
+ * reads it with DescribeUserPoolClient) at the local identity provider.
+ *
  * Not emulated: the session cookie's sharding over several cookies for large claims (one cookie
- * holds only a session id here), and OnUnauthenticatedRequest other than `authenticate`.
+ * holds only a session id here), and OnUnauthenticatedRequest other than `authenticate`. The ALB
+ * reads an IdP's client secret once, when the rule is made; this reads it when a person is sent to
+ * sign in, so a secret rotated in the local Secrets Manager applies without re-routing.
  */
 import { generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { OidcClientSettings } from '../identity/local-idp.ts';
+import type { ListenerSignIn } from '../../cloud/ports.ts';
+import type { LocalAppClient } from '../identity/staff-pool.ts';
+
+/** What the load balancer signs in with for one rule, as an ALB's authenticate action holds it. */
+export interface OidcClientSettings {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly scope: string;
+}
+
+export interface LocalSignInOptions {
+  /** The local identity provider's issuer: the user pool's, for `authenticate-cognito`. */
+  readonly poolIssuer: () => string;
+  /** The user pool's app client by id (DescribeUserPoolClient). */
+  readonly poolClient: (clientId: string) => LocalAppClient | undefined;
+  /** A state's IdP client secret by ARN, from the local Secrets Manager. */
+  readonly secretValue: (arn: string) => Promise<string>;
+  readonly loadBalancerArn: () => string;
+}
+
+/** The user pool's scopes, and `groups`: the local identity provider's user info names the groups Cognito puts in the access token. */
+const POOL_SCOPE = 'openid email profile groups';
+/** What the ALB asks a state's IdP for (SIGN_IN_SCOPE of src/aws/listener-sign-in.ts). */
+const OIDC_SCOPE = 'openid email profile';
 
 export const SESSION_COOKIE = 'AWSELBAuthSessionCookie-0';
 /** Binds the code's `state` to the browser that started sign-in, so a code from elsewhere is refused. */
@@ -30,6 +62,9 @@ const PENDING_TTL_MS = 15 * 60_000;
 const DATA_TTL_SECONDS = 120;
 
 interface Session {
+  /** The host (tenant) and client it was made for: a session of one tenant is nothing at another. */
+  readonly host: string;
+  readonly client: OidcClientSettings;
   readonly claims: Record<string, unknown>;
   readonly accessToken: string;
   readonly expiresAt: number;
@@ -37,6 +72,7 @@ interface Session {
 
 interface Pending {
   readonly host: string;
+  readonly client: OidcClientSettings;
   readonly returnTo: string;
   readonly nonce: string;
   readonly expiresAt: number;
@@ -51,17 +87,16 @@ interface Endpoints {
 export type SignInOutcome = { readonly forward: Record<string, string> } | { readonly handled: true };
 
 export class LocalSignIn {
-  readonly #client: () => OidcClientSettings;
-  readonly #loadBalancerArn: () => string;
+  readonly #options: LocalSignInOptions;
   readonly #keyId = randomUUID();
   readonly #keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   readonly #sessions = new Map<string, Session>();
   readonly #pending = new Map<string, Pending>();
-  #endpoints: Promise<Endpoints> | undefined;
+  /** Discovery documents by issuer. */
+  readonly #endpoints = new Map<string, Promise<Endpoints>>();
 
-  constructor(options: { client: () => OidcClientSettings; loadBalancerArn: () => string }) {
-    this.#client = options.client;
-    this.#loadBalancerArn = options.loadBalancerArn;
+  constructor(options: LocalSignInOptions) {
+    this.#options = options;
   }
 
   /** The public key as the region's endpoint serves one: a PEM, by key id. */
@@ -69,20 +104,37 @@ export class LocalSignIn {
     return keyId === this.#keyId ? this.#keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() : undefined;
   }
 
-  /** Headers to forward with for a signed-in request; otherwise answers the request itself (a redirect to sign in, or the callback). */
-  async authenticate(req: IncomingMessage, res: ServerResponse, origin: string): Promise<SignInOutcome> {
+  /**
+   * Headers to forward with for a signed-in request of the rule whose sign-in is `signIn`;
+   * otherwise answers the request itself (a redirect to sign in, or the callback).
+   */
+  async authenticate(req: IncomingMessage, res: ServerResponse, origin: string, signIn: ListenerSignIn): Promise<SignInOutcome> {
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname === CALLBACK_PATH) {
       await this.#callback(req, res, url, origin);
       return { handled: true };
     }
-    const session = this.#session(req);
+    const session = this.#session(req, url.host, this.#issuerAndClient(signIn));
     if (session) return { forward: this.#headersFor(session) };
-    await this.#redirectToSignIn(req, res, url, origin);
+    await this.#redirectToSignIn(req, res, url, origin, await this.#clientOf(signIn));
     return { handled: true };
   }
 
-  #session(req: IncomingMessage): Session | undefined {
+  /** Who the rule's sign-in is with, read without the secret (a signed-in request reads no secret). */
+  #issuerAndClient(signIn: ListenerSignIn): { issuer: string; clientId: string } {
+    return { issuer: signIn.kind === 'oidc' ? signIn.issuer.replace(/\/+$/, '') : this.#options.poolIssuer(), clientId: signIn.clientId };
+  }
+
+  /** The rule's client: the user pool's app client with its secret, or the state's IdP with the secret its record names. */
+  async #clientOf(signIn: ListenerSignIn): Promise<OidcClientSettings> {
+    const { issuer, clientId } = this.#issuerAndClient(signIn);
+    if (signIn.kind === 'oidc') return { issuer, clientId, clientSecret: await this.#options.secretValue(signIn.clientSecretArn), scope: OIDC_SCOPE };
+    const client = this.#options.poolClient(clientId);
+    if (!client) throw new Error(`the user pool has no app client ${clientId}: retry the tenant's onboarding (humangov tenant retry) to make it again`);
+    return { issuer, clientId, clientSecret: client.clientSecret, scope: POOL_SCOPE };
+  }
+
+  #session(req: IncomingMessage, host: string, client: { issuer: string; clientId: string }): Session | undefined {
     const id = cookiesOf(req).get(SESSION_COOKIE);
     const session = id ? this.#sessions.get(id) : undefined;
     if (!session) return undefined;
@@ -90,17 +142,18 @@ export class LocalSignIn {
       this.#sessions.delete(id ?? '');
       return undefined;
     }
+    // A session is good only where, and with what, it was made (the rule may since name another IdP).
+    if (session.host !== host || session.client.issuer !== client.issuer || session.client.clientId !== client.clientId) return undefined;
     return session;
   }
 
-  async #redirectToSignIn(req: IncomingMessage, res: ServerResponse, url: URL, origin: string): Promise<void> {
+  async #redirectToSignIn(req: IncomingMessage, res: ServerResponse, url: URL, origin: string, client: OidcClientSettings): Promise<void> {
     req.resume();
     this.#forgetExpired();
     const state = randomBytes(24).toString('base64url');
     const nonce = randomBytes(24).toString('base64url');
-    this.#pending.set(state, { host: url.host, returnTo: `${url.pathname}${url.search}`, nonce, expiresAt: Date.now() + PENDING_TTL_MS });
-    const client = this.#client();
-    const endpoints = await this.#discover();
+    this.#pending.set(state, { host: url.host, client, returnTo: `${url.pathname}${url.search}`, nonce, expiresAt: Date.now() + PENDING_TTL_MS });
+    const endpoints = await this.#discover(client.issuer);
     const authorize = new URL(endpoints.authorization_endpoint);
     authorize.search = new URLSearchParams({
       client_id: client.clientId,
@@ -125,8 +178,8 @@ export class LocalSignIn {
         .end(`sign-in could not be completed (${url.searchParams.get('error') ?? 'unknown or expired sign-in attempt'}); open ${origin}/ to sign in again\n`);
       return;
     }
-    const client = this.#client();
-    const endpoints = await this.#discover();
+    const { client } = pending;
+    const endpoints = await this.#discover(client.issuer);
     const token = await fetch(endpoints.token_endpoint, {
       method: 'POST',
       headers: {
@@ -151,6 +204,8 @@ export class LocalSignIn {
     }
     const id = randomBytes(32).toString('base64url');
     this.#sessions.set(id, {
+      host: pending.host,
+      client,
       claims: (await userInfo.json()) as Record<string, unknown>,
       accessToken: tokens.access_token,
       expiresAt: Date.now() + SESSION_TIMEOUT_MS,
@@ -164,9 +219,9 @@ export class LocalSignIn {
   }
 
   #headersFor(session: Session): Record<string, string> {
-    const client = this.#client();
+    const { client } = session;
     const exp = Math.floor(Date.now() / 1000) + DATA_TTL_SECONDS;
-    const header = { alg: 'ES256', kid: this.#keyId, signer: this.#loadBalancerArn(), iss: client.issuer, client: client.clientId, exp };
+    const header = { alg: 'ES256', kid: this.#keyId, signer: this.#options.loadBalancerArn(), iss: client.issuer, client: client.clientId, exp };
     const payload = { ...session.claims, exp, iss: client.issuer };
     // The ALB pads its base64url segments with "="; so does this one, so the app reads both forms.
     const segment = (bytes: Buffer) => bytes.toString('base64').replaceAll('+', '-').replaceAll('/', '_');
@@ -179,13 +234,21 @@ export class LocalSignIn {
     };
   }
 
-  #discover(): Promise<Endpoints> {
-    this.#endpoints ??= fetch(`${this.#client().issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000) }).then(async (response) => {
-      if (!response.ok) throw new Error(`the identity provider's discovery document answered ${response.status}`);
-      return (await response.json()) as Endpoints;
-    });
-    this.#endpoints.catch(() => (this.#endpoints = undefined));
-    return this.#endpoints;
+  /** The issuer's discovery document (OpenID Connect Discovery 1.0, section 4), whose issuer must be the one asked about (4.3). */
+  #discover(issuer: string): Promise<Endpoints> {
+    let endpoints = this.#endpoints.get(issuer);
+    if (!endpoints) {
+      endpoints = fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000) }).then(async (response) => {
+        if (!response.ok) throw new Error(`the identity provider's discovery document answered ${response.status}`);
+        const document = (await response.json()) as Endpoints & { issuer?: string };
+        if (document.issuer?.replace(/\/+$/, '') !== issuer)
+          throw new Error(`${issuer}/.well-known/openid-configuration names another issuer (${document.issuer})`);
+        return document;
+      });
+      this.#endpoints.set(issuer, endpoints);
+      endpoints.catch(() => this.#endpoints.delete(issuer));
+    }
+    return endpoints;
   }
 
   #forgetExpired(): void {

@@ -5,6 +5,11 @@
  * flow the ALB runs (AWS: "Authenticate users using an Application Load Balancer",
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html).
  *
+ * Its clients are the tenants' app clients of the local user pool (staff-pool.ts), each allowed
+ * only its own callback URL; a member of staff's `groups` are those of their seeded states whose
+ * group the pool holds. The same class, given other staff and one client, plays a state's own
+ * IdP in tests.
+ *
  * Differences from AWS, on purpose: it speaks plain HTTP on loopback (an IdP for an ALB must be
  * HTTPS with a public certificate), and its sessions and keys live in memory (a restart signs
  * everyone out).
@@ -16,39 +21,40 @@ import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { PermanentCloudError } from '../../cloud/errors.ts';
-import { LOCAL_STAFF, LOCAL_STAFF_PASSWORD, staffMember } from './staff.ts';
+import { idpAdapter } from './idp-adapter.ts';
+import { LOCAL_STAFF, LOCAL_STAFF_PASSWORD, type StaffMember } from './staff.ts';
+
+/** A client the provider knows, as an OAuth client registration holds it. */
+export interface IdpClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUris: readonly string[];
+}
 
 export interface LocalIdentityProviderOptions {
   /** HUMANGOV_IDP_PORT; 0 for any free port (tests). */
   readonly port: number;
-  /** The load balancer's port: its tenant hosts' `/oauth2/idpresponse` are the only redirect URIs allowed. */
-  readonly loadBalancerPort: () => number;
+  /** The registered clients, by id, looked up at each request. */
+  readonly clients: (clientId: string) => IdpClient | undefined;
+  /** Who may sign in (default: the seeded staff of staff.ts). */
+  readonly staff?: readonly StaffMember[];
+  /** Whether a group exists, so that membership of it is claimed (default: every group exists). */
+  readonly groupExists?: (group: string) => boolean;
+  /** Named on the login page: whose sign-in this is. */
+  readonly title?: string;
 }
 
-/** What the load balancer is configured with, as an ALB's authenticate-oidc action is. */
-export interface OidcClientSettings {
-  readonly issuer: string;
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly scope: string;
-}
-
-const CLIENT_ID = 'humangov-local-load-balancer';
 const HOST = '127.0.0.1';
-const TENANT_CALLBACK = /^http:\/\/([a-z][a-z0-9-]*[a-z0-9])\.localhost:(\d+)\/oauth2\/idpresponse$/;
 
 export class LocalIdentityProvider {
   readonly #options: LocalIdentityProviderOptions;
-  readonly #clientSecret = randomBytes(32).toString('base64url');
+  readonly #staff: readonly StaffMember[];
   #server: Server | undefined;
   #issuer = '';
 
   constructor(options: LocalIdentityProviderOptions) {
     this.#options = options;
-  }
-
-  get client(): OidcClientSettings {
-    return { issuer: this.#issuer, clientId: CLIENT_ID, clientSecret: this.#clientSecret, scope: 'openid email profile groups' };
+    this.#staff = options.staff ?? LOCAL_STAFF;
   }
 
   get issuer(): string {
@@ -108,20 +114,26 @@ export class LocalIdentityProvider {
 
   #provider(): Provider {
     const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
-    const lbPort = this.#options.loadBalancerPort;
+    const staff = this.#staff;
+    const groupExists = this.#options.groupExists ?? (() => true);
+    const clients = this.#options.clients;
     const provider = new Provider(this.#issuer, {
-      clients: [
-        {
-          client_id: CLIENT_ID,
-          client_secret: this.#clientSecret,
-          // The tenant hosts come and go; redirectUriAllowed below allows each one's callback.
-          redirect_uris: [`http://tenant.localhost/oauth2/idpresponse`],
-          post_logout_redirect_uris: [],
-          grant_types: ['authorization_code'],
-          response_types: ['code'],
-          token_endpoint_auth_method: 'client_secret_basic',
-        },
-      ],
+      // No static clients: each is looked up when a request names it, so a tenant onboarded
+      // (or offboarded) since the provider started is known (or forgotten) at once.
+      adapter: idpAdapter((clientId) => {
+        const client = clients(clientId);
+        return client
+          ? {
+              client_id: client.clientId,
+              client_secret: client.clientSecret,
+              redirect_uris: [...client.redirectUris],
+              post_logout_redirect_uris: [],
+              grant_types: ['authorization_code'],
+              response_types: ['code'],
+              token_endpoint_auth_method: 'client_secret_basic',
+            }
+          : undefined;
+      }),
       jwks: { keys: [{ ...signingKey, use: 'sig', kid: 'local-idp' }] },
       cookies: { keys: [randomBytes(32).toString('base64url')] },
       claims: { openid: ['sub'], email: ['email'], profile: ['name', 'preferred_username'], groups: ['groups'] },
@@ -139,11 +151,17 @@ export class LocalIdentityProvider {
         return grant;
       },
       findAccount: async (_ctx: KoaContextWithOIDC, sub: string) => {
-        const member = staffMember(sub);
+        const member = staff.find((candidate) => candidate.username === sub);
         if (!member) return undefined;
         return {
           accountId: sub,
-          claims: async () => ({ sub, name: member.name, preferred_username: member.username, email: member.email, groups: [...member.groups] }),
+          claims: async () => ({
+            sub,
+            name: member.name,
+            preferred_username: member.username,
+            email: member.email,
+            groups: member.groups.filter(groupExists),
+          }),
         };
       },
       pkce: { required: () => false },
@@ -154,27 +172,23 @@ export class LocalIdentityProvider {
         ctx.body = `sign-in failed: ${Object.values(out).join(': ')}\n`;
       },
     });
-    // Any tenant host of this load balancer may receive the code, as an app client lists each
-    // tenant's callback URL (the library's documented way to widen redirect_uri matching).
-    provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(value: string) {
-      const match = TENANT_CALLBACK.exec(value);
-      return match !== null && Number(match[2]) === lbPort();
-    };
     return provider;
   }
 
   async #interaction(provider: Provider, req: IncomingMessage, res: ServerResponse, submitted: boolean): Promise<void> {
     const details = await provider.interactionDetails(req, res);
+    const page = { uid: details.uid, staff: this.#staff, title: this.#options.title };
     if (!submitted) {
-      respondWithLoginPage(res, details.uid, 200);
+      respondWithLoginPage(res, page, 200);
       return;
     }
     const form = new URLSearchParams(await readBody(req));
-    const member = staffMember(form.get('username') ?? '');
+    const username = form.get('username') ?? '';
+    const member = this.#staff.find((candidate) => candidate.username === username);
     const password = Buffer.from(form.get('password') ?? '');
     const expected = Buffer.from(LOCAL_STAFF_PASSWORD);
     if (!member || password.length !== expected.length || !timingSafeEqual(password, expected)) {
-      respondWithLoginPage(res, details.uid, 401, 'That user name and password do not match a member of staff.');
+      respondWithLoginPage(res, page, 401, 'That user name and password do not match a member of staff.');
       return;
     }
     await provider.interactionFinished(req, res, { login: { accountId: member.username } }, { mergeWithLastSubmission: false });
@@ -196,17 +210,23 @@ function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function respondWithLoginPage(res: ServerResponse, uid: string, status: number, problem?: string): void {
-  const staff = LOCAL_STAFF.map(
-    (member) => `<li><code>${escape(member.username)}</code>: ${escape(member.name)}, staff of ${escape(member.groups.join(', '))}</li>`,
-  ).join('');
+function respondWithLoginPage(
+  res: ServerResponse,
+  login: { uid: string; staff: readonly StaffMember[]; title: string | undefined },
+  status: number,
+  problem?: string,
+): void {
+  const uid = login.uid;
+  const staff = login.staff
+    .map((member) => `<li><code>${escape(member.username)}</code>: ${escape(member.name)}, staff of ${escape(member.groups.join(', '))}</li>`)
+    .join('');
   const page = `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in · HumanGov local identity provider</title></head>
 <body>
 <main>
 <h1>Sign in to HumanGov</h1>
-<p>This is the local identity provider that <code>npm start</code> runs in place of a state's own.</p>
+<p>${escape(login.title ?? "This is the local identity provider that npm start runs in place of the stack's user pool.")}</p>
 ${problem ? `<p role="alert"><strong>${escape(problem)}</strong></p>` : ''}
 <form method="post" action="/interaction/${escape(uid)}/login">
 <p><label for="username">User name</label><br><input id="username" name="username" autocomplete="username" required></p>

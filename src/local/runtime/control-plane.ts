@@ -37,6 +37,7 @@ import { FileLogGroups } from '../logs/file-log-groups.ts';
 import { logJson, type LogFn } from '../logs/json-log.ts';
 import { LocalLoadBalancer } from '../alb/local-load-balancer.ts';
 import { LocalSignIn } from '../alb/sign-in.ts';
+import { LocalStaffPool } from '../identity/staff-pool.ts';
 import { LocalIdentityProvider } from '../identity/local-idp.ts';
 import { LocalFargate } from '../compute/local-fargate.ts';
 import { SecretsManagerSecrets } from '../../aws/secrets.ts';
@@ -171,11 +172,26 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
     const tenants = new TenantRepository(db, tables.tenants);
     const deployments = new DeploymentRepository(db, tables.deployments);
 
-    // Staff sign in at the load balancer with the local identity provider, as at the ALB with the user pool.
-    const identityProvider = new LocalIdentityProvider({ port: settings.idpPort, loadBalancerPort: () => loadBalancer.port });
+    // Staff sign in at the load balancer: with a state's own IdP where its record names one, else with
+    // the local identity provider and the tenant's app client of the local user pool, as at the ALB.
+    const staffPool = new LocalStaffPool({ home, stage: settings.stage });
+    await staffPool.load();
+    const identityProvider = new LocalIdentityProvider({
+      port: settings.idpPort,
+      clients: (clientId) => {
+        const client = staffPool.client(clientId);
+        return client && { clientId: client.clientId, clientSecret: client.clientSecret, redirectUris: client.callbackUrls };
+      },
+      groupExists: (group) => staffPool.hasGroup(group),
+    });
     await identityProvider.start();
     stoppers.push(() => identityProvider.close());
-    const signIn: LocalSignIn = new LocalSignIn({ client: () => identityProvider.client, loadBalancerArn: () => loadBalancer.loadBalancerArn });
+    const signIn: LocalSignIn = new LocalSignIn({
+      poolIssuer: () => identityProvider.issuer,
+      poolClient: (clientId) => staffPool.client(clientId),
+      secretValue: (arn) => secretsManager.currentValue(arn),
+      loadBalancerArn: () => loadBalancer.loadBalancerArn,
+    });
     const loadBalancer: LocalLoadBalancer = new LocalLoadBalancer({
       home,
       port: settings.lbPort,
@@ -221,8 +237,6 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
           issuer: identityProvider.issuer,
           publicKeyEndpoint: loadBalancer.publicKeyEndpoint,
           signOutUrl: identityProvider.signOutUrl,
-          // The local identity provider stands in for every state's own as well as for the user pool.
-          tenantIdentityProviders: false,
         },
       },
       tables: new DynaliteTables({ home, endpoint: dynamo.endpoint, region: settings.region, accountId: settings.accountId }),
@@ -233,6 +247,7 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
       loadBalancer,
       secrets: new SecretsManagerSecrets({ client: secretsManager.asClient(), region: settings.region, stackSecretArn }),
       workflows,
+      staffPool,
     };
     const deps: DeployDeps = { cloud, tenants, deployments, releases: deployments, now: () => new Date(), metrics };
     Object.assign(handlers, {

@@ -52,8 +52,8 @@ export function computeSteps(deps: StepDeps) {
       if (!release) throw new NoReleaseError(cloud.platform.imageRepository);
       const names = tenantNames(cloud.platform, tenantId);
       const image = pinnedImage(cloud.platform, release);
-      // Only a platform that honours the tenants' own IdPs needs the record's.
-      const identityProvider = cloud.platform.signIn?.tenantIdentityProviders ? (await tenant()).identityProvider : undefined;
+      // Only a platform that signs staff in needs the record's IdP.
+      const identityProvider = cloud.platform.signIn ? (await tenant()).identityProvider : undefined;
       const ref = await cloud.compute.registerTaskDefinition({
         family: names.taskFamily,
         image,

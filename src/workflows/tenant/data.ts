@@ -65,13 +65,17 @@ export function dataSteps(deps: StepDeps) {
       return { bucketName: bucket.name, bucketArn: bucket.arn };
     },
 
-    /** Empties and deletes the bucket, then deletes the table (the port lifts deletion protection). Only when the user asked. */
+    /**
+     * Empties and deletes the bucket, then deletes the table (the port lifts deletion protection),
+     * then the state's group of the user pool (who its staff were). Only when the user asked.
+     */
     async purgeData(raw: unknown) {
       const { tenantId } = parseStepInput(stepInputSchema, raw);
       const names = tenantNames(cloud.platform, tenantId);
       await cloud.buckets.deleteBucket(names.bucket);
       await cloud.tables.deleteTable(names.table);
-      return { purged: { bucketName: names.bucket, tableName: names.table } };
+      await cloud.staffPool?.deleteTenantGroup(tenantId);
+      return { purged: { bucketName: names.bucket, tableName: names.table, ...(cloud.staffPool ? { staffGroup: tenantId } : {}) } };
     },
   };
 }

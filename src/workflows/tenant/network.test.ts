@@ -58,7 +58,6 @@ describe('network steps', () => {
     const signIn = {
       loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/hg/0a1b',
       issuer: 'https://pool',
-      tenantIdentityProviders: true,
     };
     const identityProvider = {
       issuer: 'https://login.ca.example.gov',
@@ -67,7 +66,7 @@ describe('network steps', () => {
     };
 
     async function ruleSignIn(record: Record<string, unknown>) {
-      const cloud = new FakeCloud({ rolloutPolls: 1, platform: { signIn } });
+      const cloud = new FakeCloud({ rolloutPolls: 1, platform: { signIn }, staffPool: true });
       const tenants = { require: async () => ({ tenantId: 'ca', ...record }) } as unknown as TenantRepository;
       const steps = networkSteps({
         cloud,
@@ -78,15 +77,50 @@ describe('network steps', () => {
       });
       await steps.ensureRouting({ ...base, action: 'ensureRouting' });
       const [spec] = cloud.script.calls.find((call) => call.op === 'loadBalancer.ensureListenerRule')?.args ?? [];
-      return (spec as { signIn?: unknown }).signIn;
+      return { signIn: (spec as { signIn?: unknown }).signIn, cloud, steps };
     }
 
-    it("signs the state's staff in with its own IdP when its record names one, the client secret only by ARN", async () => {
-      expect(await ruleSignIn({ identityProvider })).toEqual({ kind: 'oidc', ...identityProvider });
+    it("signs the state's staff in with its own IdP when its record names one, the client secret only by ARN, and makes nothing in the user pool", async () => {
+      const { signIn: made, cloud } = await ruleSignIn({ identityProvider });
+
+      expect(made).toEqual({ kind: 'oidc', ...identityProvider });
+      expect(cloud.staffPool?.clients.size).toBe(0);
+      expect(cloud.staffPool?.groups.size).toBe(0);
     });
 
-    it("signs staff in with the stack's user pool otherwise", async () => {
-      expect(await ruleSignIn({})).toEqual({ kind: 'user-pool' });
+    it("signs staff in with the stack's user pool otherwise, through an app client of the tenant's own that may send codes only to its host, and the state's group", async () => {
+      const { signIn: made, cloud } = await ruleSignIn({});
+
+      expect(made).toEqual({ kind: 'user-pool', clientId: cloud.staffPool?.clients.get('ca')?.clientId });
+      expect(cloud.staffPool?.clients.get('ca')?.callbackUrl).toBe('https://ca.humangov.test/oauth2/idpresponse');
+      expect([...(cloud.staffPool?.groups ?? [])]).toEqual(['ca']);
+    });
+
+    it('makes the app client and the group once however often routing is ensured, and removing routing deletes the client but keeps the group', async () => {
+      const { cloud, steps } = await ruleSignIn({});
+
+      await steps.ensureRouting({ ...base, action: 'ensureRouting' });
+      expect(cloud.script.created.userPoolClient).toBe(1);
+      expect(cloud.script.created.staffGroup).toBe(1);
+      await steps.removeRouting({ ...base, action: 'removeRouting' });
+
+      expect(cloud.staffPool?.clients.size).toBe(0);
+      expect([...(cloud.staffPool?.groups ?? [])]).toEqual(['ca']);
+    });
+
+    it('refuses a tenant without an IdP of its own where the stack has no user pool, saying to give it one', async () => {
+      const cloud = new FakeCloud({ rolloutPolls: 1, platform: { signIn } });
+      const tenants = { require: async () => ({ tenantId: 'ca' }) } as unknown as TenantRepository;
+      const steps = networkSteps({
+        cloud,
+        tenants,
+        releases: { currentRelease: async () => undefined, rollingOut: async () => undefined },
+        now: () => new Date(),
+        metrics: new InMemoryMetrics(),
+      });
+
+      await expect(steps.ensureRouting({ ...base, action: 'ensureRouting' })).rejects.toThrow(/no user pool.*Give the tenant its own OIDC identityProvider/);
+      expect(cloud.script.count('loadBalancer.ensureListenerRule')).toBe(0);
     });
   });
 });

@@ -6,12 +6,16 @@
  * Offboarding and compensation: removeRouting.
  */
 import { z } from 'zod';
+import { PermanentCloudError } from '../../cloud/errors.ts';
 import type { ListenerSignIn } from '../../cloud/ports.ts';
 import { verifyTenant } from '../../tenants/verification.ts';
 import type { StepDeps } from '../deps.ts';
 import { parseStepInput } from '../kit/input.ts';
 import { stepInputSchema, tenantNames, tenantTags } from './context.ts';
 import { VerificationFailedError } from './errors.ts';
+
+/** Where the load balancer receives the IdP's code (the ALB's fixed path). */
+export const SIGN_IN_CALLBACK_PATH = '/oauth2/idpresponse';
 
 const verifyInput = stepInputSchema.extend({
   targetGroupArn: z.string(),
@@ -21,13 +25,27 @@ const verifyInput = stepInputSchema.extend({
   maxAttempts: z.number().int().min(1),
 });
 
-/** The sign-in of the tenant's rule: none where the platform signs nobody in; its own IdP where its record names one; else the user pool. */
+/**
+ * The sign-in of the tenant's rule: none where the platform signs nobody in; its own IdP where
+ * its record names one; else the user pool, with the tenant's own app client (allowed only its
+ * callback URL) and the state's group made first.
+ */
 async function listenerSignIn(deps: StepDeps, tenantId: string): Promise<ListenerSignIn | undefined> {
-  const platform = deps.cloud.platform.signIn;
-  if (!platform) return undefined;
-  if (!platform.tenantIdentityProviders) return { kind: 'user-pool' };
+  const { cloud } = deps;
+  if (!cloud.platform.signIn) return undefined;
   const { identityProvider } = await deps.tenants.require(tenantId);
-  return identityProvider ? { kind: 'oidc', ...identityProvider } : { kind: 'user-pool' };
+  if (identityProvider) return { kind: 'oidc', ...identityProvider };
+  if (!cloud.staffPool) {
+    throw new PermanentCloudError(
+      `tenant "${tenantId}" has no identityProvider, and this stage has no user pool (AWS GovCloud (US) has no Amazon Cognito sign-in at the load balancer). Give the tenant its own OIDC identityProvider (issuer, clientId, clientSecretArn)`,
+    );
+  }
+  await cloud.staffPool.ensureTenantGroup(tenantId);
+  const { clientId } = await cloud.staffPool.ensureTenantClient({
+    tenantId,
+    callbackUrl: `${cloud.loadBalancer.endpointFor(tenantId)}${SIGN_IN_CALLBACK_PATH}`,
+  });
+  return { kind: 'user-pool', clientId };
 }
 
 export function networkSteps(deps: StepDeps) {
@@ -70,13 +88,18 @@ export function networkSteps(deps: StepDeps) {
       return { ...next, problems: result.problems };
     },
 
-    /** The rule first (it references the target group), then the target group. */
+    /**
+     * The rule first (it references the target group and the app client), then the target group,
+     * then the tenant's app client of the user pool. The state's group stays: its members are the
+     * state's staff list, kept like its data (purgeData removes it).
+     */
     async removeRouting(raw: unknown) {
       const { tenantId } = parseStepInput(stepInputSchema, raw);
       const names = tenantNames(cloud.platform, tenantId);
       await cloud.loadBalancer.deleteListenerRule(tenantId);
       await cloud.loadBalancer.deleteTargetGroup(names.targetGroup);
-      return { removed: { listenerRule: tenantId, targetGroup: names.targetGroup } };
+      await cloud.staffPool?.deleteTenantClient(tenantId);
+      return { removed: { listenerRule: tenantId, targetGroup: names.targetGroup, ...(cloud.staffPool ? { userPoolClient: tenantId } : {}) } };
     },
   };
 }

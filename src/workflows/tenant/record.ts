@@ -195,10 +195,12 @@ export function recordSteps(deps: StepDeps) {
             bucketArn: bucketArn(cloud.platform.region, names.bucket),
             logGroup: names.logGroup,
           };
+      // The state's group of the user pool goes with the data: who its staff were.
+      const group = cloud.staffPool ? `, the user pool's group ${tenantId}` : '';
       const reason = purgeData
         ? // Names each thing deleted, so the person who asked can check that nothing with personnel data is left.
-          `offboarded; deleted table ${names.table}, bucket ${names.bucket} and log group ${names.logGroup} (with every task log in it)`
-        : `offboarded; data kept in table ${names.table}, bucket ${names.bucket} and log group ${names.logGroup} (to delete it: humangov tenant remove ${tenantId} --purge, or DELETE /tenants/${tenantId}?purge=true)`;
+          `offboarded; deleted table ${names.table}, bucket ${names.bucket}${group} and log group ${names.logGroup} (with every task log in it)`
+        : `offboarded; data kept in table ${names.table}, bucket ${names.bucket}${group} and log group ${names.logGroup} (to delete it: humangov tenant remove ${tenantId} --purge, or DELETE /tenants/${tenantId}?purge=true)`;
       const deleted = await tenants.transition(tenantId, 'DELETED', { reason, executionId, observed: { resources: kept } });
       await tenants.clearObserved(tenantId, ['endpoint', 'image', 'health']);
       await reportEnd(deleted, executionId, 'DELETED');

@@ -67,7 +67,6 @@ describe('taskEnvironment', () => {
     const signIn = {
       loadBalancerArn: 'arn:aws-us-gov:elasticloadbalancing:us-gov-west-1:123456789012:loadbalancer/app/humangov-dev/0a1b',
       issuer: 'https://idp.example',
-      tenantIdentityProviders: true,
     };
 
     const environment = taskEnvironment({ ...input, platform: { ...platform, signIn } });
@@ -77,7 +76,7 @@ describe('taskEnvironment', () => {
   });
 
   it("with the state's own IdP, believes that IdP and asks for no group", () => {
-    const signIn = { loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/humangov-dev/0a1b', tenantIdentityProviders: true };
+    const signIn = { loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/humangov-dev/0a1b' };
     const identityProvider = {
       issuer: 'https://login.ca.example.gov',
       clientId: 'hg',

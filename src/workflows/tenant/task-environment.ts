@@ -77,7 +77,7 @@ export function taskEnvironment(input: TaskEnvironmentInput): Record<string, str
 function signInEnvironment(input: TaskEnvironmentInput): Record<string, string> {
   const signIn = input.platform.signIn;
   if (!signIn) return { SIGN_IN: 'off' };
-  const ownIdp = signIn.tenantIdentityProviders ? input.identityProvider : undefined;
+  const ownIdp = input.identityProvider;
   const issuer = ownIdp?.issuer ?? signIn.issuer;
   if (!issuer) {
     throw new StepConfigurationError(

@@ -78,11 +78,26 @@ const STEP_FUNCTIONS = {
   tenantRelease: tenantReleaseHandler,
 } as const;
 
-export async function observeFunctionUses(): Promise<Record<string, FunctionUse>> {
-  const table = await startTenantsTable('dev');
-  const tables = controlPlaneTables('dev');
+/**
+ * `signIn`: the platform signs staff in with a user pool (a stage with HTTPS outside AWS GovCloud
+ * (US)), so routing makes each tenant's app client and group and a purge removes the group; the
+ * stage is then `prod`, whose packaged variant has a user pool.
+ */
+export async function observeFunctionUses(options: { signIn?: boolean } = {}): Promise<Record<string, FunctionUse>> {
+  const stage = options.signIn ? 'prod' : 'dev';
+  const table = await startTenantsTable(stage);
+  const tables = controlPlaneTables(stage);
   await table.client.send(new CreateTableCommand({ TableName: tables.deployments, ...DEPLOYMENTS_TABLE_DEFINITION, BillingMode: 'PAY_PER_REQUEST' }));
-  const cloud = new FakeCloud({ rolloutPolls: 2, drainPolls: 2, platform: { ...FAKE_PLATFORM, stage: 'dev' } });
+  const signIn = {
+    loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/humangov-prod/0123456789abcdef',
+    issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc',
+  };
+  const cloud = new FakeCloud({
+    rolloutPolls: 2,
+    drainPolls: 2,
+    platform: { ...FAKE_PLATFORM, stage, ...(options.signIn ? { signIn } : {}) },
+    staffPool: options.signIn === true,
+  });
   const uses: Record<string, FunctionUse> = {};
   const clients: DynamoDBClient[] = [];
 
@@ -138,7 +153,7 @@ export async function observeFunctionUses(): Promise<Record<string, FunctionUse>
     await seeded.tenants.updateUserFields('ca', { desiredState: 'DELETED', purgeData: true });
     await run('tenant-offboard', { tenantId: 'ca', purgeData: true });
 
-    const api = makeApiHandler({ ...depsOf('api'), stage: 'dev' });
+    const api = makeApiHandler({ ...depsOf('api'), stage });
     const context = {} as Context;
     for (const [method, path, body] of [
       ['GET', '/tenants'],
@@ -229,6 +244,7 @@ function recordingCloud(cloud: FakeCloud, use: FunctionUse): Cloud {
     loadBalancer: record(cloud.loadBalancer, 'loadBalancer'),
     workflows: record(cloud.workflows, 'workflows'),
     secrets: record(cloud.secrets, 'secrets'),
+    ...(cloud.staffPool ? { staffPool: record(cloud.staffPool, 'staffPool') } : {}),
   };
 }
 

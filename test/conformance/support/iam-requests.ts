@@ -197,6 +197,10 @@ export async function iamRequestsOf(call: SdkCall, stack: ResolvedStack, state: 
       if (operation === 'CreateSecret' && input.Tags?.length) await add({ action: 'secretsmanager:TagResource', resource });
       break;
     }
+    case 'cognito-idp':
+      // Every user pool operation is authorised on the pool (Service Authorization Reference, Amazon Cognito User Pools).
+      await add({ action, resource: stack.arn('cognito-idp', `userpool/${input.UserPoolId}`) });
+      break;
     default:
       throw new Error(`no resource mapping for ${call.service} (${call.command}); add it to test/conformance/support/iam-requests.ts`);
   }

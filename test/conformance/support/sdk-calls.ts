@@ -8,6 +8,7 @@
  * adapter sends in either world is recorded with its input and the answer it got.
  */
 import { CloudWatchLogsClient, ResourceAlreadyExistsException } from '@aws-sdk/client-cloudwatch-logs';
+import { CognitoIdentityProviderClient, GroupExistsException } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { ClientException, ECSClient } from '@aws-sdk/client-ecs';
 import { DuplicateTargetGroupNameException, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -56,6 +57,7 @@ export async function sdkCallsOf(portCall: PortCall, world: World, stack: Resolv
     elbv2: recordingClient(ElasticLoadBalancingV2Client, 'elasticloadbalancing', responders.elbv2, calls),
     sfn: recordingClient(SFNClient, 'states', responders.sfn, calls),
     secretsManager: recordingClient(SecretsManagerClient, 'secretsmanager', responders.secretsmanager, calls),
+    cognito: recordingClient(CognitoIdentityProviderClient, 'cognito-idp', responders.cognito, calls),
     httpGet: async () => ({ status: 200, body: '{"status":"ok"}' }),
   };
   const cloud = createAwsCloud(config, clients);
@@ -112,7 +114,7 @@ function inRegion(value: unknown, stack: ResolvedStack): unknown {
 function tenantOf(call: PortCall): string {
   const [first] = call.args as [unknown];
   if (typeof first === 'object' && first && 'tenantId' in first) return String((first as { tenantId: unknown }).tenantId);
-  if (call.method === 'loadBalancer.deleteListenerRule') return String(first);
+  if (call.method === 'loadBalancer.deleteListenerRule' || call.method.startsWith('staffPool.')) return String(first);
   return 'ca';
 }
 
@@ -277,5 +279,15 @@ function answersFor(world: World, stack: ResolvedStack, config: ReturnType<typeo
     if (command === 'GetSecretValueCommand') return { ARN: secretArn(input.SecretId), SecretString: 'an older value' };
     return { ARN: secretArn(String(input.SecretId)) };
   };
-  return { iam, dynamodb, s3, logs, ecs, elbv2, sfn, secretsmanager };
+  // Existing: the tenant's app client was made with another callback URL (the domain changed), and its group exists.
+  const clientName = `humangov-${config.stage}-${tenant.id}`;
+  const cognito: Responder = (command, input) => {
+    if (command === 'ListUserPoolClientsCommand') return { UserPoolClients: fresh ? [] : [{ ClientId: 'existing0client0id00000000', ClientName: clientName }] };
+    if (command === 'DescribeUserPoolClientCommand')
+      return { UserPoolClient: { ClientId: input.ClientId, ClientName: clientName, CallbackURLs: ['https://old.example.gov/oauth2/idpresponse'] } };
+    if (command === 'CreateUserPoolClientCommand') return { UserPoolClient: { ClientId: 'new0client0id0000000000000', ClientName: input.ClientName } };
+    if (command === 'CreateGroupCommand' && !fresh) throw new GroupExistsException({ message: 'A group with the name already exists', ...meta });
+    return {};
+  };
+  return { iam, dynamodb, s3, logs, ecs, elbv2, sfn, secretsmanager, cognito };
 }
