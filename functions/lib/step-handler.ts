@@ -55,6 +55,8 @@ export function stepHandler(functionName: string, actions: StepActions) {
     const log = logger.createChild({
       persistentKeys: { function: functionName, action: input.action, tenantId: input.tenantId, executionId: input.executionId },
     });
+    // The execution's name is the id its change was logged with (CORRELATION_ID, src/kernel/execution-name.ts).
+    if (input.executionId) log.setCorrelationId(input.executionId);
     const started = Date.now();
     try {
       const result = await actions[input.action]!(input);
