@@ -25,7 +25,8 @@ export async function loadTracer(): Promise<Tracer> {
 
 /** An SDK v3 client, made with `config` and traced by `through` (by default the tracer loadTracer loaded). */
 export function awsClient<Client, Config>(Make: new (config: Config) => Client, config: Config, through: Tracer | undefined = loaded): Client {
-  if (!through && process.env.AWS_EXECUTION_ENV) {
+  // Lambda sets AWS_LAMBDA_FUNCTION_NAME (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
+  if (!through && process.env.AWS_LAMBDA_FUNCTION_NAME) {
     throw new Error(
       `${Make.name} made before the tracer was loaded, so its calls would not be traced: make clients in the handler's build (lazyHandler), which loads it`,
     );

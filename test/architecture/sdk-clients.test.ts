@@ -41,6 +41,7 @@ describe('SDK clients of the functions', () => {
   afterEach(() => {
     if (executionEnv === undefined) delete process.env.AWS_EXECUTION_ENV;
     else process.env.AWS_EXECUTION_ENV = executionEnv;
+    delete process.env.AWS_LAMBDA_FUNCTION_NAME;
   });
 
   it(`are all made by ${FACTORY}`, async () => {
@@ -59,6 +60,7 @@ describe('SDK clients of the functions', () => {
 
   it('are refused in Lambda before the tracer is loaded, and traced when a handler builds them', async () => {
     process.env.AWS_EXECUTION_ENV = 'AWS_Lambda_nodejs24.x';
+    process.env.AWS_LAMBDA_FUNCTION_NAME = 'humangov-test-tenantRecord';
     expect(() => awsClient(SFNClient, { region: 'us-east-1' })).toThrow(/SFNClient made before the tracer was loaded/);
     const handler = lazyHandler(() => {
       const client = awsClient(SFNClient, { region: 'us-east-1' });
