@@ -6,7 +6,17 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { awsCompute, awsConfigFromEnv, awsLoadBalancer, awsWorkflows, createAwsCloudOf, SqsStreamFailures, type AwsPortBuilders } from '../../src/aws/index.ts';
+import {
+  awsBuckets,
+  awsCompute,
+  awsConfigFromEnv,
+  awsLoadBalancer,
+  awsTables,
+  awsWorkflows,
+  createAwsCloudOf,
+  SqsStreamFailures,
+  type AwsPortBuilders,
+} from '../../src/aws/index.ts';
 import { awsClient } from '../../src/aws/clients.ts';
 import { EmfMetrics } from '../../src/aws/metrics.ts';
 import { TenantRepository } from '../../src/tenants/repository.ts';
@@ -69,12 +79,21 @@ export function awsStreamDeps(): StreamDeps {
   };
 }
 
-/** The reconciler: reads what runs (ECS, the load balancer), starts workflows, and replays the stream's failure queue. */
+/** The ports the reconciler reads (ECS, the load balancer, each tenant's table and bucket) and starts workflows with. */
+export const RECONCILE_PORTS = {
+  tables: awsTables,
+  buckets: awsBuckets,
+  compute: awsCompute,
+  loadBalancer: awsLoadBalancer,
+  workflows: awsWorkflows,
+} satisfies Partial<AwsPortBuilders>;
+
+/** The reconciler: reads what runs, starts workflows, replays the stream's failure queue, and counts its corrections. */
 export function awsReconcileDeps(): ReconcileDeps {
   const config = awsConfigFromEnv(process.env);
   const { tenants, deployments } = awsRepositories();
   return {
-    cloud: createAwsCloudOf(config, { compute: awsCompute, loadBalancer: awsLoadBalancer, workflows: awsWorkflows }),
+    cloud: createAwsCloudOf(config, RECONCILE_PORTS),
     tenants,
     releases: releasesOf(deployments),
     failedChanges: new SqsStreamFailures({ queueUrl: requireEnv('STREAM_FAILURE_QUEUE_URL'), region: config.region }),
@@ -82,5 +101,6 @@ export function awsReconcileDeps(): ReconcileDeps {
     maxLeaseMs: Math.max(LOCK_TTL_MS, RELEASE_LEASE_MS),
     now: () => Date.now(),
     log: (message, details) => logger.info(message, details),
+    metrics: new EmfMetrics({ stage: config.stage }),
   };
 }

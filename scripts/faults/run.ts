@@ -1,12 +1,15 @@
 // npm run test:faults: kills the local control plane (`humangov up`, what `npm start` runs) with SIGKILL at
-// every step boundary of tenant-onboard, tenant-offboard and image-deploy, and at seeded random moments,
-// starts it again, and checks the invariants (invariants.ts) within a bound. Last line:
+// every step boundary of tenant-onboard, tenant-offboard and image-deploy, around the correction of a record
+// written invalid, and at seeded random moments, starts it again, and checks the invariants (invariants.ts)
+// within a bound. Last line:
 //   faults: <N> injected, <M> converged, <K> violations
 // FAULT_SEED=<n> replays a run; FAULT_BOUND_MS (default 90000) is how long a restart has to converge.
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { freePorts, Plane, ROOT } from './plane.ts';
 import { settled, snapshot, violations } from './invariants.ts';
 
@@ -151,6 +154,71 @@ async function round(label: string, workload: () => Promise<void> | void, fault:
   note(`${label}: ${hit ? 'killed' : 'not killed'}, ${ok ? 'converged' : 'NOT converged'}`);
 }
 
+/** The tenants table at the DynamoDB endpoint, as any client may reach it: nothing validates what is written. */
+async function tenantsTable<T>(use: (db: DynamoDBDocumentClient) => Promise<T>): Promise<T> {
+  const db = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: `http://127.0.0.1:${plane.ports.dynamodb}`, region: 'us-east-1', credentials: { accessKeyId: 'f', secretAccessKey: 'f' } }),
+  );
+  try {
+    return await use(db);
+  } finally {
+    db.destroy();
+  }
+}
+
+/** The record as stored (the API refuses to show one that breaks a rule: 400 INVALID_TENANT). */
+async function tenantView(id: string): Promise<{ status?: string; statusReason?: string; desiredCount?: number }> {
+  const { Item } = await tenantsTable((db) => db.send(new GetCommand({ TableName: 'humangov-local-tenants', Key: { tenantId: id }, ConsistentRead: true })));
+  return (Item ?? {}) as { status?: string; statusReason?: string; desiredCount?: number };
+}
+
+/**
+ * A record written invalid (desiredCount 99) is FAILED with its reason; the control plane is killed
+ * (at once, or with `spec` armed, inside the onboarding its correction starts); the user's PATCH of
+ * the field, made after the restart or before the kill, must end with the tenant ACTIVE at the count asked.
+ */
+async function invalidCorrected(label: string, spec?: string): Promise<void> {
+  if (ONLY && !label.includes(ONLY)) return;
+  if (!plane.running()) await plane.start();
+  const id = `f${++tenantNo}`;
+  created.add(id);
+  await tenantsTable((db) => db.send(new PutCommand({ TableName: 'humangov-local-tenants', Item: { tenantId: id, desiredCount: 99 } })));
+  for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 250))) {
+    const view = await tenantView(id);
+    if (view.status === 'FAILED' && view.statusReason) break;
+    if (Date.now() > deadline) throw new Error(`${label}: tenant ${id} written with desiredCount 99 is ${view.status}, not FAILED with a reason`);
+  }
+  let hit: boolean;
+  if (spec) {
+    plane.arm(spec);
+    const patched = await plane.request('PATCH', `/tenants/${id}`, { desiredCount: 1 });
+    if (patched.status !== 200) found.push(`${label}: PATCH /tenants/${id} answered ${patched.status}: ${JSON.stringify(patched.body)}`);
+    hit = await plane.killedWithin(30_000);
+    if (!hit) plane.disarm();
+  } else {
+    await plane.kill();
+    hit = true;
+  }
+  if (hit) injected++;
+  if (!plane.running()) await plane.start();
+  if (!spec) {
+    const patched = await plane.request('PATCH', `/tenants/${id}`, { desiredCount: 1 });
+    if (patched.status !== 200) found.push(`${label}: PATCH /tenants/${id} answered ${patched.status}: ${JSON.stringify(patched.body)}`);
+  }
+  // FAILED with a reason counts as settled for the fleet's invariants, and so does this tenant until the
+  // stream has started the onboarding its PATCH asks for: it must reach ACTIVE at the count asked first.
+  let view = await tenantView(id);
+  for (const deadline = Date.now() + BOUND_MS; (view.status !== 'ACTIVE' || view.desiredCount !== 1) && Date.now() < deadline; view = await tenantView(id))
+    await new Promise((r) => setTimeout(r, 500));
+  let ok = await waitConverged(label);
+  if (view.status !== 'ACTIVE' || view.desiredCount !== 1) {
+    found.push(`${label}: tenant ${id} corrected to desiredCount 1 is ${view.status} at ${view.desiredCount} ("${view.statusReason}")`);
+    ok = false;
+  }
+  if (hit && ok) converged++;
+  note(`${label}: ${hit ? 'killed' : 'not killed'}, ${ok ? 'converged' : 'NOT converged'}`);
+}
+
 let exitCode = 0;
 try {
   await plane.start();
@@ -160,6 +228,8 @@ try {
   for (const spec of ONBOARD) await round(`onboard, kill at ${spec}`, onboard, { spec });
   for (const spec of OFFBOARD) await round(`offboard, kill at ${spec}`, offboard, { spec });
   for (const spec of DEPLOY) await round(`image-deploy, kill at ${spec}`, push, { spec });
+  await invalidCorrected('invalid record, kill before its PATCH');
+  await invalidCorrected('invalid record, PATCH, kill at beginOnboarding', 'beginOnboarding');
   for (let i = 1; i <= RANDOM_ROUNDS; i++) {
     const delayMs = Math.floor(rand() * 4000);
     const kind = rand() < 0.5 ? 'onboard' : 'offboard';

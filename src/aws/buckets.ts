@@ -8,6 +8,8 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectsCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
   ListObjectVersionsCommand,
   NoSuchBucket,
   PutBucketEncryptionCommand,
@@ -19,7 +21,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { BucketLocationConstraint, ObjectIdentifier, ServerSideEncryptionRule } from '@aws-sdk/client-s3';
 import { NotReadyError, PermanentCloudError, TransientCloudError } from '../cloud/errors.ts';
-import type { BucketPort, BucketSpec, PolicyStatement } from '../cloud/ports.ts';
+import type { BucketPort, BucketProtection, BucketSpec, PolicyStatement } from '../cloud/ports.ts';
 import { bucketArn } from '../tenants/task-role-policy.ts';
 import { hasErrorName, translateAwsError } from './errors.ts';
 import { tagList } from './tags.ts';
@@ -84,6 +86,37 @@ export class S3Buckets implements BucketPort {
       }
       throw translateAwsError(error, { action: 's3:DeleteBucket', resource: `bucket "${name}"` });
     }
+  }
+
+  /**
+   * GetBucketVersioning answers no Status for a bucket never versioned, Suspended once turned off
+   * (API_GetBucketVersioning.html), and NoSuchBucket for a missing bucket; GetPublicAccessBlock
+   * answers NoSuchPublicAccessBlockConfiguration when the block was deleted (API_GetPublicAccessBlock.html).
+   * Neither operation models NoSuchBucket, so the SDK raises it by name only.
+   */
+  async describeBucket(name: string): Promise<BucketProtection | undefined> {
+    let versioning: boolean;
+    try {
+      versioning = (await this.#client.send(new GetBucketVersioningCommand({ Bucket: name }))).Status === 'Enabled';
+    } catch (error) {
+      if (hasErrorName(error, 'NoSuchBucket')) return undefined;
+      throw translateAwsError(error, { action: 's3:GetBucketVersioning', resource: `bucket "${name}"` });
+    }
+    let publicAccessBlocked: boolean;
+    try {
+      const block = (await this.#client.send(new GetPublicAccessBlockCommand({ Bucket: name }))).PublicAccessBlockConfiguration;
+      publicAccessBlocked =
+        !!block &&
+        block.BlockPublicAcls === true &&
+        block.IgnorePublicAcls === true &&
+        block.BlockPublicPolicy === true &&
+        block.RestrictPublicBuckets === true;
+    } catch (error) {
+      if (hasErrorName(error, 'NoSuchPublicAccessBlockConfiguration')) publicAccessBlocked = false;
+      else if (hasErrorName(error, 'NoSuchBucket')) return undefined;
+      else throw translateAwsError(error, { action: 's3:GetBucketPublicAccessBlock', resource: `bucket "${name}"` });
+    }
+    return { name, versioning, publicAccessBlocked };
   }
 
   async #create(Bucket: string): Promise<void> {

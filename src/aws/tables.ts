@@ -11,13 +11,14 @@ import {
   DynamoDBClient,
   ResourceInUseException,
   ResourceNotFoundException,
+  TableNotFoundException,
   TagResourceCommand,
   UpdateContinuousBackupsCommand,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { NotReadyError, PermanentCloudError } from '../cloud/errors.ts';
-import type { TablePort, TableSpec, TableState } from '../cloud/ports.ts';
+import type { TablePort, TableProtection, TableSpec, TableState } from '../cloud/ports.ts';
 import { translateAwsError } from './errors.ts';
 import { tagList } from './tags.ts';
 import { awsClient } from './clients.ts';
@@ -75,6 +76,27 @@ export class DynamoDbTables implements TablePort {
       // A concurrent update (or our own protection change still applying) holds the table.
       if (error instanceof ResourceInUseException) throw new NotReadyError(`table "${name}" is busy; deleting it again shortly`, { cause: error });
       throw translateAwsError(error, { action: 'dynamodb:DeleteTable', resource: `table "${name}"` });
+    }
+  }
+
+  /**
+   * DescribeTable reports deletion protection (API_TableDescription.html), DescribeContinuousBackups
+   * point-in-time recovery (API_DescribeContinuousBackups.html, TableNotFoundException for a missing table).
+   */
+  async describeTable(name: string): Promise<TableProtection | undefined> {
+    const table = await this.#describe(name);
+    if (!table) return undefined;
+    try {
+      const backups = await this.#client.send(new DescribeContinuousBackupsCommand({ TableName: name }));
+      return {
+        name,
+        status: toState(name, table).status,
+        deletionProtection: table.DeletionProtectionEnabled === true,
+        pointInTimeRecovery: backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED',
+      };
+    } catch (error) {
+      if (error instanceof TableNotFoundException) return undefined;
+      throw translateAwsError(error, { action: 'dynamodb:DescribeContinuousBackups', resource: `table "${name}"` });
     }
   }
 

@@ -80,6 +80,14 @@ export interface TableState {
   status: 'CREATING' | 'ACTIVE' | 'UPDATING' | 'DELETING' | 'ARCHIVED' | 'ARCHIVING' | 'INACCESSIBLE_ENCRYPTION_CREDENTIALS' | 'REPLICATION_NOT_AUTHORIZED';
 }
 
+/** What the reconciler checks of a tenant's table: the protections ensureTable puts on it. */
+export interface TableProtection {
+  name: string;
+  status: TableState['status'];
+  deletionProtection: boolean;
+  pointInTimeRecovery: boolean;
+}
+
 export interface TablePort {
   /**
    * Creates the table on demand (PAY_PER_REQUEST), encrypted, with deletion
@@ -89,6 +97,8 @@ export interface TablePort {
   ensureTable(spec: TableSpec): Promise<TableState>;
   /** Lifts deletion protection, then deletes. */
   deleteTable(name: string): Promise<void>;
+  /** The table's status and protections; undefined when there is no such table. */
+  describeTable(name: string): Promise<TableProtection | undefined>;
 }
 
 // ---------------------------------------------------------------- buckets
@@ -96,6 +106,18 @@ export interface TablePort {
 export interface BucketSpec {
   name: string;
   tags: Tags;
+}
+
+/**
+ * What the reconciler checks of a tenant's bucket: the protections ensureBucket puts on it that
+ * can be turned off. (Encryption cannot: S3 encrypts every bucket with SSE-S3 at least,
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html.)
+ */
+export interface BucketProtection {
+  name: string;
+  versioning: boolean;
+  /** All four settings of the bucket's public access block on. */
+  publicAccessBlocked: boolean;
 }
 
 export interface BucketPort {
@@ -106,6 +128,8 @@ export interface BucketPort {
   ensureBucket(spec: BucketSpec): Promise<{ name: string; arn: string }>;
   /** Removes every object version and delete marker, then the bucket. */
   deleteBucket(name: string): Promise<void>;
+  /** The bucket's protections; undefined when there is no such bucket. */
+  describeBucket(name: string): Promise<BucketProtection | undefined>;
 }
 
 // ---------------------------------------------------------------- access (IAM)

@@ -32,9 +32,11 @@ import {
   type TenantResult,
 } from './schema.ts';
 
-/** Where onboarding learns which image to run: the last SUCCEEDED deployment. */
+/** Where onboarding learns which image to run: the last SUCCEEDED deployment, or the rollout still in progress. */
 export interface ReleaseSource {
   currentRelease(): Promise<ImageRef | undefined>;
+  /** The image of the newest deployment still IN_PROGRESS, if any. */
+  rollingOut(): Promise<ImageRef | undefined>;
 }
 
 function startKey(cursor: string | undefined): Record<string, unknown> | undefined {
@@ -208,6 +210,18 @@ export class DeploymentRepository implements ReleaseSource {
   async currentRelease(): Promise<ImageRef | undefined> {
     const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: { deploymentId: RELEASE }, ConsistentRead: true }));
     return Item ? imageRefSchema.parse(Item.image) : undefined;
+  }
+
+  /** The image of the newest deployment still IN_PROGRESS (by push time), if any: every page of the table is read. */
+  async rollingOut(): Promise<ImageRef | undefined> {
+    let cursor: string | undefined;
+    let newest: Deployment | undefined;
+    do {
+      const page = await this.list({ cursor });
+      for (const d of page.items) if (d.status === 'IN_PROGRESS' && (!newest || d.startedAt > newest.startedAt)) newest = d;
+      cursor = page.nextCursor;
+    } while (cursor);
+    return newest?.image;
   }
 
   /**

@@ -4,7 +4,7 @@
  * reason that names the difference. The reconciler (src/reconcile/reconciler.ts)
  * is the imperative shell around it.
  */
-import type { WorkflowName } from '../cloud/ports.ts';
+import type { BucketProtection, TableProtection, WorkflowName } from '../cloud/ports.ts';
 import { tenantSpec, type ImageRef, type TenantRecord } from '../tenants/schema.ts';
 import { isTransitional } from '../tenants/status.ts';
 
@@ -16,6 +16,10 @@ export interface ObservedTenant {
   imageDigest?: string;
   /** Targets of the tenant's target group in `healthy` state, out of `total` registered. */
   targets?: { healthy: number; total: number };
+  /** The tenant's own table by name, and what DynamoDB reports of it (`found` absent: there is none); undefined when not looked at. */
+  table?: { name: string; found?: TableProtection };
+  /** The tenant's own bucket by name, and what S3 reports of it (`found` absent: there is none); undefined when not looked at. */
+  bucket?: { name: string; found?: BucketProtection };
 }
 
 /** The reconciler's own bookkeeping on a record: how often it tried to close a gap, and when it may try again. */
@@ -25,6 +29,8 @@ export interface ReconcileState {
   nextAttemptAt: number;
   /** The difference it last acted on. */
   gap: string;
+  /** When it first saw fewer healthy targets than the tenant asks for (milliseconds since the epoch); absent once they are back. */
+  unhealthySince?: number;
 }
 
 export interface DecideInput {
@@ -44,16 +50,79 @@ export type Decision =
   | { kind: 'wait'; reason: string }
   /** A lease no live workflow holds: free it, and say so on the record. */
   | { kind: 'free-lease'; owner: string; reason: string }
+  /**
+   * The tenant's table or bucket is gone while it held data: onboarding would make an empty
+   * one and call the tenant ACTIVE, so nothing is started; FAILED, with what to do.
+   */
+  | { kind: 'data-missing'; reason: string }
+  /**
+   * Everything is as asked but fewer targets are healthy than tasks asked for. Within the grace
+   * it is noted (`since`) and left to the service scheduler; past it the tenant is DEGRADED.
+   */
+  | { kind: 'unhealthy'; gap: string; since: number; degrade: boolean }
   /** A gap to close, and its retry is not due yet: nothing now. */
   | { kind: 'backoff'; gap: string; nextAttemptAt: number }
-  | { kind: 'start'; workflow: WorkflowName; gap: string; attempt: number };
+  | { kind: 'start'; workflow: TenantWorkflow; gap: string; attempt: number };
+
+/** The workflows the reconciler starts: a tenant's own (a rollout starts only from a push). */
+export type TenantWorkflow = Extract<WorkflowName, 'tenant-onboard' | 'tenant-offboard'>;
 
 /** First retry after 30 s, doubling to at most an hour: a broken tenant costs a few workflow runs a day, not a hot loop. */
 export const BACKOFF_BASE_MS = 30_000;
 export const BACKOFF_MAX_MS = 60 * 60 * 1000;
 
+/**
+ * How long fewer healthy targets than asked is the service scheduler's to fix (a task replaced, a
+ * deploy's new tasks passing their checks) before the record stops saying ACTIVE. In AWS a pass
+ * runs every 5 minutes, so two passes in a row must see it.
+ */
+export const UNHEALTHY_GRACE_MS = 4 * 60 * 1000;
+
 export function backoffMs(attempt: number): number {
   return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+}
+
+/** Statuses in which the tenant has had its table and bucket: only their loss, not their absence, is news. */
+const HELD_DATA = ['ACTIVE', 'DEGRADED', 'DEPLOYING', 'FAILED'];
+
+/**
+ * Why the tenant's data store is missing and what a person does about it; undefined when
+ * nothing is missing, or when the tenant never had it (it is still being onboarded, or its
+ * data was purged, which clears the names from its resources).
+ */
+export function missingData(record: TenantRecord, observed: ObservedTenant): string | undefined {
+  if (tenantSpec(record).desiredState !== 'ACTIVE' || !HELD_DATA.includes(record.status ?? '')) return undefined;
+  const gone: string[] = [];
+  if (record.resources?.tableName && observed.table && !present(observed.table.found)) gone.push(`its table ${observed.table.name} (its employee records)`);
+  if (record.resources?.bucketName && observed.bucket && !observed.bucket.found) gone.push(`its bucket ${observed.bucket.name} (its scanned ID documents)`);
+  if (gone.length === 0) return undefined;
+  const id = record.tenantId;
+  return (
+    `${gone.join(' and ')} ${gone.length > 1 ? 'are' : 'is'} gone: restore ${gone.length > 1 ? 'them' : 'it'} under the same name from a backup ` +
+    `(DynamoDB point-in-time recovery keeps one of a deleted table; AWS Backup, if it covers them) and the reconciler brings the tenant back; ` +
+    `humangov tenant retry ${id} (POST /tenants/${id}/retry) instead starts it again with an empty store`
+  );
+}
+
+function present(table: TableProtection | undefined): boolean {
+  return table !== undefined && table.status !== 'DELETING';
+}
+
+/** The first protection onboarding puts on the table or bucket that is off now, in words a person can check. */
+function protectionGap(observed: ObservedTenant): string | undefined {
+  const table = observed.table?.found;
+  if (table && present(table)) {
+    if (!table.pointInTimeRecovery) return `point-in-time recovery is off on its table ${table.name}`;
+    if (!table.deletionProtection) return `deletion protection is off on its table ${table.name}`;
+  }
+  const bucket = observed.bucket?.found;
+  if (bucket) {
+    if (!bucket.versioning) return `versioning is off on its bucket ${bucket.name}`;
+    if (!bucket.publicAccessBlocked) return `public access is not blocked on its bucket ${bucket.name}`;
+  }
+  if (observed.table && !present(observed.table.found)) return `its table ${observed.table.name} does not exist`;
+  if (observed.bucket && !observed.bucket.found) return `its bucket ${observed.bucket.name} does not exist`;
+  return undefined;
 }
 
 /**
@@ -75,6 +144,9 @@ export function gapOf(record: TenantRecord, release: ImageRef | undefined, obser
   if (release && observed.imageDigest !== release.digest && !rolledOut) {
     return `the current release is ${release.tag} (${release.digest}) but its service runs ${observed.imageDigest ?? 'an unknown image'}`;
   }
+  // Onboarding's data steps bring an existing table and bucket back to their protections.
+  const unprotected = protectionGap(observed);
+  if (unprotected) return unprotected;
   // Fewer running tasks or healthy targets than asked is the service scheduler's to fix (it replaces
   // tasks, as right after a restart); a workflow would only race it. Verification reports it.
   if (record.status !== 'ACTIVE') return `everything runs as asked but the status is ${record.status ?? 'new'}`;
@@ -82,6 +154,18 @@ export function gapOf(record: TenantRecord, release: ImageRef | undefined, obser
     return `its service runs ${release.tag} but the record says ${record.image?.tag ?? 'no image'}`;
   }
   return undefined;
+}
+
+/**
+ * Fewer healthy targets than the tenant asks for, on a service that is not rolling out, in
+ * words a person can check; undefined when they are all healthy or were not looked at.
+ */
+export function healthGap(record: TenantRecord, observed: ObservedTenant): string | undefined {
+  const { service, targets } = observed;
+  if (!service || !targets || service.rolloutInProgress) return undefined;
+  const wanted = tenantSpec(record).desiredCount;
+  if (targets.healthy >= wanted) return undefined;
+  return `${targets.healthy} of ${wanted} task(s) healthy behind its load balancer (${service.runningCount} running)`;
 }
 
 export function decide(input: DecideInput): Decision {
@@ -99,8 +183,15 @@ export function decide(input: DecideInput): Decision {
     return { kind: 'wait', reason: `held by ${lock.owner} until ${iso(lock.expiresAt)}; the reconciler frees it then if nothing renews it` };
   }
 
+  const missing = missingData(record, observed);
+  if (missing) return { kind: 'data-missing', reason: missing };
   const gap = gapOf(record, release, observed, rollingOut);
-  if (gap === undefined) return { kind: 'in-sync' };
+  if (gap === undefined) {
+    const unhealthy = healthGap(record, observed);
+    if (unhealthy === undefined) return { kind: 'in-sync' };
+    const since = record.reconcile?.unhealthySince ?? now;
+    return { kind: 'unhealthy', gap: unhealthy, since, degrade: now - since >= UNHEALTHY_GRACE_MS };
+  }
   // A workflow that is mid-way holds the lease; a transitional status without one was cut off.
   const previous = record.reconcile;
   if (previous && previous.nextAttemptAt > now) return { kind: 'backoff', gap, nextAttemptAt: previous.nextAttemptAt };
@@ -108,7 +199,7 @@ export function decide(input: DecideInput): Decision {
     // Nothing to run until a release exists; onboarding would only fail again with the same reason.
     return { kind: 'backoff', gap: `${gap}; no release pushed yet`, nextAttemptAt: now + BACKOFF_MAX_MS };
   }
-  const workflow: WorkflowName = tenantSpec(record).desiredState === 'DELETED' ? 'tenant-offboard' : 'tenant-onboard';
+  const workflow: TenantWorkflow = tenantSpec(record).desiredState === 'DELETED' ? 'tenant-offboard' : 'tenant-onboard';
   return { kind: 'start', workflow, gap, attempt: (previous?.attempts ?? 0) + 1 };
 }
 

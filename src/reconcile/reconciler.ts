@@ -5,18 +5,22 @@
  * 1. replays what the tenants stream gave up on (its failure queue): a removed
  *    record whose tenant still runs is offboarded; every other change is
  *    covered by step 2, which reads the table itself;
- * 2. for each tenant, observes its service, task definition and targets,
- *    decides (decide.ts), and starts the workflow that closes the gap under a
- *    deterministic name, frees a lease nobody holds, or records why it waits;
+ * 2. for each tenant, observes its service, task definition, targets, table
+ *    and bucket (with their protections), decides (decide.ts), and starts the
+ *    workflow that closes the gap under a deterministic name, frees a lease
+ *    nobody holds, records why it waits, or marks FAILED a tenant whose data
+ *    store is gone (never recreated empty behind the user's back);
  * 3. writes its backoff on the record (`reconcile`), so a tenant it cannot fix
  *    is tried again after 30 s, 1 min, 2 min... up to an hour, never in a loop.
  */
 import { createHash } from 'node:crypto';
 import type { Cloud, WorkflowName } from '../cloud/ports.ts';
-import type { ImageRef, TenantRecord } from '../tenants/schema.ts';
+import { tenantSpec, type ImageRef, type TenantRecord } from '../tenants/schema.ts';
 import { executionNameFor, reactionTo, type TenantItemChange } from '../tenants/changes.ts';
 import { InvalidTenantError } from '../tenants/errors.ts';
 import { tenantResourceNames } from '../tenants/names.ts';
+import type { MetricsPort } from '../kernel/metrics.ts';
+import { reconcilerCorrected, type ReconcilerCorrection } from '../workflows/kit/signals.ts';
 import { backoffMs, decide, type Decision, type ObservedTenant, type ReconcileState } from './decide.ts';
 
 /** One discarded batch of the tenants stream: its changes, read back from the stream, or why they cannot be. */
@@ -42,16 +46,20 @@ export interface ReconcileTenants {
   noteReconcile(tenantId: string, expected: ReconcileState | undefined, next: ReconcileState | null, statusReason?: string): Promise<boolean>;
   /** ACTIVE that is not what runs: DEGRADED, with the difference as its reason. */
   markDegraded(tenantId: string, reason: string): Promise<void>;
+  /** What no workflow can close without a person: FAILED, with what to do as its reason. */
+  markFailed(tenantId: string, reason: string): Promise<void>;
 }
 
 export interface ReconcileDeps {
-  cloud: Pick<Cloud, 'platform' | 'compute' | 'loadBalancer' | 'workflows'>;
+  cloud: Pick<Cloud, 'platform' | 'compute' | 'loadBalancer' | 'tables' | 'buckets' | 'workflows'>;
   tenants: ReconcileTenants;
   releases: { currentRelease(): Promise<ImageRef | undefined>; rollingOut(): Promise<ImageRef | undefined> };
   failedChanges?: FailedChanges;
   maxLeaseMs: number;
   now: () => number;
   log: (message: string, details: Record<string, unknown>) => void;
+  /** One ReconcilerCorrections sample per correction made (src/workflows/kit/signals.ts). */
+  metrics: MetricsPort;
 }
 
 export interface ReconcileOutcome {
@@ -109,9 +117,39 @@ async function reconcileTenant(
     case 'free-lease':
       await deps.tenants.forceReleaseLock(tenantId, decision.owner, decision.reason);
       deps.log('lease freed', { tenantId, owner: decision.owner, reason: decision.reason });
+      corrected(deps, tenantId, 'free-lease', decision.reason);
       return { tenantId, decision: decision.kind, detail: decision.reason };
+    case 'data-missing': {
+      const reason = `reconciler: ${decision.reason}`;
+      if (record.status !== 'FAILED' || record.statusReason !== reason) {
+        await deps.tenants.markFailed(tenantId, reason);
+        deps.log('tenant data store missing', { tenantId, reason: decision.reason });
+        corrected(deps, tenantId, 'mark-failed', decision.reason);
+      }
+      return { tenantId, decision: decision.kind, detail: decision.reason };
+    }
+    case 'unhealthy': {
+      if (!decision.degrade) {
+        // Noted once, so the grace runs from the first pass that saw it, not from each.
+        if (record.reconcile?.unhealthySince === undefined) {
+          const noted = { attempts: record.reconcile?.attempts ?? 0, nextAttemptAt: record.reconcile?.nextAttemptAt ?? now, gap: decision.gap };
+          await deps.tenants.noteReconcile(tenantId, record.reconcile, { ...noted, unhealthySince: decision.since });
+        }
+        return { tenantId, decision: decision.kind, detail: decision.gap };
+      }
+      const reason =
+        `reconciler: only ${decision.gap} since ${iso(decision.since)}; ` +
+        `its tasks' logs say why (humangov tenant logs ${tenantId}); it is ACTIVE again once every task is healthy`;
+      await deps.tenants.markDegraded(tenantId, reason);
+      deps.log('tenant degraded: unhealthy targets', { tenantId, gap: decision.gap, since: iso(decision.since) });
+      corrected(deps, tenantId, 'mark-degraded', decision.gap);
+      return { tenantId, decision: decision.kind, detail: decision.gap };
+    }
     case 'backoff':
-      if (record.status === 'ACTIVE') await deps.tenants.markDegraded(tenantId, `reconciler: ${decision.gap}; next attempt at ${iso(decision.nextAttemptAt)}`);
+      if (record.status === 'ACTIVE') {
+        await deps.tenants.markDegraded(tenantId, `reconciler: ${decision.gap}; next attempt at ${iso(decision.nextAttemptAt)}`);
+        corrected(deps, tenantId, 'mark-degraded', decision.gap);
+      }
       return { tenantId, decision: decision.kind, detail: decision.gap };
     case 'start': {
       const next: ReconcileState = { attempts: decision.attempt, nextAttemptAt: now + backoffMs(decision.attempt), gap: decision.gap };
@@ -127,6 +165,8 @@ async function reconcileTenant(
         gap: decision.gap,
         attempt: decision.attempt,
       });
+      // A name another pass already started is that pass's correction.
+      if (started) corrected(deps, tenantId, decision.workflow, decision.gap);
       return { tenantId, decision: decision.kind, detail: decision.gap };
     }
   }
@@ -145,8 +185,9 @@ export function reconcileExecutionName(record: TenantRecord, workflow: WorkflowN
 /** What runs for the tenant; a resource that cannot be read is reported absent only when the provider says so. */
 export async function observe(cloud: ReconcileDeps['cloud'], record: TenantRecord): Promise<ObservedTenant> {
   const names = tenantResourceNames(cloud.platform.stage, record.tenantId, cloud.platform.accountId);
+  const data = await observeData(cloud, record, names);
   const service = await cloud.compute.describeService(names.service);
-  if (!service || service.status === 'INACTIVE') return {};
+  if (!service || service.status === 'INACTIVE') return data;
   const primary = service.deployments.find((d) => d.status === 'PRIMARY') ?? service.deployments[0];
   const definition = primary ? await cloud.compute.describeTaskDefinition(primary.taskDefinitionArn) : undefined;
   const imageDigest = definition?.image.split('@')[1];
@@ -156,7 +197,19 @@ export async function observe(cloud: ReconcileDeps['cloud'], record: TenantRecor
     service: { desiredCount: service.desiredCount, runningCount: service.runningCount, rolloutInProgress: primary?.rolloutState === 'IN_PROGRESS' },
     imageDigest,
     targets: targets ? { healthy: targets.filter((t) => t.state === 'healthy').length, total: targets.length } : undefined,
+    ...data,
   };
+}
+
+/** The table and bucket of a tenant that should have them (desired ACTIVE); a tenant being removed is not asked about. */
+async function observeData(
+  cloud: ReconcileDeps['cloud'],
+  record: TenantRecord,
+  names: { table: string; bucket: string },
+): Promise<Pick<ObservedTenant, 'table' | 'bucket'>> {
+  if (tenantSpec(record).desiredState !== 'ACTIVE') return {};
+  const [table, bucket] = await Promise.all([cloud.tables.describeTable(names.table), cloud.buckets.describeBucket(names.bucket)]);
+  return { table: { name: names.table, found: table }, bucket: { name: names.bucket, found: bucket } };
 }
 
 /**
@@ -178,12 +231,17 @@ async function replayFailedChanges(deps: ReconcileDeps, source: FailedChanges): 
       if (current) continue;
       const reaction = reactionTo(change);
       if (reaction.kind !== 'start') continue;
-      await deps.cloud.workflows.startExecution({ workflow: reaction.workflow, name: reaction.executionName, input: reaction.input });
+      const { started } = await deps.cloud.workflows.startExecution({ workflow: reaction.workflow, name: reaction.executionName, input: reaction.input });
+      if (started) corrected(deps, change.key, 'replay-removal', `removed record ${change.sequenceNumber}`);
       outcomes.push({ tenantId: change.key, decision: 'replayed', detail: `removed record ${change.sequenceNumber} offboarded` });
     }
     await source.done(batch.id);
   }
   return outcomes;
+}
+
+function corrected(deps: ReconcileDeps, tenantId: string, correction: ReconcilerCorrection, gap: string): void {
+  for (const sample of reconcilerCorrected(tenantId, correction, gap)) deps.metrics.record(sample);
 }
 
 function iso(ms: number): string {

@@ -444,6 +444,11 @@ export class TenantRepository {
     await this.transition(tenantId, 'DEGRADED', { reason });
   }
 
+  /** What needs a person (the reconciler's word): FAILED, with what to do as its reason. */
+  async markFailed(tenantId: string, reason: string): Promise<void> {
+    await this.transition(tenantId, 'FAILED', { reason });
+  }
+
   /** `transition` as one write that appends to the history; undefined when the record is not as `after` says (or its history is full). */
   async #appendTransition(tenantId: string, to: TenantStatus, after: TenantStamp, options: TransitionOptions): Promise<TenantRecord | undefined> {
     const append = {

@@ -125,8 +125,8 @@ export const tenantRecordSchema = userFieldsSchema.extend({
   history: z.array(historyEntrySchema).optional(),
   version: z.number().int().optional(),
   lock: z.object({ owner: z.string(), expiresAt: z.number() }).optional(),
-  /** The reconciler's backoff: how often it tried to close `gap`, and when it may try again (ms since the epoch). */
-  reconcile: z.object({ attempts: z.number().int().min(0), nextAttemptAt: z.number(), gap: z.string() }).optional(),
+  /** The reconciler's backoff: how often it tried to close `gap`, and when it may try again (ms since the epoch); since when it saw targets unhealthy. */
+  reconcile: z.object({ attempts: z.number().int().min(0), nextAttemptAt: z.number(), gap: z.string(), unhealthySince: z.number().optional() }).optional(),
 });
 export type TenantRecord = z.infer<typeof tenantRecordSchema>;
 

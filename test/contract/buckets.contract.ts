@@ -2,7 +2,8 @@
  * The BucketPort contract (src/cloud/ports.ts): ensureBucket is idempotent, answers the bucket's
  * ARN and brings its tags to the spec; deleteBucket removes every object (every version and
  * delete marker where the store keeps them) and then the bucket, and treats a missing bucket as
- * done; a name S3 refuses is refused for good; an outage is transient.
+ * done; a name S3 refuses is refused for good; an outage is transient; describeBucket reports
+ * the protections ensureBucket puts on, and ensureBucket turns back on what was turned off.
  */
 import { describe, expect, it } from '@jest/globals';
 import { PermanentCloudError, TransientCloudError } from '../../src/cloud/errors.ts';
@@ -14,6 +15,8 @@ export interface BucketsSubject extends Subject<BucketPort> {
   tagsOf(name: string): Promise<Record<string, string> | undefined>;
   /** Writes an object into the bucket, as the tenant's app would. */
   putObject(bucket: string, key: string): Promise<void>;
+  /** Suspends versioning and removes the public access block, as a person could in the console. */
+  turnOffProtections(name: string): Promise<void>;
 }
 
 const name = 'humangov-test-ca-123456789012';
@@ -48,6 +51,19 @@ export function bucketsContract(implementation: string, make: Factory<BucketsSub
       await expect(port.ensureBucket({ name, tags: {} })).resolves.toEqual({ name, arn: `arn:aws:s3:::${name}` });
     });
 
+    it('describes no bucket for a missing one, and the protections of one made, which ensureBucket turns back on once turned off', async () => {
+      const { port, turnOffProtections } = await open();
+      await expect(port.describeBucket('humangov-test-none-123456789012')).resolves.toBeUndefined();
+      await port.ensureBucket({ name, tags: { 'humangov:tenant': 'ca' } });
+      expect(await port.describeBucket(name)).toEqual({ name, versioning: true, publicAccessBlocked: true });
+
+      await turnOffProtections(name);
+      expect(await port.describeBucket(name)).toEqual({ name, versioning: false, publicAccessBlocked: false });
+      await port.ensureBucket({ name, tags: { 'humangov:tenant': 'ca' } });
+
+      expect(await port.describeBucket(name)).toEqual({ name, versioning: true, publicAccessBlocked: true });
+    });
+
     it('refuses for good a bucket name S3 does not accept', async () => {
       const { port } = await open();
 
@@ -61,6 +77,7 @@ export function bucketsContract(implementation: string, make: Factory<BucketsSub
 
         await expect(port.ensureBucket({ name, tags: {} })).rejects.toBeInstanceOf(TransientCloudError);
         await expect(port.deleteBucket(name)).rejects.toBeInstanceOf(TransientCloudError);
+        await expect(port.describeBucket(name)).rejects.toBeInstanceOf(TransientCloudError);
       });
     }
   });

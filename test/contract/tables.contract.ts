@@ -2,7 +2,8 @@
  * The TablePort contract (src/cloud/ports.ts) as a workflow relies on it: ensureTable is
  * idempotent and answers NotReadyError until the table is ACTIVE; deleteTable treats a missing
  * table as done and waits (NotReadyError) for a table still being created; a key that differs
- * from the spec cannot be brought to it and is refused for good; an outage is transient.
+ * from the spec cannot be brought to it and is refused for good; an outage is transient;
+ * describeTable reports the protections ensureTable puts on, and ensureTable turns back on what was turned off.
  */
 import { describe, expect, it } from '@jest/globals';
 import { NotReadyError, PermanentCloudError, TransientCloudError } from '../../src/cloud/errors.ts';
@@ -12,6 +13,8 @@ import { closedAfterEach, untilReady, type Factory, type Subject } from './suppo
 export interface TablesSubject extends Subject<TablePort> {
   /** The table's tags as the service holds them, or undefined when there is no such table. */
   tagsOf(name: string): Promise<Record<string, string> | undefined>;
+  /** Turns point-in-time recovery and deletion protection off, as a person could in the console. */
+  turnOffProtections(name: string): Promise<void>;
 }
 
 export function tableSpec(name: string, tags: Record<string, string> = { 'humangov:tenant': 'ca' }): TableSpec {
@@ -80,6 +83,21 @@ export function tablesContract(implementation: string, make: Factory<TablesSubje
       });
     });
 
+    it('describes no table for a missing one, and the protections of one made, which ensureTable turns back on once turned off', async () => {
+      const { port, turnOffProtections } = await open();
+      const spec = tableSpec('humangov-test-tenant-or');
+      await expect(port.describeTable('humangov-test-tenant-none')).resolves.toBeUndefined();
+      await untilReady(() => port.ensureTable(spec));
+      const protectedTable = { name: spec.name, status: 'ACTIVE', deletionProtection: true, pointInTimeRecovery: true };
+      expect(await port.describeTable(spec.name)).toEqual(protectedTable);
+
+      await turnOffProtections(spec.name);
+      expect(await port.describeTable(spec.name)).toEqual({ ...protectedTable, deletionProtection: false, pointInTimeRecovery: false });
+      await untilReady(() => port.ensureTable(spec));
+
+      expect(await port.describeTable(spec.name)).toEqual(protectedTable);
+    });
+
     it('refuses for good a table whose key differs from the spec, saying what to do', async () => {
       const { port } = await open();
       const spec = tableSpec('humangov-test-tenant-wa');
@@ -98,6 +116,7 @@ export function tablesContract(implementation: string, make: Factory<TablesSubje
 
         await expect(port.ensureTable(tableSpec('humangov-test-tenant-or'))).rejects.toBeInstanceOf(TransientCloudError);
         await expect(port.deleteTable('humangov-test-tenant-or')).rejects.toBeInstanceOf(TransientCloudError);
+        await expect(port.describeTable('humangov-test-tenant-or')).rejects.toBeInstanceOf(TransientCloudError);
       });
     }
   });

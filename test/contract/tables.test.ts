@@ -1,5 +1,11 @@
 /** The TablePort contract against the fake, the local adapter on dynalite, and the AWS adapter over DynamoDB's documented answers. */
-import { DynamoDBClient, ListTagsOfResourceCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  ListTagsOfResourceCommand,
+  ResourceNotFoundException,
+  UpdateContinuousBackupsCommand,
+  UpdateTableCommand,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDbTables } from '../../src/aws/tables.ts';
 import { startLocalDynamo } from '../../src/local/data/dynamodb-server.ts';
 import { DynaliteTables } from '../../src/local/data/dynalite-tables.ts';
@@ -9,9 +15,20 @@ import { DynamoDbModel } from './aws/dynamodb.ts';
 import { tagRecord } from './support.ts';
 import { tablesContract } from './tables.contract.ts';
 
+/** As a person would turn them off, with the same two calls on any DynamoDB endpoint. */
+async function turnOffProtections(client: DynamoDBClient, name: string): Promise<void> {
+  await client.send(new UpdateContinuousBackupsCommand({ TableName: name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false } }));
+  await client.send(new UpdateTableCommand({ TableName: name, DeletionProtectionEnabled: false }));
+}
+
 tablesContract('the fake', async () => {
   const cloud = new FakeCloud({ tableCreatingPolls: 2 });
-  return { port: cloud.tables, tagsOf: async (name) => cloud.tables.items.get(name)?.tags, close: async () => undefined };
+  return {
+    port: cloud.tables,
+    tagsOf: async (name) => cloud.tables.items.get(name)?.tags,
+    turnOffProtections: async (name) => void Object.assign(cloud.tables.items.get(name) ?? {}, { pointInTimeRecovery: false, deletionProtection: false }),
+    close: async () => undefined,
+  };
 });
 
 tablesContract(
@@ -32,6 +49,7 @@ tablesContract(
           throw error;
         }
       },
+      turnOffProtections: (name) => turnOffProtections(client, name),
       close: async () => {
         client.destroy();
         await dynamo.close();
@@ -46,7 +64,12 @@ tablesContract(
   'the AWS adapter over DynamoDB',
   async () => {
     const dynamodb = new DynamoDbModel();
-    return { port: new DynamoDbTables({ client: dynamodb.client }), tagsOf: async (name) => dynamodb.tagsOf(name), close: async () => undefined };
+    return {
+      port: new DynamoDbTables({ client: dynamodb.client }),
+      tagsOf: async (name) => dynamodb.tagsOf(name),
+      turnOffProtections: (name) => turnOffProtections(dynamodb.client, name),
+      close: async () => undefined,
+    };
   },
   async () => ({ port: new DynamoDbTables({ client: new DynamoDbModel({ throttling: true }).client }), close: async () => undefined }),
 );

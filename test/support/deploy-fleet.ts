@@ -11,6 +11,11 @@ import { CreateTableCommand, InternalServerError } from '@aws-sdk/client-dynamod
 import { expect } from '@jest/globals';
 import { makeHandler as makeRecordHandler } from '../../functions/steps/deployment-record.ts';
 import { makeHandler as makeReleaseHandler } from '../../functions/steps/tenant-release.ts';
+import { makeHandler as accessHandler } from '../../functions/steps/tenant-access.ts';
+import { makeHandler as computeHandler } from '../../functions/steps/tenant-compute.ts';
+import { makeHandler as dataHandler } from '../../functions/steps/tenant-data.ts';
+import { makeHandler as networkHandler } from '../../functions/steps/tenant-network.ts';
+import { makeHandler as recordHandler } from '../../functions/steps/tenant-record.ts';
 import type { DeployDeps } from '../../src/workflows/image-deploy/deps.ts';
 import { deploymentIdFor } from '../../src/deployments/event.ts';
 import { DeploymentRepository } from '../../src/deployments/repository.ts';
@@ -69,6 +74,12 @@ export class DeployFleet {
   readonly tenants: TenantRepository;
   readonly deployments: DeploymentRepository;
   readonly #handlers: Record<string, StepHandler>;
+  /** tenant-onboard's Task states, on the same cloud and tables. */
+  readonly #tenantHandlers: Record<string, StepHandler>;
+  /** Rollout steps (`<tenantId> <action>`) that wait until the promise settles. */
+  readonly #held = new Map<string, Promise<unknown>>();
+  /** tenant-onboard's actions as run ("record.acquireLock"; failed ones end in "!"). */
+  readonly onboardActions: string[] = [];
   readonly #runner = new WorkflowRunner();
   #mark = 0;
   readonly #tableCalls: TenantTableCall[] = [];
@@ -87,9 +98,35 @@ export class DeployFleet {
       now: () => new Date(),
       metrics: new InMemoryMetrics(),
     };
+    const release = makeReleaseHandler(deps) as unknown as StepHandler;
     this.#handlers = {
       DeploymentRecordFunctionArn: makeRecordHandler(deps) as unknown as StepHandler,
-      TenantReleaseFunctionArn: makeReleaseHandler(deps) as unknown as StepHandler,
+      TenantReleaseFunctionArn: async (input) => {
+        const { tenantId, action } = input as { tenantId?: unknown; action?: unknown };
+        await this.#held.get(`${String(tenantId)} ${String(action)}`);
+        return release(input);
+      },
+    };
+    const stepDeps = { ...deps, releases: this.deployments };
+    const traced =
+      (fn: string, handler: unknown): StepHandler =>
+      async (input) => {
+        const action = `${fn}.${String((input as { action?: unknown }).action)}`;
+        try {
+          const result = await (handler as StepHandler)(input);
+          this.onboardActions.push(action);
+          return result;
+        } catch (error) {
+          this.onboardActions.push(`${action}!`);
+          throw error;
+        }
+      };
+    this.#tenantHandlers = {
+      TenantRecordFunctionArn: traced('record', recordHandler(stepDeps)),
+      TenantDataFunctionArn: traced('data', dataHandler(stepDeps)),
+      TenantAccessFunctionArn: traced('access', accessHandler(stepDeps)),
+      TenantComputeFunctionArn: traced('compute', computeHandler(stepDeps)),
+      TenantNetworkFunctionArn: traced('network', networkHandler(stepDeps)),
     };
     this.#watchTenantsTable();
   }
@@ -128,6 +165,20 @@ export class DeployFleet {
     } finally {
       await execution.observed;
     }
+  }
+
+  /** Runs tenant-onboard for the tenant to its end, as the stream handler starts it for a change of its user fields. */
+  async onboard(tenantId: string, name: string): Promise<unknown> {
+    const execution = await this.#runner.start('tenant-onboard', { tenantId }, { handlers: this.#tenantHandlers, name, timeScale: 0.001, minDelayMs: 1 });
+    return execution.result;
+  }
+
+  /** The rollout's `action` step for the tenant ("watchRollout", "checkTurn"...) waits until `until` settles. */
+  holdRollout(tenantId: string, action: string, until: Promise<unknown>): void {
+    this.#held.set(
+      `${tenantId} ${action}`,
+      until.catch(() => undefined),
+    );
   }
 
   /** Runs the workflow for `event` to its end and returns the deployment it made. */

@@ -18,6 +18,7 @@ import { NotReadyError, PermanentCloudError } from '../../src/cloud/errors.ts';
 import type {
   AccessPort,
   BucketPort,
+  BucketProtection,
   BucketSpec,
   Cloud,
   LogsPort,
@@ -26,6 +27,7 @@ import type {
   SecretSpec,
   SecretsPort,
   TablePort,
+  TableProtection,
   TableSpec,
   TableState,
   Tags,
@@ -173,6 +175,13 @@ export class FakeTables implements TablePort {
       if (this.items.delete(name)) this.#script.deleted.table++;
     });
   }
+
+  describeTable(name: string): Promise<TableProtection | undefined> {
+    return this.#script.run('tables.describeTable', [name], () => {
+      const table = this.items.get(name);
+      return table && { name, status: table.status, deletionProtection: table.deletionProtection, pointInTimeRecovery: table.pointInTimeRecovery };
+    });
+  }
 }
 
 /** A table's key cannot change in place: the providers refuse an existing table keyed otherwise. */
@@ -214,6 +223,8 @@ export class FakeBuckets implements BucketPort {
         this.items.set(spec.name, bucket);
         this.#script.created.bucket++;
       }
+      // An existing bucket is brought to the spec: whatever was turned off is on again.
+      Object.assign(bucket, { publicAccessBlocked: true, encrypted: true, versioning: true, tlsOnly: true, ownershipEnforced: true });
       bucket.tags = { ...spec.tags };
       return { name: bucket.name, arn: bucket.arn };
     });
@@ -226,6 +237,13 @@ export class FakeBuckets implements BucketPort {
       bucket.objects.clear();
       this.items.delete(name);
       this.#script.deleted.bucket++;
+    });
+  }
+
+  describeBucket(name: string): Promise<BucketProtection | undefined> {
+    return this.#script.run('buckets.describeBucket', [name], () => {
+      const bucket = this.items.get(name);
+      return bucket && { name, versioning: bucket.versioning, publicAccessBlocked: bucket.publicAccessBlocked };
     });
   }
 }

@@ -76,7 +76,13 @@ export class TenantWorkflowHarness {
     this.table = table;
     this.tenants = table.repository(now);
     this.cloud = new FakeCloud(cloudOptions);
-    this.deps = { cloud: this.cloud, tenants: this.tenants, releases: { currentRelease: async () => this.release }, now, metrics: this.metrics };
+    this.deps = {
+      cloud: this.cloud,
+      tenants: this.tenants,
+      releases: { currentRelease: async () => this.release, rollingOut: async () => undefined },
+      now,
+      metrics: this.metrics,
+    };
     this.#handlers = {
       TenantRecordFunctionArn: this.#traced('record', recordHandler(this.deps)),
       TenantDataFunctionArn: this.#traced('data', dataHandler(this.deps)),

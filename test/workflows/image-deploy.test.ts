@@ -13,6 +13,12 @@ import { deploymentIdFor } from '../../src/deployments/event.ts';
 import { LocalEventBus } from '../../src/local/events/event-bus.ts';
 import { DeployFleet, digest, pushEvent } from '../support/deploy-fleet.ts';
 
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
 const OLD = digest('1');
 const NEW = digest('2');
 
@@ -304,6 +310,31 @@ describe('image-deploy events', () => {
     expect(fleet.outcomes(deployment)).toEqual({ ca: 'SUCCEEDED', ny: 'NOOP', tx: 'SUCCEEDED' });
     expect(fleet.updatedServices()).not.toContain('humangov-ny');
     expect(fleet.cloud.script.calls.filter((c) => c.op === 'compute.registerTaskDefinition').length).toBe(3 + 2);
+  });
+
+  it('keeps a tenant on the release being rolled out when its desiredCount changes while the rollout holds it, and reports only what it serves', async () => {
+    await fleet.seed(['ca', 'ny'], OLD, { canary: 'ca' });
+    await fleet.deploy(pushEvent(OLD, { tag: 'v1.0.0' }));
+    const canaryWatched = deferred();
+    const onboarded = deferred();
+    fleet.holdRollout('ca', 'watchRollout', canaryWatched.promise);
+    fleet.holdRollout('ny', 'checkTurn', onboarded.promise);
+
+    const deploying = fleet.deploy(pushEvent(NEW, { tag: 'v2.0.0' }));
+    await eventually(async () => expect(await fleet.tenant('ca')).toMatchObject({ status: 'DEPLOYING', lock: expect.anything() }));
+    await fleet.tenants.updateUserFields('ca', { desiredCount: 3 });
+    const onboarding = fleet.onboard('ca', 'onboard-ca-desired-count');
+    await eventually(async () => expect(fleet.onboardActions).toContain('record.acquireLock!'));
+    canaryWatched.resolve();
+    await onboarding.finally(onboarded.resolve);
+    const deployment = await deploying;
+
+    expect(deployment.status).toBe('SUCCEEDED');
+    expect(fleet.outcomes(deployment)).toEqual({ ca: 'SUCCEEDED', ny: 'SUCCEEDED' });
+    expect([fleet.servedDigest('ca'), fleet.servedDigest('ny')]).toEqual([NEW, NEW]);
+    expect(await fleet.tenant('ca')).toMatchObject({ status: 'ACTIVE', image: { digest: NEW }, desiredCount: 3 });
+    expect((await fleet.cloud.compute.describeService('humangov-ca'))?.desiredCount).toBe(3);
+    expect((await fleet.deployments.currentRelease())?.digest).toBe(NEW);
   });
 
   it('refuses a malformed event with a clear error and records nothing', async () => {

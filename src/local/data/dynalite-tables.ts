@@ -15,7 +15,7 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { NotReadyError, PermanentCloudError } from '../../cloud/errors.ts';
-import type { TablePort, TableSpec, TableState } from '../../cloud/ports.ts';
+import type { TablePort, TableProtection, TableSpec, TableState } from '../../cloud/ports.ts';
 import { tableArn } from '../../tenants/task-role-policy.ts';
 import { toCloudError } from './cloud-errors.ts';
 
@@ -92,8 +92,20 @@ export class DynaliteTables implements TablePort {
     }
   }
 
+  /** As the AWS provider reads them: DescribeTable and DescribeContinuousBackups, which the endpoint answers from the settings it keeps. */
+  async describeTable(name: string): Promise<TableProtection | undefined> {
+    const described = await this.#describeWithSettings(name);
+    if (!described) return undefined;
+    const { table, settings } = described;
+    return { name, status: (table.TableStatus ?? 'ACTIVE') as TableState['status'], ...pick(settings) };
+  }
+
   /** The table's settings as the endpoint reports them, or undefined when there is no such table. */
   async settingsOf(name: string): Promise<LocalTableSettings | undefined> {
+    return (await this.#describeWithSettings(name))?.settings;
+  }
+
+  async #describeWithSettings(name: string): Promise<{ table: TableDescription; settings: LocalTableSettings } | undefined> {
     const table = await this.#describe(name);
     if (!table) return undefined;
     let backups;
@@ -105,9 +117,12 @@ export class DynaliteTables implements TablePort {
       throw toCloudError(error, `describing the backups of table ${name}`, this.#endpoint);
     }
     return {
-      deletionProtection: table.DeletionProtectionEnabled === true,
-      encrypted: table.SSEDescription?.SSEType === 'KMS',
-      pointInTimeRecovery: backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED',
+      table,
+      settings: {
+        deletionProtection: table.DeletionProtectionEnabled === true,
+        encrypted: table.SSEDescription?.SSEType === 'KMS',
+        pointInTimeRecovery: backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED',
+      },
     };
   }
 
@@ -189,4 +204,8 @@ export class DynaliteTables implements TablePort {
       throw toCloudError(error, `tagging table ${spec.name}`, this.#endpoint);
     }
   }
+}
+
+function pick({ deletionProtection, pointInTimeRecovery }: LocalTableSettings): Pick<TableProtection, 'deletionProtection' | 'pointInTimeRecovery'> {
+  return { deletionProtection, pointInTimeRecovery };
 }

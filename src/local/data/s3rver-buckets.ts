@@ -5,12 +5,14 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectsCommand,
+  HeadBucketCommand,
   ListObjectsV2Command,
   NoSuchBucket,
+  NotFound,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { TransientCloudError } from '../../cloud/errors.ts';
-import type { BucketPort, BucketSpec, PolicyDocument, Tags } from '../../cloud/ports.ts';
+import type { BucketPort, BucketProtection, BucketSpec, PolicyDocument, Tags } from '../../cloud/ports.ts';
 import { bucketArn } from '../../tenants/task-role-policy.ts';
 import { JsonStore } from '../json-store.ts';
 import { localPaths } from '../settings.ts';
@@ -23,10 +25,10 @@ import { toCloudError } from './cloud-errors.ts';
  * no object versions at all. So those calls are never sent; their result is kept here.
  */
 export interface LocalBucketConfig {
-  publicAccessBlock: { BlockPublicAcls: true; IgnorePublicAcls: true; BlockPublicPolicy: true; RestrictPublicBuckets: true };
+  publicAccessBlock: { BlockPublicAcls: boolean; IgnorePublicAcls: boolean; BlockPublicPolicy: boolean; RestrictPublicBuckets: boolean };
   encryption: { SSEAlgorithm: 'AES256' };
-  /** Recorded as AWS would have it; s3rver keeps one version per key regardless. */
-  versioning: 'Enabled';
+  /** Recorded as AWS would have it (Suspended once someone turned it off); s3rver keeps one version per key regardless. */
+  versioning: 'Enabled' | 'Suspended';
   objectOwnership: 'BucketOwnerEnforced';
   policy: PolicyDocument;
   tags: Tags;
@@ -110,6 +112,27 @@ export class S3rverBuckets implements BucketPort {
     await this.#store.update((doc) => {
       delete doc[name];
     });
+  }
+
+  /**
+   * The bucket is s3rver's (HeadBucket: 404 when there is none); its protections are what was
+   * recorded, since s3rver keeps none. A bucket made by another client has none recorded, so
+   * it reads unprotected, as a bucket made without them would on AWS.
+   */
+  async describeBucket(name: string): Promise<BucketProtection | undefined> {
+    try {
+      await this.#client.send(new HeadBucketCommand({ Bucket: name }));
+    } catch (error) {
+      if (error instanceof NotFound || error instanceof NoSuchBucket) return undefined;
+      throw toCloudError(error, `reading bucket ${name}`, this.#endpoint);
+    }
+    const config = await this.configOf(name);
+    const block = config?.publicAccessBlock;
+    return {
+      name,
+      versioning: config?.versioning === 'Enabled',
+      publicAccessBlocked: !!block && block.BlockPublicAcls && block.IgnorePublicAcls && block.BlockPublicPolicy && block.RestrictPublicBuckets,
+    };
   }
 
   /** The configuration recorded for `name`; for inspection and tests. */

@@ -290,6 +290,7 @@ export async function startLocalControlPlane(settings: LocalSettings, options: L
         maxLeaseMs: Math.max(LOCK_TTL_MS, RELEASE_LEASE_MS),
         now: () => Date.now(),
         log: (message, details) => log({ level: 'INFO', message, ...details }),
+        metrics,
       },
       options.reconcileIntervalMs ?? (Number(process.env.HUMANGOV_RECONCILE_INTERVAL_MS) || 15_000),
     );

@@ -7,6 +7,9 @@
  *   workflow's first status move to its last.
  * - TenantRollouts (Count), by Outcome (SUCCEEDED, ROLLED_BACK, FAILED, SKIPPED): one per tenant per rollout.
  * - Tenants (Count), by Status: the whole fleet, every status (0 included, so a status emptied reads 0).
+ * - ReconcilerCorrections (Count), by Correction (the workflow it started, tenant-onboard or
+ *   tenant-offboard; free-lease; mark-degraded; mark-failed; replay-removal): one per correction the
+ *   reconciler makes, so a fleet that keeps drifting shows as a rate.
  *
  * Steps are retried (at least once), so a count can repeat after a retried step; the steps record
  * only when they make their move, which keeps repeats to a step whose answer was lost.
@@ -49,4 +52,12 @@ export function tenantsByStatus(tenants: readonly Pick<TenantRecord, 'status'>[]
     value: tenants.filter((tenant) => tenant.status === status).length,
     dimensions: { Status: status },
   }));
+}
+
+/** What the reconciler did to close a gap (src/reconcile/reconciler.ts). */
+export type ReconcilerCorrection = 'tenant-onboard' | 'tenant-offboard' | 'free-lease' | 'mark-degraded' | 'mark-failed' | 'replay-removal';
+
+/** One correction the reconciler made, with the difference it acted on beside it. */
+export function reconcilerCorrected(tenantId: string, correction: ReconcilerCorrection, gap: string): MetricSample[] {
+  return [{ name: 'ReconcilerCorrections', unit: 'Count', value: 1, dimensions: { Correction: correction }, properties: { tenantId, gap } }];
 }

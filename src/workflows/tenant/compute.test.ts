@@ -10,13 +10,19 @@ const RELEASE = { repository: 'app', tag: 'v1.0.0', digest: `sha256:${'c'.repeat
 const CSRF_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:humangov/test/tenants/ca/csrf-AbCdEf';
 const base = { tenantId: 'ca', executionId: 'exec-1' };
 
-function setup(options: ConstructorParameters<typeof FakeCloud>[0] = {}, release: typeof RELEASE | null = RELEASE) {
+const ROLLING = { repository: 'app', tag: 'v1.1.0', digest: `sha256:${'d'.repeat(64)}` };
+
+function setup(
+  options: ConstructorParameters<typeof FakeCloud>[0] = {},
+  release: typeof RELEASE | null = RELEASE,
+  rollout?: { image: typeof ROLLING; tenantImage: typeof ROLLING | typeof RELEASE },
+) {
   const cloud = new FakeCloud(options);
-  // The compute steps never touch the tenants table.
+  // The compute steps read the tenant's record only to learn whether a rollout in progress reached it.
   const deps: StepDeps = {
     cloud,
-    tenants: {} as TenantRepository,
-    releases: { currentRelease: async () => release ?? undefined },
+    tenants: { require: async (tenantId: string) => ({ tenantId, image: rollout?.tenantImage }) } as unknown as TenantRepository,
+    releases: { currentRelease: async () => release ?? undefined, rollingOut: async () => rollout?.image },
     now: () => new Date(),
     metrics: new InMemoryMetrics(),
   };
@@ -41,6 +47,15 @@ describe('compute steps', () => {
     await expect(
       steps.registerTaskDefinition({ ...base, action: 'x', displayName: 'California', taskRoleArn: 'r', logGroup: 'l', csrfSecretArn: CSRF_SECRET_ARN }),
     ).rejects.toThrow(NoReleaseError);
+  });
+
+  it('registerTaskDefinition runs the current release, or the release a rollout in progress already brought the tenant to', async () => {
+    const input = { ...base, action: 'x', displayName: 'California', taskRoleArn: 'r', logGroup: 'l', csrfSecretArn: CSRF_SECRET_ARN };
+    const notReached = setup({}, RELEASE, { image: ROLLING, tenantImage: RELEASE });
+    const reached = setup({}, RELEASE, { image: ROLLING, tenantImage: ROLLING });
+
+    expect((await notReached.steps.registerTaskDefinition(input)).image).toEqual(RELEASE);
+    expect((await reached.steps.registerTaskDefinition(input)).image).toEqual(ROLLING);
   });
 
   it('registerTaskDefinition gives the app its CSRF key as a secret named by ARN, never as a plain variable', async () => {

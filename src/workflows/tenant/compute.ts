@@ -11,6 +11,7 @@
  */
 import * as z from 'zod';
 import { assessRollout } from '../../tenants/rollout.ts';
+import type { TenantRecord } from '../../tenants/schema.ts';
 import type { StepDeps } from '../deps.ts';
 import { parseStepInput } from '../kit/input.ts';
 import { stepInputSchema, tenantNames, tenantTags } from './context.ts';
@@ -35,17 +36,24 @@ export function computeSteps(deps: StepDeps) {
 
     /**
      * A revision running the current release by digest with the app's
-     * environment and secrets. Registering the same spec again returns the same revision,
+     * environment and secrets, or the release a rollout still in progress already
+     * brought this tenant to (a change of its user fields written meanwhile must
+     * not put it back on the previous one while the rollout reports it done).
+     * Registering the same spec again returns the same revision,
      * so a re-run creates nothing new. No release yet is a failure a person fixes by pushing one.
      */
     async registerTaskDefinition(raw: unknown) {
       const { tenantId, displayName, taskRoleArn, logGroup, csrfSecretArn } = parseStepInput(taskDefinitionInput, raw);
-      const release = await releases.currentRelease();
+      const [current, rolling] = await Promise.all([releases.currentRelease(), releases.rollingOut()]);
+      let record: TenantRecord | undefined;
+      const tenant = async () => (record ??= await deps.tenants.require(tenantId));
+      const reached = rolling !== undefined && rolling.digest !== current?.digest && (await tenant()).image?.digest === rolling.digest;
+      const release = reached ? rolling : current;
       if (!release) throw new NoReleaseError(cloud.platform.imageRepository);
       const names = tenantNames(cloud.platform, tenantId);
       const image = pinnedImage(cloud.platform, release);
       // Only a platform that honours the tenants' own IdPs needs the record's.
-      const identityProvider = cloud.platform.signIn?.tenantIdentityProviders ? (await deps.tenants.require(tenantId)).identityProvider : undefined;
+      const identityProvider = cloud.platform.signIn?.tenantIdentityProviders ? (await tenant()).identityProvider : undefined;
       const ref = await cloud.compute.registerTaskDefinition({
         family: names.taskFamily,
         image,

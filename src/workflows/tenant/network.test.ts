@@ -13,7 +13,7 @@ async function servingTenant(zones?: string[]) {
   const steps = networkSteps({
     cloud,
     tenants: {} as TenantRepository,
-    releases: { currentRelease: async () => undefined },
+    releases: { currentRelease: async () => undefined, rollingOut: async () => undefined },
     now: () => new Date(),
     metrics: new InMemoryMetrics(),
   });
@@ -72,7 +72,7 @@ describe('network steps', () => {
       const steps = networkSteps({
         cloud,
         tenants,
-        releases: { currentRelease: async () => undefined },
+        releases: { currentRelease: async () => undefined, rollingOut: async () => undefined },
         now: () => new Date(),
         metrics: new InMemoryMetrics(),
       });

@@ -19,7 +19,7 @@ describe('record steps', () => {
     steps = recordSteps({
       cloud: new FakeCloud(),
       tenants,
-      releases: { currentRelease: async () => undefined },
+      releases: { currentRelease: async () => undefined, rollingOut: async () => undefined },
       now: () => new Date(),
       metrics: new InMemoryMetrics(),
     });

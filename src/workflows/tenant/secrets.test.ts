@@ -13,7 +13,7 @@ function setup() {
   const deps: StepDeps = {
     cloud,
     tenants: {} as TenantRepository,
-    releases: { currentRelease: async () => undefined },
+    releases: { currentRelease: async () => undefined, rollingOut: async () => undefined },
     now: () => new Date(),
     metrics: new InMemoryMetrics(),
   };

@@ -11,7 +11,8 @@
  * onboarding again (idempotent), a release to a tenant, a release that fails verification
  * and is rolled back, an onboarding that fails and is compensated, offboarding with purge,
  * the API's routes, the stream's insert, delete and invalid records, and a reconcile pass
- * (a tenant in sync, one never onboarded, and a discarded batch removing a tenant).
+ * (a tenant in sync, one never onboarded, one whose table is gone, and a discarded batch removing
+ * a tenant), reading each tenant's table and bucket.
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -163,6 +164,9 @@ export async function observeFunctionUses(): Promise<Record<string, FunctionUse>
     await seeded.tenants.create({ tenantId: 'az' });
     await run('tenant-onboard', { tenantId: 'az' });
     await seeded.tenants.create({ tenantId: 'nv' });
+    await seeded.tenants.create({ tenantId: 'ut' });
+    await run('tenant-onboard', { tenantId: 'ut' });
+    cloud.tables.items.delete(tenantResourceNames('dev', 'ut', cloud.platform.accountId).table);
     const reconcileDeps = depsOf('reconcile');
     const reconciler = makeReconcileHandler({
       cloud: reconcileDeps.cloud,
@@ -172,6 +176,7 @@ export async function observeFunctionUses(): Promise<Record<string, FunctionUse>
       maxLeaseMs: 60_000,
       now: () => Date.now(),
       log: () => undefined,
+      metrics: reconcileDeps.metrics,
     });
     await reconciler(undefined as never, context);
   } finally {

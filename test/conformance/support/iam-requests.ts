@@ -30,6 +30,8 @@ export interface CallState {
 const RENAMED: Record<string, string> = {
   // "To use this operation, you must have the s3:PutBucketPublicAccessBlock permission" (PutPublicAccessBlock).
   's3:PutPublicAccessBlock': 's3:PutBucketPublicAccessBlock',
+  // "To use this operation, you must have the s3:GetBucketPublicAccessBlock permission" (GetPublicAccessBlock).
+  's3:GetPublicAccessBlock': 's3:GetBucketPublicAccessBlock',
   // "the s3:PutEncryptionConfiguration permission is required" (PutBucketEncryption).
   's3:PutBucketEncryption': 's3:PutEncryptionConfiguration',
   // "you must have permission to perform the s3:ListBucketVersions action" (ListObjectVersions).

@@ -8,12 +8,19 @@
  * - a versioned bucket keeps every version, so emptying it takes ListObjectVersions and
  *   DeleteObjects by version (https://docs.aws.amazon.com/AmazonS3/latest/userguide/empty-bucket.html);
  *   DeleteBucket answers BucketNotEmpty (409) while any version or delete marker remains (API_DeleteBucket.html);
+ * - GetBucketVersioning answers the Status last put (none before; API_GetBucketVersioning.html);
+ *   GetPublicAccessBlock answers NoSuchPublicAccessBlockConfiguration once the block is deleted
+ *   (API_GetPublicAccessBlock.html, API_DeletePublicAccessBlock.html); neither models NoSuchBucket,
+ *   so it comes as a plain S3ServiceException of that name;
  * - "slow down" is SlowDown with status 503 (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
  */
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectsCommand,
+  DeletePublicAccessBlockCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
   ListObjectVersionsCommand,
   NoSuchBucket,
   PutBucketEncryptionCommand,
@@ -29,6 +36,8 @@ import { validBucketName } from '../../../src/local/data/s3-server.ts';
 
 interface ModelBucket {
   tags: Record<string, string>;
+  versioning?: 'Enabled' | 'Suspended';
+  publicAccessBlock?: Record<string, boolean | undefined>;
   versions: { Key: string; VersionId: string }[];
 }
 
@@ -59,8 +68,32 @@ export class S3Model {
       if (!this.buckets.has(name)) this.buckets.set(name, { tags: {}, versions: [] });
       return { Location: `/${name}` };
     });
-    for (const command of [PutPublicAccessBlockCommand, PutBucketEncryptionCommand, PutBucketVersioningCommand, PutBucketPolicyCommand] as const) {
-      mock.on(command as typeof PutPublicAccessBlockCommand).callsFake((input: { Bucket?: string }) => {
+    mock.on(PutBucketVersioningCommand).callsFake((input) => {
+      this.#require(input.Bucket).versioning = input.VersioningConfiguration?.Status;
+      return {};
+    });
+    mock.on(GetBucketVersioningCommand).callsFake((input) => ({ Status: this.#requireByName(input.Bucket).versioning }));
+    mock.on(PutPublicAccessBlockCommand).callsFake((input) => {
+      this.#require(input.Bucket).publicAccessBlock = { ...input.PublicAccessBlockConfiguration };
+      return {};
+    });
+    mock.on(DeletePublicAccessBlockCommand).callsFake((input) => {
+      this.#requireByName(input.Bucket).publicAccessBlock = undefined;
+      return {};
+    });
+    mock.on(GetPublicAccessBlockCommand).callsFake((input) => {
+      const block = this.#requireByName(input.Bucket).publicAccessBlock;
+      if (!block)
+        throw new S3ServiceException({
+          name: 'NoSuchPublicAccessBlockConfiguration',
+          $fault: 'client',
+          message: 'The public access block configuration was not found',
+          $metadata: { httpStatusCode: 404 },
+        });
+      return { PublicAccessBlockConfiguration: block };
+    });
+    for (const command of [PutBucketEncryptionCommand, PutBucketPolicyCommand] as const) {
+      mock.on(command as typeof PutBucketEncryptionCommand).callsFake((input: { Bucket?: string }) => {
         this.#require(input.Bucket);
         return {};
       });
@@ -97,6 +130,19 @@ export class S3Model {
   /** A new version of `key`, as a PutObject to a versioned bucket makes. */
   putObject(bucket: string, key: string): void {
     this.#require(bucket).versions.push({ Key: key, VersionId: `v${++this.#versionSeq}` });
+  }
+
+  /** For operations whose model has no NoSuchBucket class: the SDK raises it by name. */
+  #requireByName(name: string | undefined): ModelBucket {
+    const bucket = this.buckets.get(name ?? '');
+    if (!bucket)
+      throw new S3ServiceException({
+        name: 'NoSuchBucket',
+        $fault: 'client',
+        message: 'The specified bucket does not exist',
+        $metadata: { httpStatusCode: 404 },
+      });
+    return bucket;
   }
 
   #require(name: string | undefined): ModelBucket {
