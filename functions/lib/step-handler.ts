@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { HumanGovError } from '../../src/kernel/errors.ts';
+import { loadTracer } from '../../src/aws/clients.ts';
 
 /**
  * The one logger of the control plane's functions: structured JSON, with tenant
@@ -54,6 +55,8 @@ export function stepHandler(functionName: string, actions: StepActions) {
     const log = logger.createChild({
       persistentKeys: { function: functionName, action: input.action, tenantId: input.tenantId, executionId: input.executionId },
     });
+    // The execution's name is the id its change was logged with (CORRELATION_ID, src/kernel/execution-name.ts).
+    if (input.executionId) log.setCorrelationId(input.executionId);
     const started = Date.now();
     try {
       const result = await actions[input.action]!(input);
@@ -71,11 +74,17 @@ export function stepHandler(functionName: string, actions: StepActions) {
 }
 
 /**
- * Builds the real handler on first use. Module scope stays free of AWS
- * configuration, so the local provider can import the same module and build
- * the same handler around its own dependencies.
+ * Builds the real handler on first use, after loading the tracer its SDK clients are made with.
+ * Module scope stays free of AWS configuration, so the local provider can import the same module
+ * and build the same handler around its own dependencies; and a cold start's import stays short.
  */
-export function lazyHandler<H extends (event: never, context: never) => unknown>(build: () => H): H {
-  let built: H | undefined;
-  return ((event: never, context: never) => (built ??= build())(event, context)) as H;
+export function lazyHandler<E, C, R>(build: () => (event: E, context: C) => R | Promise<R>): (event: E, context: C) => Promise<R> {
+  let built: ((event: E, context: C) => R | Promise<R>) | undefined;
+  return async (event, context) => {
+    if (!built) {
+      await loadTracer();
+      built ??= build();
+    }
+    return built(event, context);
+  };
 }

@@ -8,7 +8,7 @@
  * styles and JSON; the client builds its DOM from data as text, never markup.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HttpApiResult } from './http.ts';
 import { parseQuery, tenantIdParam } from './input.ts';
 import type { Route } from './router.ts';

@@ -3,7 +3,7 @@
  * check throws with a message that says what was expected, so a person can
  * fix the request from the answer alone.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidTenantError } from '../tenants/errors.ts';
 import { describeIssues, parseUserFields, tenantRecordSchema, userFieldsSchema, type TenantUserFields } from '../tenants/schema.ts';
 import { tenantIdProblem } from '../tenants/tenant-id.ts';

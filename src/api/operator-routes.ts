@@ -12,7 +12,7 @@ import { json, type HttpApiEvent } from './http.ts';
 import { parseQuery, readJsonBody, tenantIdParam } from './input.ts';
 import type { Route } from './router.ts';
 import { tenantDetail } from './views.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface OperatorDeps {
   tenants: Pick<TenantRepository, 'get' | 'updateUserFields' | 'forgetDataStores'>;

@@ -3,7 +3,7 @@
  * show the result (views.ts). Errors are thrown, never answered here: the one
  * error mapper (errors.ts) turns them into responses.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidTenantError, TenantNotFoundError } from '../tenants/errors.ts';
 import type { TenantRepository } from '../tenants/repository.ts';
 import type { DeploymentRepository } from '../deployments/repository.ts';

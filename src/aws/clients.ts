@@ -6,14 +6,31 @@
  * tracer is off and the client is returned as it was made
  * (https://docs.powertools.aws.dev/lambda/typescript/latest/core/tracer/).
  *
+ * The tracer is loaded when a function builds its handler, on its first invocation, not when the
+ * handler module is imported: the X-Ray SDK under it sets itself up at load (async hooks, its
+ * sampling rules, semver), which is a fifth of a function's import time (npm run bench:bundles).
+ * A client made in Lambda before that would call AWS untraced, so it is refused.
+ *
  * test/architecture/sdk-clients.test.ts holds every other module to this one.
  */
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 
-/** The control plane's one tracer; off unless the process runs in Lambda (AWS_EXECUTION_ENV). */
-export const tracer = new Tracer({ serviceName: 'humangov-control-plane' });
+let loaded: Tracer | undefined;
 
-/** An SDK v3 client, made with `config` and traced. */
-export function awsClient<Client, Config>(Make: new (config: Config) => Client, config: Config, through: Tracer = tracer): Client {
-  return through.captureAWSv3Client(new Make(config));
+/** The control plane's one tracer, loaded on first use; off unless the process runs in Lambda (AWS_EXECUTION_ENV). */
+export async function loadTracer(): Promise<Tracer> {
+  const { Tracer } = await import('@aws-lambda-powertools/tracer');
+  return (loaded ??= new Tracer({ serviceName: 'humangov-control-plane' }));
+}
+
+/** An SDK v3 client, made with `config` and traced by `through` (by default the tracer loadTracer loaded). */
+export function awsClient<Client, Config>(Make: new (config: Config) => Client, config: Config, through: Tracer | undefined = loaded): Client {
+  // Lambda sets AWS_LAMBDA_FUNCTION_NAME (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
+  if (!through && process.env.AWS_LAMBDA_FUNCTION_NAME) {
+    throw new Error(
+      `${Make.name} made before the tracer was loaded, so its calls would not be traced: make clients in the handler's build (lazyHandler), which loads it`,
+    );
+  }
+  const client = new Make(config);
+  return through ? through.captureAWSv3Client(client) : client;
 }

@@ -71,6 +71,8 @@ export function tenantDetailLines(t: TenantDetail, c: Colors, now: Date): string
           { header: 'FROM', value: (h) => (h.from ? statusText(h.from, c) : '') },
           { header: 'TO', value: (h) => statusText(h.to, c) },
           { header: 'REASON', value: (h) => h.reason ?? '' },
+          // The execution that made the transition: the correlation_id of its log lines.
+          { header: 'CORRELATION ID', value: (h) => h.executionId ?? '' },
         ],
         c,
       ).map((line) => `  ${line}`),

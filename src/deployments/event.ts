@@ -2,7 +2,7 @@
  * The image-deploy workflow's input, as the EventBridge rule's InputTransformer
  * builds it: `{"event": <the ECR push event>, "maxConcurrency": 50, "failureThreshold": 1}`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssues, imageRefSchema, type ImageRef } from '../tenants/schema.ts';
 import { InvalidDeployEventError } from './errors.ts';
 import { executionName } from '../kernel/execution-name.ts';

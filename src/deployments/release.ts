@@ -11,7 +11,7 @@
  * ROLLBACK_FAILED -> FAILED. SKIPPED and NOOP end a release that never
  * touched the service.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { healthSchema, imageRefSchema, resourcesSchema } from '../tenants/schema.ts';
 import { TenantReleaseError } from './errors.ts';
 import { stripUndefined } from '../kernel/object.ts';

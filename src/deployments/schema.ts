@@ -7,7 +7,7 @@
  * 300 bytes: the 400 KB item limit leaves room for well over a thousand
  * tenants, against the 56 states and territories HumanGov serves.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { imageRefSchema } from '../tenants/schema.ts';
 
 export const DEPLOYMENT_STATUSES = ['IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'SUPERSEDED'] as const;

@@ -19,3 +19,13 @@ export function executionName(raw: string): string {
   const cleaned = raw.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, EXECUTION_NAME_MAX - HASH_LENGTH - 1);
   return `${cleaned}-${hash}`;
 }
+
+/**
+ * The log field that ties a change to everything it set off: the name of the execution the
+ * change started. The stream handler derives that name from the change before it starts the
+ * execution, and every Task state hands its step the name (`executionId`, $$.Execution.Name), so
+ * the stream handler's line, each step's lines and the local runner's lines carry the same value.
+ * It is Powertools Logger's own key (Logger.setCorrelationId), which CloudWatch Logs Insights
+ * queries can filter on: `filter correlation_id = "ca-onboard-4100000000001"`.
+ */
+export const CORRELATION_ID = 'correlation_id';

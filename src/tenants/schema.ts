@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { tenantIdProblem } from './tenant-id.ts';
 import { DESIRED_STATES, TENANT_STATUSES } from './status.ts';
 import { defaultDisplayName } from './us-states.ts';

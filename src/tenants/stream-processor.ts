@@ -1,5 +1,6 @@
 import type { WorkflowPort } from '../cloud/ports.ts';
 import { droppedControlPlaneFields, reactionTo, type TenantItemChange } from './changes.ts';
+import { CORRELATION_ID } from '../kernel/execution-name.ts';
 
 export interface ChangeLog {
   info(message: string, details: Record<string, unknown>): void;
@@ -56,6 +57,7 @@ export async function processTenantChanges(changes: readonly TenantItemChange[],
             tenantId: change.key,
             workflow: reaction.workflow,
             executionArn,
+            [CORRELATION_ID]: reaction.executionName,
           });
           break;
         }
@@ -65,6 +67,7 @@ export async function processTenantChanges(changes: readonly TenantItemChange[],
         tenantKey: change.key,
         sequenceNumber: change.sequenceNumber,
         error: error instanceof Error ? error.message : String(error),
+        ...(reaction.kind === 'start' ? { [CORRELATION_ID]: reaction.executionName } : {}),
       });
       return { failedSequenceNumber: change.sequenceNumber };
     }

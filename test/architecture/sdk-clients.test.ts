@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { awsClient } from '../../src/aws/clients.ts';
+import { lazyHandler } from '../../functions/lib/step-handler.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 /** What the Lambda bundles are built from: the functions and the AWS provider. */
@@ -40,6 +41,7 @@ describe('SDK clients of the functions', () => {
   afterEach(() => {
     if (executionEnv === undefined) delete process.env.AWS_EXECUTION_ENV;
     else process.env.AWS_EXECUTION_ENV = executionEnv;
+    delete process.env.AWS_LAMBDA_FUNCTION_NAME;
   });
 
   it(`are all made by ${FACTORY}`, async () => {
@@ -54,5 +56,16 @@ describe('SDK clients of the functions', () => {
     delete process.env.AWS_EXECUTION_ENV;
     const outside = new Tracer({ serviceName: 'test', captureHTTPsRequests: false });
     expect(identify(awsClient(SFNClient, { region: 'us-east-1' }, outside))).not.toContain('XRaySDKInstrumentation');
+  });
+
+  it('are refused in Lambda before the tracer is loaded, and traced when a handler builds them', async () => {
+    process.env.AWS_EXECUTION_ENV = 'AWS_Lambda_nodejs24.x';
+    process.env.AWS_LAMBDA_FUNCTION_NAME = 'humangov-test-tenantRecord';
+    expect(() => awsClient(SFNClient, { region: 'us-east-1' })).toThrow(/SFNClient made before the tracer was loaded/);
+    const handler = lazyHandler(() => {
+      const client = awsClient(SFNClient, { region: 'us-east-1' });
+      return async () => client.middlewareStack.identify().join('\n');
+    });
+    expect(await handler(undefined, undefined)).toContain('XRaySDKInstrumentation');
   });
 });

@@ -108,7 +108,8 @@ describe('humangov against a local control plane', () => {
     expect(run.stdout).toMatch(/^health +2\/2 healthy in us-east-1a, us-east-1b/m);
     expect(run.stdout).toMatch(/^ +tableName +humangov-local-tenant-ca$/m);
     expect(run.stdout).toMatch(/PROVISIONING +ACTIVE +onboarded: 2\/2 targets healthy/);
-    expect(run.stdout).toMatch(/- +PROVISIONING +onboarding$/m);
+    // Each transition names the execution that made it, the correlation_id of its log lines.
+    expect(run.stdout).toMatch(/- +PROVISIONING +onboarding +ca-onboard-\d+$/m);
   });
 
   it('tenant add ca again exits 1 with the API saying it already exists', async () => {

@@ -308,3 +308,30 @@ describe('the actions a tenant page offers', () => {
     expect(retry?.confirm).toBe("Run the offboarding of California (ca) again? It removes the tenant's service, routing and role, and deletes its data.");
   });
 });
+
+describe('the change form', () => {
+  const ca = { displayName: 'California', desiredCount: 2, canary: false };
+
+  it('sends only what the person changed, a typed count as a number, and a count that is none as typed', () => {
+    expect(logic.tenantChanges(ca, { displayName: 'California', desiredCount: '2', canary: false })).toEqual({});
+    expect(logic.tenantChanges(ca, { displayName: ' California ', desiredCount: ' 3 ', canary: true })).toEqual({ desiredCount: 3, canary: true });
+    expect(logic.tenantChanges(ca, { displayName: 'Golden State', desiredCount: 'two', canary: false })).toEqual({
+      displayName: 'Golden State',
+      desiredCount: 'two',
+    });
+    expect(logic.tenantChanges(ca, { displayName: '', desiredCount: '', canary: false })).toEqual({ displayName: '', desiredCount: '' });
+  });
+
+  it("puts each of the API's problems at its field in the form's words, and the rest on the form", () => {
+    const refusal =
+      'desiredCount: desiredCount must be at least 1; displayName: displayName must not be empty. PATCH takes displayName, desiredCount, canary, identityProvider (null for the default), e.g. {"desiredCount": 3}';
+    expect(logic.changeProblems(refusal)).toEqual({
+      fields: { desiredCount: 'Desired tasks must be at least 1', displayName: 'Display name must not be empty' },
+      form: '',
+    });
+    expect(logic.changeProblems('tenant "ca" does not exist; list tenants with GET /tenants')).toEqual({
+      fields: {},
+      form: 'tenant "ca" does not exist; list tenants with GET /tenants',
+    });
+  });
+});

@@ -247,3 +247,43 @@ describe('an operator action', () => {
     await page.context().close();
   });
 });
+
+describe('changing a tenant', () => {
+  it('shows what the API refuses at the field, in the form’s words, and saves a valid change without asking', async () => {
+    const { page, problems } = await open('/#/tenants/ca');
+    const form = page.getByRole('form', { name: 'Change this tenant' });
+    const count = form.getByRole('textbox', { name: 'Desired tasks' });
+    await count.waitFor();
+    const questions: string[] = [];
+    page.on('dialog', (dialog) => void (questions.push(dialog.message()), dialog.dismiss()));
+
+    await count.fill('11');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await form.getByText('Desired tasks must be at most 10').waitFor();
+    expect(await count.getAttribute('aria-invalid')).toBe('true');
+    expect((await focused(page)).id).toBe('change-desiredCount');
+    // The problem is the field's description, so a screen reader reads it with the field.
+    expect(
+      await count.evaluate((input) =>
+        input
+          .getAttribute('aria-describedby')
+          ?.split(' ')
+          .map((id) => document.getElementById(id)?.textContent),
+      ),
+    ).toContain('Desired tasks must be at most 10');
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'tenant-change-refused-1400');
+    // Nothing was written: the record still has no count of its own (the default, 2).
+    expect((await fleet.tenants.require('ca')).desiredCount).toBeUndefined();
+
+    await count.fill('3');
+    await form.getByRole('textbox', { name: 'Display name' }).fill('California (North)');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('region', { name: 'Actions' }).getByRole('status').filter({ hasText: 'saved' }).waitFor();
+    expect(await fleet.tenants.require('ca')).toMatchObject({ desiredCount: 3, displayName: 'California (North)' });
+    expect(await form.getByRole('textbox', { name: 'Desired tasks' }).inputValue()).toBe('3');
+    expect(questions).toEqual([]);
+    expect(problems.filter((problem) => !/status of 400/.test(problem))).toEqual([]);
+    await page.context().close();
+  });
+});

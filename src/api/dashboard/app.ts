@@ -7,7 +7,7 @@
  * quiet fleet costs two requests a refresh. (Served as the factory's own text: see client.ts.)
  */
 import type { DashboardDom } from './dom.ts';
-import type { DashboardLogic } from './logic.ts';
+import type { ChangeDraft, ChangeProblems, DashboardLogic } from './logic.ts';
 import type { DeploymentsView } from './deployments-view.ts';
 import type { FleetView } from './fleet-view.ts';
 import type { TenantView } from './tenant-view.ts';
@@ -82,6 +82,8 @@ export function dashboardApp(env: DashboardEnv) {
     stage: null as string | null,
     /** What the last action on a tenant answered, by tenant id, shown on its page. */
     notices: new Map<string, { text: string; ok: boolean }>(),
+    /** Why the API refused the last change, by tenant id. */
+    changeProblems: new Map<string, ChangeProblems>(),
   };
 
   async function getJson<T>(path: string): Promise<JsonAnswer<T>> {
@@ -251,7 +253,13 @@ export function dashboardApp(env: DashboardEnv) {
       const problem = state.tenantProblems.get(route.tenantId);
       const shown = state.deployments.flatMap((deployment) => state.deploymentDetails.get(deployment.deploymentId) ?? []);
       const summary = state.tenants.find((tenant) => tenant.tenantId === route.tenantId);
-      if (detail) env.tenant.page(ui.tenantPage, detail, shown, nowMs, state.notices.get(route.tenantId));
+      const typed = ui.tenantPage.querySelector<HTMLFormElement>('form[data-form="change"]');
+      if (detail)
+        env.tenant.page(ui.tenantPage, detail, shown, nowMs, state.notices.get(route.tenantId), {
+          // A refresh redraws the page, and the form with what was typed in it.
+          draft: typed?.dataset.tenant === route.tenantId ? readDraft(typed) : { ...detail, desiredCount: String(detail.desiredCount) },
+          problems: state.changeProblems.get(route.tenantId),
+        });
       else if (problem && problem.invalidFields.length > 0) env.tenant.invalid(ui.tenantPage, route.tenantId, summary, problem.invalidFields, state.stage);
       else env.tenant.missing(ui.tenantPage, route.tenantId, problem?.message ?? 'Loading…');
       doc.title = `${detail?.displayName ?? summary?.displayName ?? route.tenantId} — HumanGov fleet`;
@@ -330,33 +338,75 @@ export function dashboardApp(env: DashboardEnv) {
     render();
   });
   /**
-   * An operator action, once confirmed: a POST with a JSON body, which no page of another site
-   * can send here without the API's consent (a cross-origin JSON request needs a CORS preflight
-   * the API never grants), then a refresh that shows what it started.
+   * Sends JSON, which no other site's page can send here unasked (it needs a CORS preflight the
+   * API never grants): what came back, or a sentence saying nothing reached the control plane.
    */
-  async function act(tenantId: string, action: string): Promise<void> {
-    const detail = state.tenantDetails.get(tenantId);
-    const offer = detail ? logic.tenantActions(detail).find((candidate) => candidate.action === action) : undefined;
-    if (!offer || !win.confirm(offer.confirm)) return;
-    let notice: { text: string; ok: boolean };
+  async function send(method: string, path: string, body: unknown): Promise<{ ok: boolean; status: number; text: string }> {
     try {
-      const response = await win.fetch(`tenants/${encodeURIComponent(tenantId)}/${action}`, {
-        method: 'POST',
+      const init = {
+        method,
         headers: { accept: 'application/json', 'content-type': 'application/json' },
-        body: '{}',
-        cache: 'no-store',
-      });
-      const body: unknown = await response.json().catch(() => null);
-      const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
-      notice = response.ok ? { text: offer.done, ok: true } : { text: typeof message === 'string' ? message : `HTTP ${response.status}`, ok: false };
+        body: JSON.stringify(body),
+        cache: 'no-store' as const,
+      };
+      const response = await win.fetch(path, init);
+      const message = ((await response.json().catch(() => null)) as { error?: { message?: unknown } } | null)?.error?.message;
+      return { ok: response.ok, status: response.status, text: typeof message === 'string' ? message : `HTTP ${response.status}` };
     } catch (error) {
-      notice = { text: `The control plane did not answer (${error instanceof Error ? error.message : String(error)}); nothing was changed.`, ok: false };
+      return {
+        ok: false,
+        status: 0,
+        text: `The control plane did not answer (${error instanceof Error ? error.message : String(error)}); nothing was changed.`,
+      };
     }
+  }
+  async function done(tenantId: string, notice: { text: string; ok: boolean }): Promise<void> {
     state.notices.set(tenantId, notice);
     announce(notice.text);
     state.tenantDetails.delete(tenantId);
     await refresh();
   }
+  /** An operator action, once confirmed, then a refresh that shows what it started. */
+  async function act(tenantId: string, action: string): Promise<void> {
+    const detail = state.tenantDetails.get(tenantId);
+    const offer = detail ? logic.tenantActions(detail).find((candidate) => candidate.action === action) : undefined;
+    if (!offer || !win.confirm(offer.confirm)) return;
+    const answer = await send('POST', `tenants/${encodeURIComponent(tenantId)}/${action}`, {});
+    await done(tenantId, answer.ok ? { text: offer.done, ok: true } : { text: answer.text, ok: false });
+  }
+  function readDraft(form: HTMLFormElement): ChangeDraft {
+    const field = (name: string) => form.elements.namedItem(name) as HTMLInputElement | null;
+    return { displayName: field('displayName')?.value ?? '', desiredCount: field('desiredCount')?.value ?? '', canary: field('canary')?.checked ?? false };
+  }
+  /** A change, sent as JSON like act's. Not destructive: no question first. */
+  async function change(form: HTMLFormElement): Promise<void> {
+    const tenantId = form.dataset.tenant ?? '';
+    const detail = state.tenantDetails.get(tenantId);
+    if (!detail) return;
+    const draft = readDraft(form);
+    const changes = logic.tenantChanges(detail, draft);
+    const answer = Object.keys(changes).length > 0 ? await send('PATCH', `tenants/${encodeURIComponent(tenantId)}`, changes) : undefined;
+    if (answer?.ok) {
+      state.changeProblems.delete(tenantId);
+      return done(tenantId, { text: `Changes to ${detail.displayName} (${tenantId}) saved; the control plane converges the tenant to them.`, ok: true });
+    }
+    const problems: ChangeProblems = !answer
+      ? { fields: {}, form: 'Nothing to save: change a field first.' }
+      : answer.status === 400
+        ? logic.changeProblems(answer.text)
+        : { fields: {}, form: answer.text };
+    state.changeProblems.set(tenantId, problems);
+    render();
+    announce(['Not saved.', ...Object.values(problems.fields), problems.form].join(' '));
+    const first = ui.tenantPage.querySelector<HTMLElement>('form[data-form="change"] [aria-invalid="true"], #change-problem');
+    first?.focus();
+  }
+  ui.tenantPage.addEventListener('submit', (event) => {
+    const form = (event.target as Element | null)?.closest<HTMLFormElement>('form[data-form="change"]');
+    if (!form) return;
+    event.preventDefault();
+    void change(form);
+  });
   ui.tenantPage.addEventListener('click', (event) => {
     const button = (event.target as Element | null)?.closest<HTMLButtonElement>('button[data-action]');
     if (!button?.dataset.tenant || !button.dataset.action) return;

@@ -62,13 +62,17 @@ export function dashboardDom(doc: Document, logic: DashboardLogic) {
   function replace(container: HTMLElement, ...children: Child[]): void {
     const active = doc.activeElement;
     const key = active && container.contains(active) ? active.getAttribute('data-key') : null;
+    const caret = active instanceof HTMLInputElement && active.type === 'text' ? [active.selectionStart, active.selectionEnd] : null;
     const nodes = children.flatMap((child) =>
       child === null || child === undefined || child === false ? [] : [typeof child === 'number' ? String(child) : child],
     );
     container.replaceChildren(...nodes);
     if (key === null) return;
     for (const element of Array.from(container.querySelectorAll<HTMLElement>('[data-key]'))) {
-      if (element.getAttribute('data-key') === key) return element.focus();
+      if (element.getAttribute('data-key') !== key) continue;
+      element.focus();
+      if (caret && element instanceof HTMLInputElement) element.setSelectionRange(caret[0] ?? null, caret[1] ?? null);
+      return;
     }
   }
 

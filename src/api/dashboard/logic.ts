@@ -330,6 +330,32 @@ export function dashboardLogic() {
     return actions;
   }
 
+  /** The change form's fields, in its words. */
+  const CHANGE_LABELS: Record<ChangeField, string> = { displayName: 'Display name', desiredCount: 'Desired tasks', canary: 'Canary' };
+
+  /** The PATCH body: fields that differ; a count that is no whole number as typed, for the API to judge. */
+  function tenantChanges(tenant: Pick<TenantDetail, 'displayName' | 'desiredCount' | 'canary'>, draft: ChangeDraft): Partial<Record<ChangeField, unknown>> {
+    const changes: Partial<Record<ChangeField, unknown>> = {};
+    if (draft.displayName.trim() !== tenant.displayName) changes.displayName = draft.displayName;
+    const count = draft.desiredCount.trim();
+    const desiredCount = /^[0-9]+$/.test(count) ? Number(count) : count;
+    if (desiredCount !== tenant.desiredCount) changes.desiredCount = desiredCount;
+    if (draft.canary !== tenant.canary) changes.canary = draft.canary;
+    return changes;
+  }
+
+  /** The API's refusal in the form's words: "desiredCount: desiredCount must be…" becomes "Desired tasks must be…" at its field. */
+  function changeProblems(message: string): ChangeProblems {
+    const fields: ChangeProblems['fields'] = {};
+    const rest = (message.split('. PATCH takes ')[0] ?? message).split('; ').filter((part) => {
+      const [, field, text] = /^([A-Za-z]+): (.*)$/.exec(part) ?? [];
+      if (!field || !text || !Object.hasOwn(CHANGE_LABELS, field)) return true;
+      fields[field as ChangeField] ??= text.replace(new RegExp(`^${field}\\b`), CHANGE_LABELS[field as ChangeField]);
+      return false;
+    });
+    return { fields, form: rest.join('; ') };
+  }
+
   /**
    * What the last target-health check says against the verification rule (all
    * targets healthy, at least the desired count, two zones when two or more
@@ -377,7 +403,26 @@ export function dashboardLogic() {
     statusChanges,
     verificationFindings,
     tenantActions,
+    CHANGE_LABELS,
+    tenantChanges,
+    changeProblems,
   };
 }
 
 export type DashboardLogic = ReturnType<typeof dashboardLogic>;
+
+/** What the change form edits: the user fields an operator changes from the dashboard. */
+export type ChangeField = 'displayName' | 'desiredCount' | 'canary';
+
+/** The change form's values as typed (the count as text, so "abc" reaches the API and is refused in its words). */
+export interface ChangeDraft {
+  displayName: string;
+  desiredCount: string;
+  canary: boolean;
+}
+
+/** Why the API refused a change: per field, in the form's words, and for the form as a whole ('' when nothing is). */
+export interface ChangeProblems {
+  fields: Partial<Record<ChangeField, string>>;
+  form: string;
+}

@@ -5,7 +5,7 @@
  * resources the control plane made for it. (Served as the factory's own text: see client.ts.)
  */
 import type { DashboardDom } from './dom.ts';
-import type { DashboardLogic } from './logic.ts';
+import type { ChangeDraft, ChangeField, ChangeProblems, DashboardLogic } from './logic.ts';
 import type { DeploymentDetail, InvalidField, TenantDetail, TenantSummary } from './types.ts';
 
 export function tenantView(logic: DashboardLogic, dom: DashboardDom) {
@@ -109,10 +109,63 @@ export function tenantView(logic: DashboardLogic, dom: DashboardDom) {
     return table('What the control plane made for this tenant', ['Resource', 'Name or ARN'], rows, 'None yet.');
   }
 
-  /** The operator's actions on this tenant, and what the last one answered ("notice"), when there is any. */
-  function actions(tenant: TenantDetail, notice: { text: string; ok: boolean } | undefined): HTMLElement | null {
+  /** The change form (USWDS), each problem the API found at its field; app.ts sends it as JSON. */
+  function changeForm(tenant: TenantDetail, draft: ChangeDraft, problems: ChangeProblems | undefined): HTMLElement {
+    const field = (name: ChangeField, control: Record<string, string | boolean>, hint: string | null, label: HTMLElement | null) => {
+      const id = `change-${name}`;
+      const problem = problems?.fields[name];
+      const input = h('input', {
+        ...control,
+        id,
+        name,
+        'aria-describedby': [hint ? `${id}-hint` : '', problem ? `${id}-error` : ''].filter(Boolean).join(' ') || null,
+        'aria-invalid': problem ? 'true' : null,
+        'data-key': `change:${name}`,
+      });
+      if (problem && control.type === 'text') input.classList.add('usa-input--error');
+      return h(
+        'div',
+        { class: `usa-form-group${problem ? ' usa-form-group--error' : ''}` },
+        label,
+        hint ? h('span', { class: 'usa-hint', id: `${id}-hint` }, hint) : null,
+        problem ? h('span', { class: 'usa-error-message', id: `${id}-error` }, problem) : null,
+        label
+          ? input
+          : h(
+              'div',
+              { class: 'usa-checkbox' },
+              input,
+              h('label', { class: 'usa-checkbox__label', for: id }, 'Canary: gets every release before the rest of the fleet'),
+            ),
+      );
+    };
+    const label = (name: ChangeField) => h('label', { class: 'usa-label', for: `change-${name}` }, logic.CHANGE_LABELS[name]);
+    return h(
+      'form',
+      { class: 'usa-form', 'data-form': 'change', 'data-tenant': tenant.tenantId, 'aria-labelledby': 'change-heading', novalidate: true },
+      h('h4', { id: 'change-heading' }, 'Change this tenant'),
+      field('displayName', { class: 'usa-input', type: 'text', value: draft.displayName, autocomplete: 'off' }, null, label('displayName')),
+      field(
+        'desiredCount',
+        { class: 'usa-input usa-input--small', type: 'text', inputmode: 'numeric', value: draft.desiredCount, autocomplete: 'off' },
+        'Copies of the app that run: 1 to 10.',
+        label('desiredCount'),
+      ),
+      field('canary', { class: 'usa-checkbox__input', type: 'checkbox', checked: draft.canary }, null, null),
+      problems?.form ? h('p', { class: 'usa-error-message', id: 'change-problem', tabindex: '-1' }, problems.form) : null,
+      h('button', { type: 'submit', class: 'usa-button', 'data-key': 'change:save' }, 'Save changes'),
+    );
+  }
+
+  /** Operator actions, the last one's answer ("notice"), the change form unless the tenant is being removed. */
+  function actions(
+    tenant: TenantDetail,
+    notice: { text: string; ok: boolean } | undefined,
+    change: { draft: ChangeDraft; problems?: ChangeProblems } | undefined,
+  ): HTMLElement | null {
     const offered = logic.tenantActions(tenant);
-    if (offered.length === 0 && !notice) return null;
+    const changeable = tenant.desiredState !== 'DELETED' && change;
+    if (offered.length === 0 && !notice && !changeable) return null;
     return h(
       'section',
       { 'aria-labelledby': 'actions-heading' },
@@ -137,6 +190,7 @@ export function tenantView(logic: DashboardLogic, dom: DashboardDom) {
             ),
           )
         : null,
+      changeable ? changeForm(tenant, change.draft, change.problems) : null,
     );
   }
 
@@ -146,6 +200,7 @@ export function tenantView(logic: DashboardLogic, dom: DashboardDom) {
     deployments: readonly DeploymentDetail[],
     nowMs: number,
     notice?: { text: string; ok: boolean },
+    change?: { draft: ChangeDraft; problems?: ChangeProblems },
   ): void {
     dom.replace(
       container,
@@ -153,7 +208,7 @@ export function tenantView(logic: DashboardLogic, dom: DashboardDom) {
       h('h2', { id: 'tenant-heading', tabindex: '-1', 'data-key': 'tenant-heading' }, tenant.displayName, ' ', dom.statusBadge(logic.statusKey(tenant.status))),
       tenant.statusReason ? h('p', { class: logic.showsReason(tenant) ? 'reason' : 'meta' }, tenant.statusReason) : null,
       facts(tenant, nowMs),
-      actions(tenant, notice),
+      actions(tenant, notice, change),
       verification(tenant, nowMs),
       h('section', { 'aria-labelledby': 'history-heading' }, h('h3', { id: 'history-heading' }, 'History'), history(tenant, nowMs)),
       h('section', { 'aria-labelledby': 'rollouts-heading' }, h('h3', { id: 'rollouts-heading' }, 'Deployments'), rollouts(tenant, deployments)),

@@ -1,5 +1,6 @@
 import type { WorkflowName, WorkflowPort } from '../../cloud/ports.ts';
 import type { StepHandlers, WorkflowRunner } from '../workflows/runner.ts';
+import { CORRELATION_ID } from '../../kernel/execution-name.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 
@@ -57,11 +58,11 @@ export class LocalWorkflows implements WorkflowPort {
       startedAt: new Date().toISOString(),
     };
     this.#executions.set(key, record);
-    this.#options.log?.('execution started', { workflow: request.workflow, execution: request.name });
+    this.#options.log?.('execution started', { workflow: request.workflow, execution: request.name, [CORRELATION_ID]: request.name });
     const done = execution.result.then(
       (output) => {
         Object.assign(record, { status: 'SUCCEEDED', output, stoppedAt: new Date().toISOString() });
-        this.#options.log?.('execution succeeded', { workflow: request.workflow, execution: request.name });
+        this.#options.log?.('execution succeeded', { workflow: request.workflow, execution: request.name, [CORRELATION_ID]: request.name });
       },
       (error: unknown) => {
         const failure = error as { name?: string; message?: string };
@@ -70,6 +71,7 @@ export class LocalWorkflows implements WorkflowPort {
         this.#options.log?.(aborted ? 'execution aborted' : 'execution failed', {
           workflow: request.workflow,
           execution: request.name,
+          [CORRELATION_ID]: request.name,
           error: failure.name,
           cause: failure.message,
         });

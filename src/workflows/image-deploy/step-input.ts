@@ -2,7 +2,7 @@
  * What the image-deploy Task states send the deployment-record and tenant-release
  * functions, beyond `action`: the ASL's side of the contract, checked with the step kit.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { releaseSchema, type Release } from '../../deployments/release.ts';
 import { parseStepInput } from '../kit/input.ts';
 import { caughtFailureSchema, type CaughtFailure } from '../kit/failure.ts';

@@ -1,7 +1,7 @@
 /**
  * What a Catch rule hands the next state, and the one reading of it for a person.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a Catch clause puts at its ResultPath: the error's name and its cause. */
 export interface CaughtFailure {

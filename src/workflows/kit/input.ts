@@ -8,7 +8,7 @@
  * contract; a mismatch (a wrong path in the state machine) fails with a message naming
  * the step and the fields, not somewhere deep inside the step.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { describeIssues } from '../../tenants/schema.ts';
 import { StepInputError } from './errors.ts';
 

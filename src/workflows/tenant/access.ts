@@ -4,7 +4,7 @@
  *
  * Onboarding: ensureTaskRole. Offboarding and compensation: removeTaskRole.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { taskRolePolicy } from '../../tenants/task-role-policy.ts';
 import type { StepDeps } from '../deps.ts';
 import { parseStepInput } from '../kit/input.ts';

@@ -9,7 +9,7 @@
  * Loops live in the state machine (Wait + describe), never in a sleeping
  * Lambda; each check carries the poll count forward and gives up at `maxPolls`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { assessRollout } from '../../tenants/rollout.ts';
 import type { TenantRecord } from '../../tenants/schema.ts';
 import type { StepDeps } from '../deps.ts';

@@ -2,7 +2,7 @@
  * What every workflow step shares: the input every Task state sends, the
  * tenant's derived names and tags (the input check and failure reading are in ../kit/).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Platform, Tags } from '../../cloud/ports.ts';
 import { STAGE_TAG_KEY, tenantResourceNames, TENANT_TAG_KEY, type TenantResourceNames } from '../../tenants/names.ts';
 

@@ -5,7 +5,7 @@
  * Onboarding: ensureRouting → verify (looped by the state machine, bounded).
  * Offboarding and compensation: removeRouting.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PermanentCloudError } from '../../cloud/errors.ts';
 import type { ListenerSignIn } from '../../cloud/ports.ts';
 import { verifyTenant } from '../../tenants/verification.ts';

@@ -10,7 +10,7 @@
  * old spec, and may run twice (Step Functions retries) without a second effect.
  */
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TransientCloudError } from '../../cloud/errors.ts';
 import { InvalidTenantError, TenantLockedError } from '../../tenants/errors.ts';
 import { bucketArn, tableArn } from '../../tenants/task-role-policy.ts';
