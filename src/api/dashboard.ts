@@ -8,7 +8,8 @@
  * styles and JSON; the client builds its DOM from data as text, never markup.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../kernel/zod-english.ts';
 import type { HttpApiResult } from './http.ts';
 import { parseQuery, tenantIdParam } from './input.ts';
 import type { Route } from './router.ts';
@@ -32,8 +33,8 @@ const IMMUTABLE = 'private, max-age=31536000, immutable';
 /** The page, and assets asked for without the version, are checked on every load so a new deploy shows at once. */
 const REVALIDATE = 'no-cache';
 
-const pageQuery = z.object({ tenant: z.string().optional() });
-const assetQuery = z.object({ v: z.string().optional() });
+const pageQuery = z.object({ tenant: z.optional(z.string()) });
+const assetQuery = z.object({ v: z.optional(z.string()) });
 
 function text(contentType: string, body: string, cacheControl: string, extra: Record<string, string> = {}): HttpApiResult {
   return {

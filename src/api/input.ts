@@ -3,7 +3,8 @@
  * check throws with a message that says what was expected, so a person can
  * fix the request from the answer alone.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../kernel/zod-english.ts';
 import { InvalidTenantError } from '../tenants/errors.ts';
 import { describeIssues, parseUserFields, tenantRecordSchema, userFieldsSchema, type TenantUserFields } from '../tenants/schema.ts';
 import { tenantIdProblem } from '../tenants/tenant-id.ts';
@@ -16,22 +17,23 @@ export const MAX_PAGE_SIZE = 100;
 
 export const TENANT_EXAMPLE = '{"tenantId": "ca", "displayName": "California", "desiredCount": 2}';
 
-const limit = z
-  .string()
-  .regex(/^\d+$/, `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
-  .transform(Number)
-  .pipe(z.number().min(1, `limit must be at least 1`).max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`));
+const limit = z.pipe(
+  z.pipe(z.string().check(z.regex(/^\d+$/, `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`)), z.transform(Number)),
+  z.number().check(z.gte(1, `limit must be at least 1`), z.lte(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`)),
+);
 
-export const pageQuerySchema = z.object({ limit: limit.optional(), cursor: z.string().optional() });
+export const pageQuerySchema = z.object({ limit: z.optional(limit), cursor: z.optional(z.string()) });
 export const deleteQuerySchema = z.object({
-  purge: z
-    .enum(['true', 'false'], { message: 'purge must be true or false' })
-    .transform((value) => value === 'true')
-    .optional(),
+  purge: z.optional(
+    z.pipe(
+      z.enum(['true', 'false'], { message: 'purge must be true or false' }),
+      z.transform((value) => value === 'true'),
+    ),
+  ),
 });
 
 /** Validates the query string against `schema`; unknown parameters are refused (a typo such as `limt` would otherwise be ignored). */
-export function parseQuery<S extends z.ZodObject>(schema: S, query: Record<string, string | undefined>, route: string): z.infer<S> {
+export function parseQuery<S extends z.ZodMiniObject>(schema: S, query: Record<string, string | undefined>, route: string): z.infer<S> {
   const known = Object.keys(schema.shape);
   const unknown = Object.keys(query).filter((name) => !known.includes(name));
   if (unknown.length > 0) {

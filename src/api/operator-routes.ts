@@ -12,7 +12,8 @@ import { json, type HttpApiEvent } from './http.ts';
 import { parseQuery, readJsonBody, tenantIdParam } from './input.ts';
 import type { Route } from './router.ts';
 import { tenantDetail } from './views.ts';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../kernel/zod-english.ts';
 
 export interface OperatorDeps {
   tenants: Pick<TenantRepository, 'get' | 'updateUserFields' | 'forgetDataStores'>;

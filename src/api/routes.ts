@@ -3,7 +3,8 @@
  * show the result (views.ts). Errors are thrown, never answered here: the one
  * error mapper (errors.ts) turns them into responses.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../kernel/zod-english.ts';
 import { InvalidTenantError, TenantNotFoundError } from '../tenants/errors.ts';
 import type { TenantRepository } from '../tenants/repository.ts';
 import type { DeploymentRepository } from '../deployments/repository.ts';

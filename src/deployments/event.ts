@@ -2,7 +2,8 @@
  * The image-deploy workflow's input, as the EventBridge rule's InputTransformer
  * builds it: `{"event": <the ECR push event>, "maxConcurrency": 50, "failureThreshold": 1}`.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../kernel/zod-english.ts';
 import { describeIssues, imageRefSchema, type ImageRef } from '../tenants/schema.ts';
 import { InvalidDeployEventError } from './errors.ts';
 import { executionName } from '../kernel/execution-name.ts';
@@ -13,14 +14,14 @@ export const DEFAULT_FAILURE_THRESHOLD = 1;
 export const MAX_CONCURRENCY_LIMIT = 100;
 
 const ecrPushEventSchema = z.object({
-  id: z.string().min(1, 'id must be the EventBridge event id'),
+  id: z.string().check(z.minLength(1, 'id must be the EventBridge event id')),
   time: z.iso.datetime({ message: 'time must be an ISO 8601 date-time such as 2025-01-31T12:00:00Z' }),
-  account: z.string().optional(),
-  region: z.string().optional(),
+  account: z.optional(z.string()),
+  region: z.optional(z.string()),
   detail: z.object({
-    'repository-name': z.string().min(1, 'repository-name must not be empty'),
+    'repository-name': z.string().check(z.minLength(1, 'repository-name must not be empty')),
     'image-digest': imageRefSchema.shape.digest,
-    'image-tag': z.string().min(1, 'image-tag must name the pushed tag (untagged pushes do not deploy)'),
+    'image-tag': z.string().check(z.minLength(1, 'image-tag must name the pushed tag (untagged pushes do not deploy)')),
     'action-type': z.literal('PUSH', { message: 'action-type must be PUSH' }),
     result: z.literal('SUCCESS', { message: 'result must be SUCCESS' }),
   }),
@@ -29,8 +30,8 @@ export type EcrPushEvent = z.infer<typeof ecrPushEventSchema>;
 
 const deployInputSchema = z.object({
   event: ecrPushEventSchema,
-  maxConcurrency: z.number().int().min(1).max(MAX_CONCURRENCY_LIMIT).default(DEFAULT_MAX_CONCURRENCY),
-  failureThreshold: z.number().int().min(0).default(DEFAULT_FAILURE_THRESHOLD),
+  maxConcurrency: z._default(z.number().check(z.int(), z.gte(1), z.lte(MAX_CONCURRENCY_LIMIT)), DEFAULT_MAX_CONCURRENCY),
+  failureThreshold: z._default(z.number().check(z.int(), z.gte(0)), DEFAULT_FAILURE_THRESHOLD),
 });
 
 export interface DeployRequest {

@@ -11,7 +11,8 @@
  * ROLLBACK_FAILED -> FAILED. SKIPPED and NOOP end a release that never
  * touched the service.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../kernel/zod-english.ts';
 import { healthSchema, imageRefSchema, resourcesSchema } from '../tenants/schema.ts';
 import { TenantReleaseError } from './errors.ts';
 import { stripUndefined } from '../kernel/object.ts';
@@ -60,37 +61,37 @@ export const releaseSchema = z.object({
   executionId: z.string(),
   image: imageRefSchema,
   phase: z.enum(RELEASE_PHASES),
-  lockAttempts: z.number().int().min(0),
+  lockAttempts: z.number().check(z.int(), z.gte(0)),
   /** describeService polls of the ECS deployment being followed. */
-  polls: z.number().int().min(0),
+  polls: z.number().check(z.int(), z.gte(0)),
   /** Verification attempts in the current phase. */
-  checks: z.number().int().min(0),
-  serviceName: z.string().optional(),
+  checks: z.number().check(z.int(), z.gte(0)),
+  serviceName: z.optional(z.string()),
   /** The tenant's resources as the release found them (the lease keeps anyone else from changing them). */
-  resources: resourcesSchema.optional(),
+  resources: z.optional(resourcesSchema),
   /**
    * The tenant record's version once the release marked it DEPLOYING. The lease
    * keeps other workflows from writing it, so the step that ends the release
    * writes against this version without reading the record first.
    */
-  tenantVersion: z.number().int().optional(),
-  targetGroupArn: z.string().optional(),
-  desiredCount: z.number().int().optional(),
-  previousTaskDefinitionArn: z.string().optional(),
-  newTaskDefinitionArn: z.string().optional(),
+  tenantVersion: z.optional(z.number().check(z.int())),
+  targetGroupArn: z.optional(z.string()),
+  desiredCount: z.optional(z.number().check(z.int())),
+  previousTaskDefinitionArn: z.optional(z.string()),
+  newTaskDefinitionArn: z.optional(z.string()),
   /** The digest the tenant ran before: what a rollback must serve again. */
-  previousDigest: z.string().optional(),
+  previousDigest: z.optional(z.string()),
   /** The ECS deployment being followed (ours, then the rollback's). */
-  serviceDeploymentId: z.string().optional(),
-  health: healthSchema.optional(),
+  serviceDeploymentId: z.optional(z.string()),
+  health: z.optional(healthSchema),
   /** Why the new image failed on this tenant. */
-  error: z.string().optional(),
+  error: z.optional(z.string()),
   /** Why the rollback failed too (the tenant is then DEGRADED). */
-  rollbackError: z.string().optional(),
+  rollbackError: z.optional(z.string()),
   /** Why nothing was done (SKIPPED, NOOP). */
-  reason: z.string().optional(),
-  startedAt: z.string().optional(),
-  endedAt: z.string().optional(),
+  reason: z.optional(z.string()),
+  startedAt: z.optional(z.string()),
+  endedAt: z.optional(z.string()),
 });
 export type Release = z.infer<typeof releaseSchema>;
 

@@ -7,7 +7,8 @@
  * 300 bytes: the 400 KB item limit leaves room for well over a thousand
  * tenants, against the 56 states and territories HumanGov serves.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../kernel/zod-english.ts';
 import { imageRefSchema } from '../tenants/schema.ts';
 
 export const DEPLOYMENT_STATUSES = ['IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'SUPERSEDED'] as const;
@@ -22,19 +23,19 @@ export const FAILED_OUTCOMES: readonly TenantOutcome[] = ['ROLLED_BACK', 'FAILED
 export const tenantResultSchema = z.object({
   tenantId: z.string(),
   outcome: z.enum(TENANT_OUTCOMES),
-  previousTaskDefinitionArn: z.string().optional(),
-  newTaskDefinitionArn: z.string().optional(),
+  previousTaskDefinitionArn: z.optional(z.string()),
+  newTaskDefinitionArn: z.optional(z.string()),
   /** Why it failed or was rolled back (FAILED, ROLLED_BACK). */
-  error: z.string().optional(),
+  error: z.optional(z.string()),
   /** Why nothing was done (SKIPPED, NOOP). */
-  reason: z.string().optional(),
-  startedAt: z.string().optional(),
-  endedAt: z.string().optional(),
+  reason: z.optional(z.string()),
+  startedAt: z.optional(z.string()),
+  endedAt: z.optional(z.string()),
 });
 export type TenantResult = z.infer<typeof tenantResultSchema>;
 
 export const deploymentCountsSchema = z.object(
-  Object.fromEntries(TENANT_OUTCOMES.map((o) => [o, z.number().int().min(0)])) as Record<TenantOutcome, z.ZodNumber>,
+  Object.fromEntries(TENANT_OUTCOMES.map((o) => [o, z.number().check(z.int(), z.gte(0))])) as Record<TenantOutcome, z.ZodMiniNumber>,
 );
 export type DeploymentCounts = Record<TenantOutcome, number>;
 
@@ -51,20 +52,20 @@ export const deploymentRecordSchema = z.object({
   eventTime: z.string(),
   /** The execution that owns the rollout; another execution with the same event ends as a duplicate. */
   executionId: z.string(),
-  maxConcurrency: z.number().int().min(1),
-  failureThreshold: z.number().int().min(0),
+  maxConcurrency: z.number().check(z.int(), z.gte(1)),
+  failureThreshold: z.number().check(z.int(), z.gte(0)),
   startedAt: z.string(),
-  endedAt: z.string().optional(),
+  endedAt: z.optional(z.string()),
   /** The plan, set once: absent until the tenants are listed. */
-  canaryTenantId: z.string().optional(),
+  canaryTenantId: z.optional(z.string()),
   /** Wave 0 is the canary; wave 1 is every other tenant, run at most `maxConcurrency` at a time. */
-  waves: z.array(z.array(z.string())).optional(),
-  results: z.record(z.string(), tenantResultSchema).optional(),
+  waves: z.optional(z.array(z.array(z.string()))),
+  results: z.optional(z.record(z.string(), tenantResultSchema)),
   /** Set by a newer push while this one runs: no more tenants are scheduled. */
-  supersededBy: z.string().optional(),
-  stop: z.object({ kind: z.enum(STOP_KINDS), reason: z.string(), at: z.string() }).optional(),
-  reason: z.string().optional(),
-  counts: deploymentCountsSchema.optional(),
+  supersededBy: z.optional(z.string()),
+  stop: z.optional(z.object({ kind: z.enum(STOP_KINDS), reason: z.string(), at: z.string() })),
+  reason: z.optional(z.string()),
+  counts: z.optional(deploymentCountsSchema),
 });
 export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>;
 

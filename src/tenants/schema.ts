@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../kernel/zod-english.ts';
 import { tenantIdProblem } from './tenant-id.ts';
 import { DESIRED_STATES, TENANT_STATUSES } from './status.ts';
 import { defaultDisplayName } from './us-states.ts';
@@ -8,10 +9,12 @@ export const DEFAULT_DESIRED_COUNT = 2;
 export const MAX_DESIRED_COUNT = 10;
 export const HISTORY_LIMIT = 20;
 
-const tenantId = z.string().superRefine((value, ctx) => {
-  const problem = tenantIdProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const tenantId = z.string().check(
+  z.superRefine((value, ctx) => {
+    const problem = tenantIdProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
 /**
  * The state's own OIDC identity provider, for sign-in at the load balancer (an ALB
@@ -22,21 +25,25 @@ const tenantId = z.string().superRefine((value, ctx) => {
  */
 export const identityProviderSchema = z.strictObject(
   {
-    issuer: z
-      .string({ message: "identityProvider.issuer must be the https URL of the state's OIDC issuer" })
-      .refine((value) => URL.canParse(value) && new URL(value).protocol === 'https:' && !new URL(value).search && !new URL(value).hash, {
+    issuer: z.string({ message: "identityProvider.issuer must be the https URL of the state's OIDC issuer" }).check(
+      z.refine((value) => URL.canParse(value) && new URL(value).protocol === 'https:' && !new URL(value).search && !new URL(value).hash, {
         message: 'identityProvider.issuer must be an https URL without query or fragment, e.g. https://login.microsoftonline.com/<tenant>/v2.0',
       }),
+    ),
     clientId: z
       .string({ message: "identityProvider.clientId must be the client id the IdP issued for this state's app" })
-      .trim()
-      .min(1, 'identityProvider.clientId must not be empty')
-      .max(256, 'identityProvider.clientId must be at most 256 characters'),
+      .check(
+        z.trim(),
+        z.minLength(1, 'identityProvider.clientId must not be empty'),
+        z.maxLength(256, 'identityProvider.clientId must be at most 256 characters'),
+      ),
     clientSecretArn: z
       .string({ message: 'identityProvider.clientSecretArn must be the ARN of a Secrets Manager secret holding the client secret' })
-      .regex(
-        /^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
-        'identityProvider.clientSecretArn must be a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>); store the client secret there, never in the record',
+      .check(
+        z.regex(
+          /^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
+          'identityProvider.clientSecretArn must be a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>); store the client secret there, never in the record',
+        ),
       ),
   },
   { message: 'identityProvider must be an object {issuer, clientId, clientSecretArn}; the client secret itself goes in Secrets Manager' },
@@ -46,25 +53,30 @@ export type IdentityProvider = z.infer<typeof identityProviderSchema>;
 /** Fields a user writes (in the table, through the API or the CLI). Nothing else is needed to onboard. */
 export const userFieldsSchema = z.object({
   tenantId,
-  displayName: z.string().trim().min(1, 'displayName must not be empty').max(80, 'displayName must be at most 80 characters').optional(),
-  desiredState: z.enum(DESIRED_STATES, { message: `desiredState must be one of ${DESIRED_STATES.join(', ')}` }).optional(),
-  desiredCount: z
-    .number({ message: 'desiredCount must be a whole number' })
-    .int('desiredCount must be a whole number')
-    .min(1, 'desiredCount must be at least 1')
-    .max(MAX_DESIRED_COUNT, `desiredCount must be at most ${MAX_DESIRED_COUNT}`)
-    .optional(),
-  purgeData: z.boolean({ message: 'purgeData must be true or false' }).optional(),
+  displayName: z.optional(
+    z.string().check(z.trim(), z.minLength(1, 'displayName must not be empty'), z.maxLength(80, 'displayName must be at most 80 characters')),
+  ),
+  desiredState: z.optional(z.enum(DESIRED_STATES, { message: `desiredState must be one of ${DESIRED_STATES.join(', ')}` })),
+  desiredCount: z.optional(
+    z
+      .number({ message: 'desiredCount must be a whole number' })
+      .check(
+        z.int('desiredCount must be a whole number'),
+        z.gte(1, 'desiredCount must be at least 1'),
+        z.lte(MAX_DESIRED_COUNT, `desiredCount must be at most ${MAX_DESIRED_COUNT}`),
+      ),
+  ),
+  purgeData: z.optional(z.boolean({ message: 'purgeData must be true or false' })),
   /** Marks the tenant that receives every release first. */
-  canary: z.boolean({ message: 'canary must be true or false' }).optional(),
+  canary: z.optional(z.boolean({ message: 'canary must be true or false' })),
   /**
    * When an operator last asked to run the tenant's workflow again (`POST
    * /tenants/{id}/retry`). A converge field, so the write reaches the stream
    * handler like any other change of desired state.
    */
-  retryRequestedAt: z.string().optional(),
+  retryRequestedAt: z.optional(z.string()),
   /** The state's own sign-in; without it staff sign in with the stack's user pool, in the state's group. */
-  identityProvider: identityProviderSchema.optional(),
+  identityProvider: z.optional(identityProviderSchema),
 });
 export type TenantUserFields = z.infer<typeof userFieldsSchema>;
 
@@ -74,30 +86,30 @@ export const CONVERGE_FIELDS = ['tenantId', 'displayName', 'desiredState', 'desi
 export const imageRefSchema = z.object({
   repository: z.string(),
   tag: z.string(),
-  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'digest must look like sha256:<64 hex digits>'),
+  digest: z.string().check(z.regex(/^sha256:[a-f0-9]{64}$/, 'digest must look like sha256:<64 hex digits>')),
 });
 export type ImageRef = z.infer<typeof imageRefSchema>;
 
 export const healthSchema = z.object({
-  healthy: z.number().int().min(0),
-  total: z.number().int().min(0),
+  healthy: z.number().check(z.int(), z.gte(0)),
+  total: z.number().check(z.int(), z.gte(0)),
   zones: z.array(z.string()),
-  checkedAt: z.string().optional(),
+  checkedAt: z.optional(z.string()),
 });
 export type TenantHealth = z.infer<typeof healthSchema>;
 
 export const historyEntrySchema = z.object({
   at: z.string(),
-  from: z.enum(TENANT_STATUSES).optional(),
+  from: z.optional(z.enum(TENANT_STATUSES)),
   to: z.enum(TENANT_STATUSES),
-  reason: z.string().optional(),
-  executionId: z.string().optional(),
+  reason: z.optional(z.string()),
+  executionId: z.optional(z.string()),
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
 /** What the control plane made for the tenant, so that offboarding and people can find it. */
-export const resourcesSchema = z
-  .object({
+export const resourcesSchema = z.partial(
+  z.object({
     tableName: z.string(),
     tableArn: z.string(),
     bucketName: z.string(),
@@ -108,25 +120,27 @@ export const resourcesSchema = z
     listenerRuleArn: z.string(),
     serviceArn: z.string(),
     logGroup: z.string(),
-  })
-  .partial();
+  }),
+);
 export type TenantResources = z.infer<typeof resourcesSchema>;
 
 /** The whole record as stored in the tenants table. */
-export const tenantRecordSchema = userFieldsSchema.extend({
-  status: z.enum(TENANT_STATUSES).optional(),
-  statusReason: z.string().optional(),
-  endpoint: z.string().optional(),
-  image: imageRefSchema.optional(),
-  health: healthSchema.optional(),
-  resources: resourcesSchema.optional(),
-  createdAt: z.string().optional(),
-  updatedAt: z.string().optional(),
-  history: z.array(historyEntrySchema).optional(),
-  version: z.number().int().optional(),
-  lock: z.object({ owner: z.string(), expiresAt: z.number() }).optional(),
+export const tenantRecordSchema = z.extend(userFieldsSchema, {
+  status: z.optional(z.enum(TENANT_STATUSES)),
+  statusReason: z.optional(z.string()),
+  endpoint: z.optional(z.string()),
+  image: z.optional(imageRefSchema),
+  health: z.optional(healthSchema),
+  resources: z.optional(resourcesSchema),
+  createdAt: z.optional(z.string()),
+  updatedAt: z.optional(z.string()),
+  history: z.optional(z.array(historyEntrySchema)),
+  version: z.optional(z.number().check(z.int())),
+  lock: z.optional(z.object({ owner: z.string(), expiresAt: z.number() })),
   /** The reconciler's backoff: how often it tried to close `gap`, and when it may try again (ms since the epoch); since when it saw targets unhealthy. */
-  reconcile: z.object({ attempts: z.number().int().min(0), nextAttemptAt: z.number(), gap: z.string(), unhealthySince: z.number().optional() }).optional(),
+  reconcile: z.optional(
+    z.object({ attempts: z.number().check(z.int(), z.gte(0)), nextAttemptAt: z.number(), gap: z.string(), unhealthySince: z.optional(z.number()) }),
+  ),
 });
 export type TenantRecord = z.infer<typeof tenantRecordSchema>;
 
@@ -144,7 +158,7 @@ export interface TenantSpec {
 }
 
 /** One line per problem, "field: what is wrong", so a person can fix the record in one go. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   return error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
 }
 
@@ -156,7 +170,7 @@ const REMOVAL_FIELDS: readonly string[] = ['tenantId', 'desiredState', 'purgeDat
  * fields removal does not use (a desiredCount of 99, say): the record without them, so
  * an invalid record can always be removed. Undefined when the record is not such a one.
  */
-function withoutFaultsRemovalIgnores(item: unknown, error: z.ZodError): Record<string, unknown> | undefined {
+function withoutFaultsRemovalIgnores(item: unknown, error: z.core.$ZodError): Record<string, unknown> | undefined {
   if (typeof item !== 'object' || item === null || (item as { desiredState?: unknown }).desiredState !== 'DELETED') return undefined;
   const faulty = new Set(error.issues.map((issue) => String(issue.path[0] ?? '')));
   if ([...faulty].some((field) => field === '' || REMOVAL_FIELDS.includes(field) || !Object.hasOwn(userFieldsSchema.shape, field))) return undefined;
@@ -195,7 +209,7 @@ export function parseTenantRecord(item: unknown): TenantRecord {
   throw new InvalidTenantError(describeIssues(result.error), { invalidFields: invalidFields(result.error, item) });
 }
 
-function invalidFields(error: z.ZodError, input: unknown): InvalidField[] {
+function invalidFields(error: z.core.$ZodError, input: unknown): InvalidField[] {
   return error.issues.map((issue) => {
     const field = issue.path.join('.');
     let given: unknown = input;

@@ -1,7 +1,8 @@
 /**
  * What a Catch rule hands the next state, and the one reading of it for a person.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../kernel/zod-english.ts';
 
 /** What a Catch clause puts at its ResultPath: the error's name and its cause. */
 export interface CaughtFailure {
@@ -10,11 +11,11 @@ export interface CaughtFailure {
 }
 
 /** A Catch result as the tenant workflows receive it (their Catch rules always set Error). */
-export const caughtErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+export const caughtErrorSchema = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 export type CaughtError = z.infer<typeof caughtErrorSchema>;
 
 /** A Catch result that may be absent or partial (the image-deploy steps' `failure`). */
-export const caughtFailureSchema = z.object({ Error: z.string().optional(), Cause: z.string().optional() });
+export const caughtFailureSchema = z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) });
 
 /**
  * The message inside a caught error's Cause, without stack or envelope. In AWS the Cause

@@ -8,11 +8,11 @@
  * contract; a mismatch (a wrong path in the state machine) fails with a message naming
  * the step and the fields, not somewhere deep inside the step.
  */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { describeIssues } from '../../tenants/schema.ts';
 import { StepInputError } from './errors.ts';
 
-export function parseStepInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+export function parseStepInput<S extends z.ZodMiniType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
   if (!result.success) {
     const action = typeof input === 'object' && input !== null ? String((input as { action?: unknown }).action) : '?';

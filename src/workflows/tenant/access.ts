@@ -4,13 +4,14 @@
  *
  * Onboarding: ensureTaskRole. Offboarding and compensation: removeTaskRole.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../kernel/zod-english.ts';
 import { taskRolePolicy } from '../../tenants/task-role-policy.ts';
 import type { StepDeps } from '../deps.ts';
 import { parseStepInput } from '../kit/input.ts';
 import { stepInputSchema, tenantNames, tenantTags } from './context.ts';
 
-const roleInput = stepInputSchema.extend({ tableArn: z.string(), indexNames: z.array(z.string()), bucketArn: z.string() });
+const roleInput = z.extend(stepInputSchema, { tableArn: z.string(), indexNames: z.array(z.string()), bucketArn: z.string() });
 
 export function accessSteps(deps: StepDeps) {
   const { cloud } = deps;

@@ -9,7 +9,8 @@
  * Loops live in the state machine (Wait + describe), never in a sleeping
  * Lambda; each check carries the poll count forward and gives up at `maxPolls`.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../kernel/zod-english.ts';
 import { assessRollout } from '../../tenants/rollout.ts';
 import type { TenantRecord } from '../../tenants/schema.ts';
 import type { StepDeps } from '../deps.ts';
@@ -18,11 +19,15 @@ import { stepInputSchema, tenantNames, tenantTags } from './context.ts';
 import { NoReleaseError, RolloutFailedError, RolloutTimedOutError, ServiceNotGoneError } from './errors.ts';
 import { LOG_RETENTION_DAYS, pinnedImage, TASK_CPU, TASK_MEMORY, taskEnvironment, taskSecrets } from './task-environment.ts';
 
-const taskDefinitionInput = stepInputSchema.extend({ displayName: z.string(), taskRoleArn: z.string(), logGroup: z.string(), csrfSecretArn: z.string() });
-const serviceInput = stepInputSchema.extend({ taskDefinitionArn: z.string(), desiredCount: z.number().int().min(1), targetGroupArn: z.string() });
-const pollInput = z.object({ polls: z.number().int().min(0), maxPolls: z.number().int().min(1) });
-const rolloutInput = stepInputSchema.extend({ serviceArn: z.string(), deploymentId: z.string() }).extend(pollInput.shape);
-const goneInput = stepInputSchema.extend(pollInput.shape);
+const taskDefinitionInput = z.extend(stepInputSchema, { displayName: z.string(), taskRoleArn: z.string(), logGroup: z.string(), csrfSecretArn: z.string() });
+const serviceInput = z.extend(stepInputSchema, {
+  taskDefinitionArn: z.string(),
+  desiredCount: z.number().check(z.int(), z.gte(1)),
+  targetGroupArn: z.string(),
+});
+const pollInput = z.object({ polls: z.number().check(z.int(), z.gte(0)), maxPolls: z.number().check(z.int(), z.gte(1)) });
+const rolloutInput = z.extend(stepInputSchema, { serviceArn: z.string(), deploymentId: z.string(), ...pollInput.shape });
+const goneInput = z.extend(stepInputSchema, pollInput.shape);
 
 export function computeSteps(deps: StepDeps) {
   const { cloud, releases } = deps;

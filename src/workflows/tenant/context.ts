@@ -2,7 +2,8 @@
  * What every workflow step shares: the input every Task state sends, the
  * tenant's derived names and tags (the input check and failure reading are in ../kit/).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../kernel/zod-english.ts';
 import type { Platform, Tags } from '../../cloud/ports.ts';
 import { STAGE_TAG_KEY, tenantResourceNames, TENANT_TAG_KEY, type TenantResourceNames } from '../../tenants/names.ts';
 
@@ -10,7 +11,7 @@ import { STAGE_TAG_KEY, tenantResourceNames, TENANT_TAG_KEY, type TenantResource
 export const stepInputSchema = z.object({
   action: z.string(),
   tenantId: z.string(),
-  executionId: z.string().min(1),
+  executionId: z.string().check(z.minLength(1)),
 });
 
 export function tenantNames(platform: Platform, tenantId: string): TenantResourceNames {

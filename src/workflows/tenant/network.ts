@@ -5,7 +5,8 @@
  * Onboarding: ensureRouting → verify (looped by the state machine, bounded).
  * Offboarding and compensation: removeRouting.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../kernel/zod-english.ts';
 import { PermanentCloudError } from '../../cloud/errors.ts';
 import type { ListenerSignIn } from '../../cloud/ports.ts';
 import { verifyTenant } from '../../tenants/verification.ts';
@@ -17,12 +18,12 @@ import { VerificationFailedError } from './errors.ts';
 /** Where the load balancer receives the IdP's code (the ALB's fixed path). */
 export const SIGN_IN_CALLBACK_PATH = '/oauth2/idpresponse';
 
-const verifyInput = stepInputSchema.extend({
+const verifyInput = z.extend(stepInputSchema, {
   targetGroupArn: z.string(),
-  desiredCount: z.number().int().min(1),
+  desiredCount: z.number().check(z.int(), z.gte(1)),
   expectedDigest: z.string(),
-  attempts: z.number().int().min(0),
-  maxAttempts: z.number().int().min(1),
+  attempts: z.number().check(z.int(), z.gte(0)),
+  maxAttempts: z.number().check(z.int(), z.gte(1)),
 });
 
 /**

@@ -10,7 +10,8 @@
  * old spec, and may run twice (Step Functions retries) without a second effect.
  */
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../kernel/zod-english.ts';
 import { TransientCloudError } from '../../cloud/errors.ts';
 import { InvalidTenantError, TenantLockedError } from '../../tenants/errors.ts';
 import { bucketArn, tableArn } from '../../tenants/task-role-policy.ts';
@@ -35,15 +36,15 @@ export const LOCK_TTL_MS = 45 * 60 * 1000;
 const SERVING: readonly (TenantStatus | undefined)[] = ['ACTIVE', 'DEGRADED', 'DEPLOYING'];
 
 /** The workflow's own input, passed as `$$.Execution.Input` so optional flags need no JSONPath of their own. */
-const requestSchema = z.object({ recordDeleted: z.boolean().optional(), purgeData: z.boolean().optional() }).loose();
-const lockInput = stepInputSchema.extend({ request: requestSchema.optional() });
-const activeInput = stepInputSchema.extend({ endpoint: z.string(), image: imageRefSchema, health: healthSchema, resources: resourcesSchema });
-const progressInput = stepInputSchema.extend({ resources: resourcesSchema, detail: z.string() });
-const failedInput = stepInputSchema.extend({
+const requestSchema = z.looseObject({ recordDeleted: z.optional(z.boolean()), purgeData: z.optional(z.boolean()) });
+const lockInput = z.extend(stepInputSchema, { request: z.optional(requestSchema) });
+const activeInput = z.extend(stepInputSchema, { endpoint: z.string(), image: imageRefSchema, health: healthSchema, resources: resourcesSchema });
+const progressInput = z.extend(stepInputSchema, { resources: resourcesSchema, detail: z.string() });
+const failedInput = z.extend(stepInputSchema, {
   error: caughtErrorSchema,
-  failure: z.object({ wasServing: z.boolean().optional(), cleanupErrors: z.record(z.string(), caughtErrorSchema).optional() }).optional(),
+  failure: z.optional(z.object({ wasServing: z.optional(z.boolean()), cleanupErrors: z.optional(z.record(z.string(), caughtErrorSchema)) })),
 });
-const deletedInput = stepInputSchema.extend({ purgeData: z.boolean() });
+const deletedInput = z.extend(stepInputSchema, { purgeData: z.boolean() });
 
 export function recordSteps(deps: StepDeps) {
   const { tenants, cloud } = deps;
