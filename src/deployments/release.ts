@@ -54,45 +54,48 @@ export const TERMINAL_PHASES = {
  */
 export const RELEASE_LEASE_MS = 60 * 60 * 1000;
 
-export const releaseSchema = z.object({
-  deploymentId: z.string(),
-  tenantId: z.string(),
-  /** The execution's name: the owner of the tenant's lease. */
-  executionId: z.string(),
-  image: imageRefSchema,
-  phase: z.enum(RELEASE_PHASES),
-  lockAttempts: z.number().check(z.int(), z.gte(0)),
-  /** describeService polls of the ECS deployment being followed. */
-  polls: z.number().check(z.int(), z.gte(0)),
-  /** Verification attempts in the current phase. */
-  checks: z.number().check(z.int(), z.gte(0)),
-  serviceName: z.optional(z.string()),
-  /** The tenant's resources as the release found them (the lease keeps anyone else from changing them). */
-  resources: z.optional(resourcesSchema),
-  /**
-   * The tenant record's version once the release marked it DEPLOYING. The lease
-   * keeps other workflows from writing it, so the step that ends the release
-   * writes against this version without reading the record first.
-   */
-  tenantVersion: z.optional(z.number().check(z.int())),
-  targetGroupArn: z.optional(z.string()),
-  desiredCount: z.optional(z.number().check(z.int())),
-  previousTaskDefinitionArn: z.optional(z.string()),
-  newTaskDefinitionArn: z.optional(z.string()),
-  /** The digest the tenant ran before: what a rollback must serve again. */
-  previousDigest: z.optional(z.string()),
-  /** The ECS deployment being followed (ours, then the rollback's). */
-  serviceDeploymentId: z.optional(z.string()),
-  health: z.optional(healthSchema),
-  /** Why the new image failed on this tenant. */
-  error: z.optional(z.string()),
-  /** Why the rollback failed too (the tenant is then DEGRADED). */
-  rollbackError: z.optional(z.string()),
-  /** Why nothing was done (SKIPPED, NOOP). */
-  reason: z.optional(z.string()),
-  startedAt: z.optional(z.string()),
-  endedAt: z.optional(z.string()),
-});
+/** Built on first use (z.lazy keeps it), not at every cold start of a function that never reads a release. */
+export const releaseSchema = z.lazy(() =>
+  z.object({
+    deploymentId: z.string(),
+    tenantId: z.string(),
+    /** The execution's name: the owner of the tenant's lease. */
+    executionId: z.string(),
+    image: imageRefSchema,
+    phase: z.enum(RELEASE_PHASES),
+    lockAttempts: z.number().check(z.int(), z.gte(0)),
+    /** describeService polls of the ECS deployment being followed. */
+    polls: z.number().check(z.int(), z.gte(0)),
+    /** Verification attempts in the current phase. */
+    checks: z.number().check(z.int(), z.gte(0)),
+    serviceName: z.optional(z.string()),
+    /** The tenant's resources as the release found them (the lease keeps anyone else from changing them). */
+    resources: z.optional(resourcesSchema),
+    /**
+     * The tenant record's version once the release marked it DEPLOYING. The lease
+     * keeps other workflows from writing it, so the step that ends the release
+     * writes against this version without reading the record first.
+     */
+    tenantVersion: z.optional(z.number().check(z.int())),
+    targetGroupArn: z.optional(z.string()),
+    desiredCount: z.optional(z.number().check(z.int())),
+    previousTaskDefinitionArn: z.optional(z.string()),
+    newTaskDefinitionArn: z.optional(z.string()),
+    /** The digest the tenant ran before: what a rollback must serve again. */
+    previousDigest: z.optional(z.string()),
+    /** The ECS deployment being followed (ours, then the rollback's). */
+    serviceDeploymentId: z.optional(z.string()),
+    health: z.optional(healthSchema),
+    /** Why the new image failed on this tenant. */
+    error: z.optional(z.string()),
+    /** Why the rollback failed too (the tenant is then DEGRADED). */
+    rollbackError: z.optional(z.string()),
+    /** Why nothing was done (SKIPPED, NOOP). */
+    reason: z.optional(z.string()),
+    startedAt: z.optional(z.string()),
+    endedAt: z.optional(z.string()),
+  }),
+);
 export type Release = z.infer<typeof releaseSchema>;
 
 export function isTerminal(phase: ReleasePhase): phase is keyof typeof TERMINAL_PHASES {

@@ -11,7 +11,8 @@ import type { StepDeps } from '../deps.ts';
 import { parseStepInput } from '../kit/input.ts';
 import { stepInputSchema, tenantNames, tenantTags } from './context.ts';
 
-const roleInput = z.extend(stepInputSchema, { tableArn: z.string(), indexNames: z.array(z.string()), bucketArn: z.string() });
+/** Built on the role step's first call (z.lazy keeps it), not at every cold start. */
+const roleInput = z.lazy(() => z.extend(stepInputSchema, { tableArn: z.string(), indexNames: z.array(z.string()), bucketArn: z.string() }));
 
 export function accessSteps(deps: StepDeps) {
   const { cloud } = deps;

@@ -19,15 +19,20 @@ import { stepInputSchema, tenantNames, tenantTags } from './context.ts';
 import { NoReleaseError, RolloutFailedError, RolloutTimedOutError, ServiceNotGoneError } from './errors.ts';
 import { LOG_RETENTION_DAYS, pinnedImage, TASK_CPU, TASK_MEMORY, taskEnvironment, taskSecrets } from './task-environment.ts';
 
-const taskDefinitionInput = z.extend(stepInputSchema, { displayName: z.string(), taskRoleArn: z.string(), logGroup: z.string(), csrfSecretArn: z.string() });
-const serviceInput = z.extend(stepInputSchema, {
-  taskDefinitionArn: z.string(),
-  desiredCount: z.number().check(z.int(), z.gte(1)),
-  targetGroupArn: z.string(),
-});
-const pollInput = z.object({ polls: z.number().check(z.int(), z.gte(0)), maxPolls: z.number().check(z.int(), z.gte(1)) });
-const rolloutInput = z.extend(stepInputSchema, { serviceArn: z.string(), deploymentId: z.string(), ...pollInput.shape });
-const goneInput = z.extend(stepInputSchema, pollInput.shape);
+/** Each step's input schema is built on the step's first call (z.lazy keeps it): a Lambda runs one or two of them, and building all at import slows every cold start. */
+const taskDefinitionInput = z.lazy(() =>
+  z.extend(stepInputSchema, { displayName: z.string(), taskRoleArn: z.string(), logGroup: z.string(), csrfSecretArn: z.string() }),
+);
+const serviceInput = z.lazy(() =>
+  z.extend(stepInputSchema, {
+    taskDefinitionArn: z.string(),
+    desiredCount: z.number().check(z.int(), z.gte(1)),
+    targetGroupArn: z.string(),
+  }),
+);
+const pollFields = () => ({ polls: z.number().check(z.int(), z.gte(0)), maxPolls: z.number().check(z.int(), z.gte(1)) });
+const rolloutInput = z.lazy(() => z.extend(stepInputSchema, { serviceArn: z.string(), deploymentId: z.string(), ...pollFields() }));
+const goneInput = z.lazy(() => z.extend(stepInputSchema, pollFields()));
 
 export function computeSteps(deps: StepDeps) {
   const { cloud, releases } = deps;

@@ -18,13 +18,16 @@ import { VerificationFailedError } from './errors.ts';
 /** Where the load balancer receives the IdP's code (the ALB's fixed path). */
 export const SIGN_IN_CALLBACK_PATH = '/oauth2/idpresponse';
 
-const verifyInput = z.extend(stepInputSchema, {
-  targetGroupArn: z.string(),
-  desiredCount: z.number().check(z.int(), z.gte(1)),
-  expectedDigest: z.string(),
-  attempts: z.number().check(z.int(), z.gte(0)),
-  maxAttempts: z.number().check(z.int(), z.gte(1)),
-});
+/** Built on the verify step's first call (z.lazy keeps it), not at every cold start. */
+const verifyInput = z.lazy(() =>
+  z.extend(stepInputSchema, {
+    targetGroupArn: z.string(),
+    desiredCount: z.number().check(z.int(), z.gte(1)),
+    expectedDigest: z.string(),
+    attempts: z.number().check(z.int(), z.gte(0)),
+    maxAttempts: z.number().check(z.int(), z.gte(1)),
+  }),
+);
 
 /**
  * The sign-in of the tenant's rule: none where the platform signs nobody in; its own IdP where

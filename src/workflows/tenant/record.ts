@@ -36,15 +36,19 @@ export const LOCK_TTL_MS = 45 * 60 * 1000;
 const SERVING: readonly (TenantStatus | undefined)[] = ['ACTIVE', 'DEGRADED', 'DEPLOYING'];
 
 /** The workflow's own input, passed as `$$.Execution.Input` so optional flags need no JSONPath of their own. */
-const requestSchema = z.looseObject({ recordDeleted: z.optional(z.boolean()), purgeData: z.optional(z.boolean()) });
-const lockInput = z.extend(stepInputSchema, { request: z.optional(requestSchema) });
-const activeInput = z.extend(stepInputSchema, { endpoint: z.string(), image: imageRefSchema, health: healthSchema, resources: resourcesSchema });
-const progressInput = z.extend(stepInputSchema, { resources: resourcesSchema, detail: z.string() });
-const failedInput = z.extend(stepInputSchema, {
-  error: caughtErrorSchema,
-  failure: z.optional(z.object({ wasServing: z.optional(z.boolean()), cleanupErrors: z.optional(z.record(z.string(), caughtErrorSchema)) })),
-});
-const deletedInput = z.extend(stepInputSchema, { purgeData: z.boolean() });
+const lockInput = z.lazy(() =>
+  z.extend(stepInputSchema, { request: z.optional(z.looseObject({ recordDeleted: z.optional(z.boolean()), purgeData: z.optional(z.boolean()) })) }),
+);
+/** Each step's input schema is built on the step's first call (z.lazy keeps it): a Lambda runs one or two of them, and building all at import slows every cold start. */
+const activeInput = z.lazy(() => z.extend(stepInputSchema, { endpoint: z.string(), image: imageRefSchema, health: healthSchema, resources: resourcesSchema }));
+const progressInput = z.lazy(() => z.extend(stepInputSchema, { resources: resourcesSchema, detail: z.string() }));
+const failedInput = z.lazy(() =>
+  z.extend(stepInputSchema, {
+    error: caughtErrorSchema,
+    failure: z.optional(z.object({ wasServing: z.optional(z.boolean()), cleanupErrors: z.optional(z.record(z.string(), caughtErrorSchema)) })),
+  }),
+);
+const deletedInput = z.lazy(() => z.extend(stepInputSchema, { purgeData: z.boolean() }));
 
 export function recordSteps(deps: StepDeps) {
   const { tenants, cloud } = deps;
