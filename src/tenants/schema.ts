@@ -22,31 +22,36 @@ const tenantId = z.string().check(
  * never holds the secret: the record is readable by every operator and shown by the API.
  * Endpoints are the issuer's own, so the issuer must be an https URL (OpenID Connect
  * Discovery 1.0 section 4: `<issuer>/.well-known/openid-configuration`).
+ *
+ * This and the other parts of a record that not every read holds (health, history, resources,
+ * lock, reconcile) are built on first use (z.lazy keeps them), not at every cold start.
  */
-export const identityProviderSchema = z.strictObject(
-  {
-    issuer: z.string({ message: "identityProvider.issuer must be the https URL of the state's OIDC issuer" }).check(
-      z.refine((value) => URL.canParse(value) && new URL(value).protocol === 'https:' && !new URL(value).search && !new URL(value).hash, {
-        message: 'identityProvider.issuer must be an https URL without query or fragment, e.g. https://login.microsoftonline.com/<tenant>/v2.0',
-      }),
-    ),
-    clientId: z
-      .string({ message: "identityProvider.clientId must be the client id the IdP issued for this state's app" })
-      .check(
-        z.trim(),
-        z.minLength(1, 'identityProvider.clientId must not be empty'),
-        z.maxLength(256, 'identityProvider.clientId must be at most 256 characters'),
+export const identityProviderSchema = z.lazy(() =>
+  z.strictObject(
+    {
+      issuer: z.string({ message: "identityProvider.issuer must be the https URL of the state's OIDC issuer" }).check(
+        z.refine((value) => URL.canParse(value) && new URL(value).protocol === 'https:' && !new URL(value).search && !new URL(value).hash, {
+          message: 'identityProvider.issuer must be an https URL without query or fragment, e.g. https://login.microsoftonline.com/<tenant>/v2.0',
+        }),
       ),
-    clientSecretArn: z
-      .string({ message: 'identityProvider.clientSecretArn must be the ARN of a Secrets Manager secret holding the client secret' })
-      .check(
-        z.regex(
-          /^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
-          'identityProvider.clientSecretArn must be a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>); store the client secret there, never in the record',
+      clientId: z
+        .string({ message: "identityProvider.clientId must be the client id the IdP issued for this state's app" })
+        .check(
+          z.trim(),
+          z.minLength(1, 'identityProvider.clientId must not be empty'),
+          z.maxLength(256, 'identityProvider.clientId must be at most 256 characters'),
         ),
-      ),
-  },
-  { message: 'identityProvider must be an object {issuer, clientId, clientSecretArn}; the client secret itself goes in Secrets Manager' },
+      clientSecretArn: z
+        .string({ message: 'identityProvider.clientSecretArn must be the ARN of a Secrets Manager secret holding the client secret' })
+        .check(
+          z.regex(
+            /^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
+            'identityProvider.clientSecretArn must be a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>); store the client secret there, never in the record',
+          ),
+        ),
+    },
+    { message: 'identityProvider must be an object {issuer, clientId, clientSecretArn}; the client secret itself goes in Secrets Manager' },
+  ),
 );
 export type IdentityProvider = z.infer<typeof identityProviderSchema>;
 
@@ -90,37 +95,43 @@ export const imageRefSchema = z.object({
 });
 export type ImageRef = z.infer<typeof imageRefSchema>;
 
-export const healthSchema = z.object({
-  healthy: z.number().check(z.int(), z.gte(0)),
-  total: z.number().check(z.int(), z.gte(0)),
-  zones: z.array(z.string()),
-  checkedAt: z.optional(z.string()),
-});
+export const healthSchema = z.lazy(() =>
+  z.object({
+    healthy: z.number().check(z.int(), z.gte(0)),
+    total: z.number().check(z.int(), z.gte(0)),
+    zones: z.array(z.string()),
+    checkedAt: z.optional(z.string()),
+  }),
+);
 export type TenantHealth = z.infer<typeof healthSchema>;
 
-export const historyEntrySchema = z.object({
-  at: z.string(),
-  from: z.optional(z.enum(TENANT_STATUSES)),
-  to: z.enum(TENANT_STATUSES),
-  reason: z.optional(z.string()),
-  executionId: z.optional(z.string()),
-});
+export const historyEntrySchema = z.lazy(() =>
+  z.object({
+    at: z.string(),
+    from: z.optional(z.enum(TENANT_STATUSES)),
+    to: z.enum(TENANT_STATUSES),
+    reason: z.optional(z.string()),
+    executionId: z.optional(z.string()),
+  }),
+);
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
 /** What the control plane made for the tenant, so that offboarding and people can find it. */
-export const resourcesSchema = z.partial(
-  z.object({
-    tableName: z.string(),
-    tableArn: z.string(),
-    bucketName: z.string(),
-    bucketArn: z.string(),
-    taskRoleArn: z.string(),
-    taskDefinitionArn: z.string(),
-    targetGroupArn: z.string(),
-    listenerRuleArn: z.string(),
-    serviceArn: z.string(),
-    logGroup: z.string(),
-  }),
+export const resourcesSchema = z.lazy(() =>
+  z.partial(
+    z.object({
+      tableName: z.string(),
+      tableArn: z.string(),
+      bucketName: z.string(),
+      bucketArn: z.string(),
+      taskRoleArn: z.string(),
+      taskDefinitionArn: z.string(),
+      targetGroupArn: z.string(),
+      listenerRuleArn: z.string(),
+      serviceArn: z.string(),
+      logGroup: z.string(),
+    }),
+  ),
 );
 export type TenantResources = z.infer<typeof resourcesSchema>;
 
@@ -136,10 +147,12 @@ export const tenantRecordSchema = z.extend(userFieldsSchema, {
   updatedAt: z.optional(z.string()),
   history: z.optional(z.array(historyEntrySchema)),
   version: z.optional(z.number().check(z.int())),
-  lock: z.optional(z.object({ owner: z.string(), expiresAt: z.number() })),
+  lock: z.optional(z.lazy(() => z.object({ owner: z.string(), expiresAt: z.number() }))),
   /** The reconciler's backoff: how often it tried to close `gap`, and when it may try again (ms since the epoch); since when it saw targets unhealthy. */
   reconcile: z.optional(
-    z.object({ attempts: z.number().check(z.int(), z.gte(0)), nextAttemptAt: z.number(), gap: z.string(), unhealthySince: z.optional(z.number()) }),
+    z.lazy(() =>
+      z.object({ attempts: z.number().check(z.int(), z.gte(0)), nextAttemptAt: z.number(), gap: z.string(), unhealthySince: z.optional(z.number()) }),
+    ),
   ),
 });
 export type TenantRecord = z.infer<typeof tenantRecordSchema>;
