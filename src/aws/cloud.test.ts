@@ -3,28 +3,11 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createAwsCloud } from './cloud.ts';
-import type { AwsConfig } from './config.ts';
+import { prodAwsConfig } from '../../test/support/aws-config.ts';
 
 const dynamodb = mockClient(DynamoDBClient);
 const sfn = mockClient(SFNClient);
-const config: AwsConfig = {
-  stage: 'prod',
-  region: 'us-east-1',
-  accountId: '123456789012',
-  imageRepository: '123456789012.dkr.ecr.us-east-1.amazonaws.com/humangov-app',
-  clusterName: 'humangov-prod',
-  subnetIds: ['subnet-a', 'subnet-b'],
-  taskSecurityGroupId: 'sg-1',
-  vpcId: 'vpc-1',
-  listenerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/humangov-prod/a/b',
-  executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
-  taskRoleBoundaryArn: 'arn:aws:iam::123456789012:policy/humangov-prod-tenant-task-boundary',
-  tenantDomain: 'tenants.example.gov',
-  albDnsName: 'alb.example.com',
-  endpointScheme: 'https',
-  containerPort: 8080,
-  stateMachineArns: { 'tenant-offboard': 'arn:aws:states:us-east-1:123456789012:stateMachine:offboard' },
-};
+const config = prodAwsConfig({ stateMachineArns: { 'tenant-offboard': 'arn:aws:states:us-east-1:123456789012:stateMachine:offboard' } });
 
 afterEach(() => {
   dynamodb.reset();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { backoffMs, decide, UNHEALTHY_GRACE_MS, type DecideInput } from './decide.ts';
+import { backoffMs, decide, SETTLE_MS, UNHEALTHY_GRACE_MS, type DecideInput } from './decide.ts';
 
 const RELEASE = { repository: 'app', tag: 'v2', digest: `sha256:${'b'.repeat(64)}` };
 const OLD = { repository: 'app', tag: 'v1', digest: `sha256:${'a'.repeat(64)}` };
@@ -82,6 +82,15 @@ describe('decide', () => {
 
     expect(decide(input({ record, observed: rolling }))).toEqual({ kind: 'in-sync' });
     expect(decide(input({ record, observed: { ...running, targets: { healthy: 3, total: 3 } } }))).toEqual({ kind: 'in-sync' });
+  });
+
+  it('leaves a record no workflow picked up yet to the stream for a while, then onboards it itself', () => {
+    const fresh = { tenantId: 'ca' };
+
+    expect(decide(input({ record: fresh, observed: {} }))).toEqual({ kind: 'settle', gap: 'not onboarded yet', until: NOW + SETTLE_MS });
+    const noted = { ...fresh, reconcile: { attempts: 0, nextAttemptAt: NOW + SETTLE_MS, gap: 'not onboarded yet' } };
+    expect(decide(input({ record: noted, observed: {} }))).toMatchObject({ kind: 'backoff' });
+    expect(decide(input({ record: noted, observed: {}, now: NOW + SETTLE_MS }))).toMatchObject({ kind: 'start', workflow: 'tenant-onboard', attempt: 1 });
   });
 
   it('waits for a live lease and frees an expired one or one no workflow could have written', () => {

@@ -61,6 +61,11 @@ export type Decision =
    * it is noted (`since`) and left to the service scheduler; past it the tenant is DEGRADED.
    */
   | { kind: 'unhealthy'; gap: string; since: number; degrade: boolean }
+  /**
+   * A record no workflow has picked up yet: the stream starts its onboarding within moments, so
+   * the reconciler notes it and starts one itself only if it is still untouched `until`.
+   */
+  | { kind: 'settle'; gap: string; until: number }
   /** A gap to close, and its retry is not due yet: nothing now. */
   | { kind: 'backoff'; gap: string; nextAttemptAt: number }
   | { kind: 'start'; workflow: TenantWorkflow; gap: string; attempt: number };
@@ -78,6 +83,14 @@ export const BACKOFF_MAX_MS = 60 * 60 * 1000;
  * runs every 5 minutes, so two passes in a row must see it.
  */
 export const UNHEALTHY_GRACE_MS = 4 * 60 * 1000;
+
+/**
+ * How long a new record is the stream's to pick up before the reconciler onboards it itself (a
+ * stream record reaches its handler within a second or so; retries of a failing batch take
+ * longer). Two starts would only run onboarding twice, but the tenant would read ACTIVE, then
+ * PROVISIONING again.
+ */
+export const SETTLE_MS = 30_000;
 
 export function backoffMs(attempt: number): number {
   return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
@@ -190,6 +203,9 @@ export function decide(input: DecideInput): Decision {
   }
   // A workflow that is mid-way holds the lease; a transitional status without one was cut off.
   const previous = record.reconcile;
+  if (record.status === undefined && tenantSpec(record).desiredState === 'ACTIVE' && previous === undefined) {
+    return { kind: 'settle', gap, until: now + SETTLE_MS };
+  }
   if (previous && previous.nextAttemptAt > now) return { kind: 'backoff', gap, nextAttemptAt: previous.nextAttemptAt };
   if (!release && tenantSpec(record).desiredState === 'ACTIVE' && !isTransitional(record.status) && record.status === 'FAILED' && !observed.service) {
     // Nothing to run until a release exists; onboarding would only fail again with the same reason.

@@ -19,6 +19,7 @@ import { tenantSpec, type ImageRef, type TenantRecord } from '../tenants/schema.
 import { executionNameFor, reactionTo, type TenantItemChange } from '../tenants/changes.ts';
 import { InvalidTenantError } from '../tenants/errors.ts';
 import { tenantResourceNames } from '../tenants/names.ts';
+import { isTransitional } from '../tenants/status.ts';
 import type { MetricsPort } from '../kernel/metrics.ts';
 import { reconcilerCorrected, type ReconcilerCorrection } from '../workflows/kit/signals.ts';
 import { backoffMs, decide, type Decision, type ObservedTenant, type ReconcileState } from './decide.ts';
@@ -109,11 +110,22 @@ async function reconcileTenant(
     case 'in-sync':
       if (record.reconcile) await deps.tenants.noteReconcile(tenantId, record.reconcile, null);
       return { tenantId, decision: decision.kind };
-    case 'wait':
-      if (record.statusReason !== decision.reason && record.status !== 'PROVISIONING' && record.status !== 'DEPROVISIONING' && record.status !== 'DEPLOYING') {
-        await deps.tenants.noteReconcile(tenantId, record.reconcile, record.reconcile ?? null, decision.reason);
+    case 'wait': {
+      // A workflow holding a lease says what it does in a transitional status, and on a settled
+      // one (ACTIVE, DELETED...) holds it only for its last moments: its reason stays. A lease
+      // still there, unchanged, a pass later (a lock a person wrote, a workflow stuck) is said.
+      if (isTransitional(record.status)) return { tenantId, decision: decision.kind, detail: decision.reason };
+      if (record.reconcile?.gap !== decision.reason) {
+        const noted = { attempts: record.reconcile?.attempts ?? 0, nextAttemptAt: record.reconcile?.nextAttemptAt ?? now, gap: decision.reason };
+        await deps.tenants.noteReconcile(tenantId, record.reconcile, noted);
+      } else if (record.statusReason !== decision.reason) {
+        await deps.tenants.noteReconcile(tenantId, record.reconcile, record.reconcile, decision.reason);
       }
       return { tenantId, decision: decision.kind, detail: decision.reason };
+    }
+    case 'settle':
+      if (!record.reconcile) await deps.tenants.noteReconcile(tenantId, undefined, { attempts: 0, nextAttemptAt: decision.until, gap: decision.gap });
+      return { tenantId, decision: decision.kind, detail: decision.gap };
     case 'free-lease':
       await deps.tenants.forceReleaseLock(tenantId, decision.owner, decision.reason);
       deps.log('lease freed', { tenantId, owner: decision.owner, reason: decision.reason });

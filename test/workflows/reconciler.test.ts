@@ -4,7 +4,7 @@
  * unhealthy.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { UNHEALTHY_GRACE_MS } from '../../src/reconcile/decide.ts';
+import { SETTLE_MS, UNHEALTHY_GRACE_MS } from '../../src/reconcile/decide.ts';
 import { reconcile, type ReconcileDeps } from '../../src/reconcile/reconciler.ts';
 import { tenantResourceNames } from '../../src/tenants/names.ts';
 import { RELEASE_V1, TenantWorkflowHarness } from '../support/tenant-workflows.ts';
@@ -138,5 +138,31 @@ describe('reconciler', () => {
     expect((await h.run('tenant-onboard', { tenantId: 'ca' }, { name: 'ca-retry' })).status).toBe('SUCCEEDED');
     expect(h.cloud.tables.items.has(names().table)).toBe(true);
     expect(await h.tenants.require('ca')).toMatchObject({ status: 'ACTIVE', resources: { tableName: names().table } });
+  });
+  it("keeps a settled tenant's reason while a workflow holds it for its last moments, and says so when a lease stays a pass later", async () => {
+    await h.tenants.acquireLock('ca', 'someone', 10 * 60_000);
+    const before = await h.tenants.require('ca');
+
+    expect(await reconcile(deps)).toMatchObject([{ tenantId: 'ca', decision: 'wait' }]);
+    expect((await h.tenants.require('ca')).statusReason).toBe(before.statusReason);
+
+    expect(await reconcile(deps)).toMatchObject([{ tenantId: 'ca', decision: 'wait' }]);
+    expect((await h.tenants.require('ca')).statusReason).toMatch(/^held by someone until .*; the reconciler frees it then if nothing renews it$/);
+    expect(h.cloud.workflows.executions).toEqual([]);
+  });
+
+  it('leaves a new record to the stream, and onboards it itself once it is still untouched after the settle time', async () => {
+    await h.tenants.create({ tenantId: 'tx' });
+
+    const first = await reconcile(deps);
+    const second = await reconcile(deps);
+    ahead = SETTLE_MS;
+    const third = await reconcile(deps);
+
+    expect(first.find((o) => o.tenantId === 'tx')).toEqual({ tenantId: 'tx', decision: 'settle', detail: 'not onboarded yet' });
+    expect(second.find((o) => o.tenantId === 'tx')).toMatchObject({ decision: 'backoff' });
+    expect(third.find((o) => o.tenantId === 'tx')).toEqual({ tenantId: 'tx', decision: 'start', detail: 'not onboarded yet' });
+    expect(h.cloud.workflows.executions.map((e) => e.input)).toEqual([{ tenantId: 'tx' }]);
+    expect((await h.tenants.require('tx')).status).toBeUndefined();
   });
 });

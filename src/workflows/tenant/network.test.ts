@@ -65,16 +65,21 @@ describe('network steps', () => {
       clientSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:humangov/dev/idp/ca-AbCdEf',
     };
 
-    async function ruleSignIn(record: Record<string, unknown>) {
-      const cloud = new FakeCloud({ rolloutPolls: 1, platform: { signIn }, staffPool: true });
+    /** The network steps over `cloud`, for a tenant whose record is `record`. */
+    function stepsFor(cloud: FakeCloud, record: Record<string, unknown>) {
       const tenants = { require: async () => ({ tenantId: 'ca', ...record }) } as unknown as TenantRepository;
-      const steps = networkSteps({
+      return networkSteps({
         cloud,
         tenants,
         releases: { currentRelease: async () => undefined, rollingOut: async () => undefined },
         now: () => new Date(),
         metrics: new InMemoryMetrics(),
       });
+    }
+
+    async function ruleSignIn(record: Record<string, unknown>) {
+      const cloud = new FakeCloud({ rolloutPolls: 1, platform: { signIn }, staffPool: true });
+      const steps = stepsFor(cloud, record);
       await steps.ensureRouting({ ...base, action: 'ensureRouting' });
       const [spec] = cloud.script.calls.find((call) => call.op === 'loadBalancer.ensureListenerRule')?.args ?? [];
       return { signIn: (spec as { signIn?: unknown }).signIn, cloud, steps };
@@ -110,14 +115,7 @@ describe('network steps', () => {
 
     it('refuses a tenant without an IdP of its own where the stack has no user pool, saying to give it one', async () => {
       const cloud = new FakeCloud({ rolloutPolls: 1, platform: { signIn } });
-      const tenants = { require: async () => ({ tenantId: 'ca' }) } as unknown as TenantRepository;
-      const steps = networkSteps({
-        cloud,
-        tenants,
-        releases: { currentRelease: async () => undefined, rollingOut: async () => undefined },
-        now: () => new Date(),
-        metrics: new InMemoryMetrics(),
-      });
+      const steps = stepsFor(cloud, {});
 
       await expect(steps.ensureRouting({ ...base, action: 'ensureRouting' })).rejects.toThrow(/no user pool.*Give the tenant its own OIDC identityProvider/);
       expect(cloud.script.count('loadBalancer.ensureListenerRule')).toBe(0);
