@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import '../kernel/zod-english.ts';
 import { InvalidTenantError } from '../tenants/errors.ts';
-import { describeIssues, parseUserFields, tenantRecordSchema, userFieldsSchema, type TenantUserFields } from '../tenants/schema.ts';
+import { controlPlaneFields, describeIssues, parseUserFields, userFieldNames, userFieldSchema, type TenantUserFields } from '../tenants/schema.ts';
 import { tenantIdProblem } from '../tenants/tenant-id.ts';
 import { DeploymentNotFoundError } from '../deployments/errors.ts';
 import { decodeCursor } from '../kernel/cursor.ts';
@@ -93,8 +93,13 @@ export function readJsonBody(event: HttpApiEvent, route: string, example: string
 }
 
 /** What a request body may set: `retryRequestedAt` is written by POST /tenants/{id}/retry only. */
-const USER_FIELDS = Object.keys(userFieldsSchema.shape).filter((name) => name !== 'retryRequestedAt');
-const CONTROL_PLANE_FIELDS = Object.keys(tenantRecordSchema.shape).filter((name) => !USER_FIELDS.includes(name));
+function requestFields(): string[] {
+  return userFieldNames().filter((name) => name !== 'retryRequestedAt');
+}
+/** What a request body may not set: the control plane's fields, and `retryRequestedAt`. */
+function refusedFields(): string[] {
+  return [...controlPlaneFields(), 'retryRequestedAt'];
+}
 
 /**
  * The fields of a new tenant. Unknown fields are refused rather than dropped:
@@ -102,10 +107,12 @@ const CONTROL_PLANE_FIELDS = Object.keys(tenantRecordSchema.shape).filter((name)
  * Every problem is named at once.
  */
 export function parseNewTenant(body: unknown): TenantUserFields {
+  const settable = requestFields();
+  const refused = refusedFields();
   const names = typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.keys(body) : [];
   const problems: string[] = [];
-  const owned = names.filter((name) => CONTROL_PLANE_FIELDS.includes(name));
-  const unknown = names.filter((name) => !USER_FIELDS.includes(name) && !CONTROL_PLANE_FIELDS.includes(name));
+  const owned = names.filter((name) => refused.includes(name));
+  const unknown = names.filter((name) => !settable.includes(name) && !refused.includes(name));
   if (owned.length > 0) problems.push(`${quoteAll(owned)} ${owned.length > 1 ? 'are' : 'is'} written by the control plane, not in a request`);
   if (unknown.length > 0) problems.push(`unknown field ${quoteAll(unknown)}`);
   const misnamed = problems.length > 0;
@@ -116,7 +123,7 @@ export function parseNewTenant(body: unknown): TenantUserFields {
     if (!(error instanceof InvalidTenantError)) throw error;
     problems.push(error.message);
   }
-  throw new InvalidTenantError(`${problems.join('; ')}${misnamed ? `. A tenant takes ${USER_FIELDS.join(', ')}, e.g. ${TENANT_EXAMPLE}` : ''}`);
+  throw new InvalidTenantError(`${problems.join('; ')}${misnamed ? `. A tenant takes ${settable.join(', ')}, e.g. ${TENANT_EXAMPLE}` : ''}`);
 }
 
 /** PATCH /tenants/{id}: some user fields, each a new value or null (back to its default). */
@@ -132,14 +139,16 @@ export function parseTenantPatch(body: unknown): TenantPatch {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new InvalidTenantError(`a tenant change must be a JSON object such as ${PATCH_EXAMPLE}`);
   }
-  const patchable = USER_FIELDS.filter((name) => name !== 'tenantId' && !(name in ROUTE_OF));
+  const settable = requestFields();
+  const refused = refusedFields();
+  const patchable = settable.filter((name) => name !== 'tenantId' && !(name in ROUTE_OF));
   const problems: string[] = [];
   const names = Object.keys(body);
   if (names.includes('tenantId')) problems.push('"tenantId" is the path\'s: a tenant cannot be renamed');
   for (const name of names.filter((field) => field in ROUTE_OF)) problems.push(`"${name}" is not changed by PATCH: ${ROUTE_OF[name]}`);
-  const owned = names.filter((name) => CONTROL_PLANE_FIELDS.includes(name));
+  const owned = names.filter((name) => refused.includes(name));
   if (owned.length > 0) problems.push(`${quoteAll(owned)} ${owned.length > 1 ? 'are' : 'is'} written by the control plane, not in a request`);
-  const unknown = names.filter((name) => !USER_FIELDS.includes(name) && !CONTROL_PLANE_FIELDS.includes(name));
+  const unknown = names.filter((name) => !settable.includes(name) && !refused.includes(name));
   if (unknown.length > 0) problems.push(`unknown field ${quoteAll(unknown)}`);
   const patch: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(body)) {
@@ -148,7 +157,7 @@ export function parseTenantPatch(body: unknown): TenantPatch {
       patch[name] = null;
       continue;
     }
-    const checked = z.object({ [name]: userFieldsSchema.shape[name as keyof typeof userFieldsSchema.shape] }).safeParse({ [name]: value });
+    const checked = z.object({ [name]: userFieldSchema(name)! }).safeParse({ [name]: value });
     if (checked.success) patch[name] = value;
     else problems.push(describeIssues(checked.error));
   }

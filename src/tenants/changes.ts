@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { WorkflowName } from '../cloud/ports.ts';
-import { CONTROL_PLANE_FIELDS, CONVERGE_FIELDS, parseUserFields } from './schema.ts';
+import { controlPlaneFields, CONVERGE_FIELDS, parseUserFields } from './schema.ts';
 import { InvalidTenantError } from './errors.ts';
 import { executionName } from '../kernel/execution-name.ts';
 
@@ -84,6 +84,10 @@ export function droppedControlPlaneFields(change: TenantItemChange): Record<stri
   const { oldImage, newImage } = change;
   if (change.eventName !== 'MODIFY' || !oldImage || !newImage) return undefined;
   if (oldImage.status === undefined || newImage.status !== undefined) return undefined;
-  const dropped = Object.fromEntries(CONTROL_PLANE_FIELDS.filter((f) => oldImage[f] !== undefined && newImage[f] === undefined).map((f) => [f, oldImage[f]]));
+  const dropped = Object.fromEntries(
+    controlPlaneFields()
+      .filter((f) => oldImage[f] !== undefined && newImage[f] === undefined)
+      .map((f) => [f, oldImage[f]]),
+  );
   return Object.keys(dropped).length > 0 ? dropped : undefined;
 }

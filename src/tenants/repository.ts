@@ -11,7 +11,7 @@ import {
   parseListedTenant,
   parseTenantRecord,
   parseUserFields,
-  userFieldsSchema,
+  userFieldSchema,
   type HistoryEntry,
   type TenantRecord,
   type TenantUserFields,
@@ -246,7 +246,7 @@ export class TenantRepository {
       if (value === null) delete merged[field];
       else if (value !== undefined) merged[field] = value;
     }
-    const userFields = Object.fromEntries(Object.entries(merged).filter(([field]) => Object.hasOwn(userFieldsSchema.shape, field)));
+    const userFields = Object.fromEntries(Object.entries(merged).filter(([field]) => userFieldSchema(field) !== undefined));
     parseUserFields(userFields);
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};

@@ -56,33 +56,36 @@ export const identityProviderSchema = z.lazy(() =>
 export type IdentityProvider = z.infer<typeof identityProviderSchema>;
 
 /** Fields a user writes (in the table, through the API or the CLI). Nothing else is needed to onboard. */
-export const userFieldsSchema = z.object({
-  tenantId,
-  displayName: z.optional(
-    z.string().check(z.trim(), z.minLength(1, 'displayName must not be empty'), z.maxLength(80, 'displayName must be at most 80 characters')),
-  ),
-  desiredState: z.optional(z.enum(DESIRED_STATES, { message: `desiredState must be one of ${DESIRED_STATES.join(', ')}` })),
-  desiredCount: z.optional(
-    z
-      .number({ message: 'desiredCount must be a whole number' })
-      .check(
-        z.int('desiredCount must be a whole number'),
-        z.gte(1, 'desiredCount must be at least 1'),
-        z.lte(MAX_DESIRED_COUNT, `desiredCount must be at most ${MAX_DESIRED_COUNT}`),
-      ),
-  ),
-  purgeData: z.optional(z.boolean({ message: 'purgeData must be true or false' })),
-  /** Marks the tenant that receives every release first. */
-  canary: z.optional(z.boolean({ message: 'canary must be true or false' })),
-  /**
-   * When an operator last asked to run the tenant's workflow again (`POST
-   * /tenants/{id}/retry`). A converge field, so the write reaches the stream
-   * handler like any other change of desired state.
-   */
-  retryRequestedAt: z.optional(z.string()),
-  /** The state's own sign-in; without it staff sign in with the stack's user pool, in the state's group. */
-  identityProvider: z.optional(identityProviderSchema),
-});
+const userFieldsObject = once(() =>
+  z.object({
+    tenantId,
+    displayName: z.optional(
+      z.string().check(z.trim(), z.minLength(1, 'displayName must not be empty'), z.maxLength(80, 'displayName must be at most 80 characters')),
+    ),
+    desiredState: z.optional(z.enum(DESIRED_STATES, { message: `desiredState must be one of ${DESIRED_STATES.join(', ')}` })),
+    desiredCount: z.optional(
+      z
+        .number({ message: 'desiredCount must be a whole number' })
+        .check(
+          z.int('desiredCount must be a whole number'),
+          z.gte(1, 'desiredCount must be at least 1'),
+          z.lte(MAX_DESIRED_COUNT, `desiredCount must be at most ${MAX_DESIRED_COUNT}`),
+        ),
+    ),
+    purgeData: z.optional(z.boolean({ message: 'purgeData must be true or false' })),
+    /** Marks the tenant that receives every release first. */
+    canary: z.optional(z.boolean({ message: 'canary must be true or false' })),
+    /**
+     * When an operator last asked to run the tenant's workflow again (`POST
+     * /tenants/{id}/retry`). A converge field, so the write reaches the stream
+     * handler like any other change of desired state.
+     */
+    retryRequestedAt: z.optional(z.string()),
+    /** The state's own sign-in; without it staff sign in with the stack's user pool, in the state's group. */
+    identityProvider: z.optional(identityProviderSchema),
+  }),
+);
+export const userFieldsSchema = z.lazy(userFieldsObject);
 export type TenantUserFields = z.infer<typeof userFieldsSchema>;
 
 /** The user-written fields whose change makes the control plane converge the tenant again. */
@@ -136,29 +139,49 @@ export const resourcesSchema = z.lazy(() =>
 export type TenantResources = z.infer<typeof resourcesSchema>;
 
 /** The whole record as stored in the tenants table. */
-export const tenantRecordSchema = z.extend(userFieldsSchema, {
-  status: z.optional(z.enum(TENANT_STATUSES)),
-  statusReason: z.optional(z.string()),
-  endpoint: z.optional(z.string()),
-  image: z.optional(imageRefSchema),
-  health: z.optional(healthSchema),
-  resources: z.optional(resourcesSchema),
-  createdAt: z.optional(z.string()),
-  updatedAt: z.optional(z.string()),
-  history: z.optional(z.array(historyEntrySchema)),
-  version: z.optional(z.number().check(z.int())),
-  lock: z.optional(z.lazy(() => z.object({ owner: z.string(), expiresAt: z.number() }))),
-  /** The reconciler's backoff: how often it tried to close `gap`, and when it may try again (ms since the epoch); since when it saw targets unhealthy. */
-  reconcile: z.optional(
-    z.lazy(() =>
-      z.object({ attempts: z.number().check(z.int(), z.gte(0)), nextAttemptAt: z.number(), gap: z.string(), unhealthySince: z.optional(z.number()) }),
+const tenantRecordObject = once(() =>
+  z.extend(userFieldsObject(), {
+    status: z.optional(z.enum(TENANT_STATUSES)),
+    statusReason: z.optional(z.string()),
+    endpoint: z.optional(z.string()),
+    image: z.optional(imageRefSchema),
+    health: z.optional(healthSchema),
+    resources: z.optional(resourcesSchema),
+    createdAt: z.optional(z.string()),
+    updatedAt: z.optional(z.string()),
+    history: z.optional(z.array(historyEntrySchema)),
+    version: z.optional(z.number().check(z.int())),
+    lock: z.optional(z.lazy(() => z.object({ owner: z.string(), expiresAt: z.number() }))),
+    /** The reconciler's backoff: how often it tried to close `gap`, and when it may try again (ms since the epoch); since when it saw targets unhealthy. */
+    reconcile: z.optional(
+      z.lazy(() =>
+        z.object({ attempts: z.number().check(z.int(), z.gte(0)), nextAttemptAt: z.number(), gap: z.string(), unhealthySince: z.optional(z.number()) }),
+      ),
     ),
-  ),
-});
+  }),
+);
+export const tenantRecordSchema = z.lazy(tenantRecordObject);
 export type TenantRecord = z.infer<typeof tenantRecordSchema>;
 
+/** The names of the fields a user writes. */
+export function userFieldNames(): string[] {
+  return Object.keys(userFieldsObject().shape);
+}
+
+/** The schema of one user-written field, or undefined for a name that is not one. */
+export function userFieldSchema(name: string): z.ZodMiniType | undefined {
+  const shape: Record<string, z.ZodMiniType> = userFieldsObject().shape;
+  return Object.hasOwn(shape, name) ? shape[name] : undefined;
+}
+
 /** The fields only the control plane writes: every field of a record that a user does not. */
-export const CONTROL_PLANE_FIELDS = Object.keys(tenantRecordSchema.shape).filter((field) => !Object.hasOwn(userFieldsSchema.shape, field));
+export const controlPlaneFields = once(() => Object.keys(tenantRecordObject().shape).filter((field) => !Object.hasOwn(userFieldsObject().shape, field)));
+
+/** A value built on its first use and kept. */
+function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= build());
+}
 
 /** A user's fields with every default filled in: what the workflows act on. */
 export interface TenantSpec {
@@ -186,7 +209,7 @@ const REMOVAL_FIELDS: readonly string[] = ['tenantId', 'desiredState', 'purgeDat
 function withoutFaultsRemovalIgnores(item: unknown, error: z.core.$ZodError): Record<string, unknown> | undefined {
   if (typeof item !== 'object' || item === null || (item as { desiredState?: unknown }).desiredState !== 'DELETED') return undefined;
   const faulty = new Set(error.issues.map((issue) => String(issue.path[0] ?? '')));
-  if ([...faulty].some((field) => field === '' || REMOVAL_FIELDS.includes(field) || !Object.hasOwn(userFieldsSchema.shape, field))) return undefined;
+  if ([...faulty].some((field) => field === '' || REMOVAL_FIELDS.includes(field) || userFieldSchema(field) === undefined)) return undefined;
   return Object.fromEntries(Object.entries(item).filter(([field]) => !faulty.has(field)));
 }
 
