@@ -1,5 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type UpdateCommandInput,
+  type UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { controlPlaneTable } from '../aws/errors.ts';
 import { decodeCursor, encodeCursor } from '../kernel/cursor.ts';
 import { stripUndefined } from '../kernel/object.ts';
@@ -80,6 +88,20 @@ export class TenantRepository {
     return Item ? parseTenantRecord(Item) : undefined;
   }
 
+  /**
+   * One UpdateItem on the tenant's item, under the update's own condition: its output, or
+   * undefined when the condition did not hold (ConditionalCheckFailed). Each caller says what
+   * that means for it (no such tenant, a lease no longer held, nothing to do).
+   */
+  async #updateIf(tenantId: string, update: Omit<UpdateCommandInput, 'TableName' | 'Key'>): Promise<UpdateCommandOutput | undefined> {
+    try {
+      return await this.#db.send(new UpdateCommand({ TableName: this.#table, Key: { tenantId }, ...update }));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
   async require(tenantId: string): Promise<TenantRecord> {
     const record = await this.get(tenantId);
     if (!record) throw new TenantNotFoundError(tenantId);
@@ -136,23 +158,15 @@ export class TenantRepository {
         return `#${key} = :${key}`;
       });
     if (sets.length === 0) return this.require(tenantId);
-    try {
-      const { Attributes } = await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { tenantId },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(tenantId)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return parseTenantRecord(Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new TenantNotFoundError(tenantId, { cause: error });
-      throw error;
-    }
+    const updated = await this.#updateIf(tenantId, {
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: 'attribute_exists(tenantId)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+    });
+    if (!updated) throw new TenantNotFoundError(tenantId);
+    return parseTenantRecord(updated.Attributes);
   }
 
   /**
@@ -214,22 +228,13 @@ export class TenantRepository {
    */
   async markInvalid(key: string, reason: string): Promise<void> {
     const at = this.#now().toISOString();
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { tenantId: key },
-          UpdateExpression: 'SET #status = :failed, #reason = :reason, #updatedAt = :at, #history = list_append(if_not_exists(#history, :empty), :entry)',
-          ConditionExpression: 'attribute_exists(tenantId)',
-          ExpressionAttributeNames: { '#status': 'status', '#reason': 'statusReason', '#updatedAt': 'updatedAt', '#history': 'history' },
-          ExpressionAttributeValues: { ':failed': 'FAILED', ':reason': reason, ':at': at, ':empty': [], ':entry': [{ at, to: 'FAILED', reason }] },
-        }),
-      );
-    } catch (error) {
-      // Deleted since: nothing left to mark.
-      if (error instanceof ConditionalCheckFailedException) return;
-      throw error;
-    }
+    // A record deleted since: nothing left to mark.
+    await this.#updateIf(key, {
+      UpdateExpression: 'SET #status = :failed, #reason = :reason, #updatedAt = :at, #history = list_append(if_not_exists(#history, :empty), :entry)',
+      ConditionExpression: 'attribute_exists(tenantId)',
+      ExpressionAttributeNames: { '#status': 'status', '#reason': 'statusReason', '#updatedAt': 'updatedAt', '#history': 'history' },
+      ExpressionAttributeValues: { ':failed': 'FAILED', ':reason': reason, ':at': at, ':empty': [], ':entry': [{ at, to: 'FAILED', reason }] },
+    });
   }
 
   /**
@@ -262,23 +267,15 @@ export class TenantRepository {
       }
     }
     if (sets.length === 0 && removes.length === 0) return parseTenantRecord(Item);
-    try {
-      const { Attributes } = await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { tenantId },
-          UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' '),
-          ConditionExpression: 'attribute_exists(tenantId)',
-          ExpressionAttributeNames: names,
-          ...(sets.length ? { ExpressionAttributeValues: values } : {}),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return parseTenantRecord(Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new TenantNotFoundError(tenantId, { cause: error });
-      throw error;
-    }
+    const updated = await this.#updateIf(tenantId, {
+      UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' '),
+      ConditionExpression: 'attribute_exists(tenantId)',
+      ExpressionAttributeNames: names,
+      ...(sets.length ? { ExpressionAttributeValues: values } : {}),
+      ReturnValues: 'ALL_NEW',
+    });
+    if (!updated) throw new TenantNotFoundError(tenantId);
+    return parseTenantRecord(updated.Attributes);
   }
 
   /**
@@ -296,21 +293,12 @@ export class TenantRepository {
       values[`:v${i}`] = value;
       return `#f${i} = if_not_exists(#f${i}, :v${i})`;
     });
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { tenantId },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(tenantId)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return;
-      throw error;
-    }
+    await this.#updateIf(tenantId, {
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: 'attribute_exists(tenantId)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
   }
 
   /** Removes observed fields that describe nothing any more (a DELETED tenant has no endpoint, health or image). */
@@ -330,46 +318,27 @@ export class TenantRepository {
    */
   async acquireLock(tenantId: string, owner: string, ttlMs: number): Promise<TenantRecord> {
     const now = this.#now().getTime();
-    try {
-      const { Attributes } = await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { tenantId },
-          UpdateExpression: 'SET #lock = :lock',
-          ConditionExpression: 'attribute_exists(tenantId) AND (attribute_not_exists(#lock) OR #lock.#owner = :owner OR #lock.#expiresAt < :now)',
-          ExpressionAttributeNames: { '#lock': 'lock', '#owner': 'owner', '#expiresAt': 'expiresAt' },
-          ExpressionAttributeValues: { ':lock': { owner, expiresAt: now + ttlMs }, ':owner': owner, ':now': now },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return parseTenantRecord(Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        const current = await this.get(tenantId);
-        if (!current) throw new TenantNotFoundError(tenantId, { cause: error });
-        throw new TenantLockedError(tenantId, current.lock?.owner ?? 'another workflow', { cause: error });
-      }
-      throw error;
-    }
+    const updated = await this.#updateIf(tenantId, {
+      UpdateExpression: 'SET #lock = :lock',
+      ConditionExpression: 'attribute_exists(tenantId) AND (attribute_not_exists(#lock) OR #lock.#owner = :owner OR #lock.#expiresAt < :now)',
+      ExpressionAttributeNames: { '#lock': 'lock', '#owner': 'owner', '#expiresAt': 'expiresAt' },
+      ExpressionAttributeValues: { ':lock': { owner, expiresAt: now + ttlMs }, ':owner': owner, ':now': now },
+      ReturnValues: 'ALL_NEW',
+    });
+    if (updated) return parseTenantRecord(updated.Attributes);
+    const current = await this.get(tenantId);
+    if (!current) throw new TenantNotFoundError(tenantId);
+    throw new TenantLockedError(tenantId, current.lock?.owner ?? 'another workflow');
   }
 
   /** Gives the lease back; a no-op when this owner no longer holds it. */
   async releaseLock(tenantId: string, owner: string): Promise<void> {
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { tenantId },
-          UpdateExpression: 'REMOVE #lock',
-          ConditionExpression: '#lock.#owner = :owner',
-          ExpressionAttributeNames: { '#lock': 'lock', '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': owner },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return;
-      throw error;
-    }
+    await this.#updateIf(tenantId, {
+      UpdateExpression: 'REMOVE #lock',
+      ConditionExpression: '#lock.#owner = :owner',
+      ExpressionAttributeNames: { '#lock': 'lock', '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': owner },
+    });
   }
 
   /**
@@ -377,21 +346,12 @@ export class TenantRepository {
    * takes), saying so in statusReason; a no-op when `owner` no longer holds it.
    */
   async forceReleaseLock(tenantId: string, owner: string, reason: string): Promise<void> {
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { tenantId },
-          UpdateExpression: 'REMOVE #lock SET #reason = :reason',
-          ConditionExpression: '#lock.#owner = :owner',
-          ExpressionAttributeNames: { '#lock': 'lock', '#owner': 'owner', '#reason': 'statusReason' },
-          ExpressionAttributeValues: { ':owner': owner, ':reason': reason },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return;
-      throw error;
-    }
+    await this.#updateIf(tenantId, {
+      UpdateExpression: 'REMOVE #lock SET #reason = :reason',
+      ConditionExpression: '#lock.#owner = :owner',
+      ExpressionAttributeNames: { '#lock': 'lock', '#owner': 'owner', '#reason': 'statusReason' },
+      ExpressionAttributeValues: { ':owner': owner, ':reason': reason },
+    });
   }
 
   /**
@@ -421,22 +381,14 @@ export class TenantRepository {
       conditions.push('attribute_not_exists(#reconcile)');
     }
     const expression = [sets.length ? `SET ${sets.join(', ')}` : '', next ? '' : 'REMOVE #reconcile'].filter(Boolean).join(' ');
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { tenantId },
-          UpdateExpression: expression,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return (
+      (await this.#updateIf(tenantId, {
+        UpdateExpression: expression,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+      })) !== undefined
+    );
   }
 
   /**
@@ -445,26 +397,18 @@ export class TenantRepository {
    * Not versioned: the next onboarding records the names again.
    */
   async forgetDataStores(tenantId: string): Promise<void> {
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { tenantId },
-          UpdateExpression: 'REMOVE #resources.#tableName, #resources.#tableArn, #resources.#bucketName, #resources.#bucketArn',
-          ConditionExpression: 'attribute_exists(#resources)',
-          ExpressionAttributeNames: {
-            '#resources': 'resources',
-            '#tableName': 'tableName',
-            '#tableArn': 'tableArn',
-            '#bucketName': 'bucketName',
-            '#bucketArn': 'bucketArn',
-          },
-        }),
-      );
-    } catch (error) {
-      // No resources recorded: nothing to forget.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    // A record without resources has nothing to forget: the condition not holding is that.
+    await this.#updateIf(tenantId, {
+      UpdateExpression: 'REMOVE #resources.#tableName, #resources.#tableArn, #resources.#bucketName, #resources.#bucketArn',
+      ConditionExpression: 'attribute_exists(#resources)',
+      ExpressionAttributeNames: {
+        '#resources': 'resources',
+        '#tableName': 'tableName',
+        '#tableArn': 'tableArn',
+        '#bucketName': 'bucketName',
+        '#bucketArn': 'bucketArn',
+      },
+    });
   }
 
   /** ACTIVE that is not what runs: DEGRADED, with the difference as its reason. */
@@ -543,26 +487,14 @@ export class TenantRepository {
       removes.push('#lock');
       conditions.push('#lock.#owner = :owner');
     }
-    try {
-      const { Attributes } = await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { tenantId },
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return parseTenantRecord(Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new ConcurrentUpdateError(`tenant "${tenantId}" changed since version ${expectedVersion ?? 'none'} was read`, {
-          cause: error,
-        });
-      }
-      throw error;
-    }
+    const updated = await this.#updateIf(tenantId, {
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+    });
+    if (!updated) throw new ConcurrentUpdateError(`tenant "${tenantId}" changed since version ${expectedVersion ?? 'none'} was read`);
+    return parseTenantRecord(updated.Attributes);
   }
 }
