@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { localSettingsFromEnv } from '../../src/local/settings.ts';
+import { localSettingsFromEnv, onFreePorts } from '../../src/local/settings.ts';
 import { startLocalControlPlane } from '../../src/local/runtime/control-plane.ts';
 import { US_STATE_CODES } from '../../src/tenants/us-states.ts';
 import type { TenantRecord } from '../../src/tenants/schema.ts';
@@ -112,14 +112,7 @@ function reapedChildrenCpu(): { cutime: number; cstime: number } {
 
 async function child(n: number): Promise<RunResult> {
   const home = await mkdtemp(join(tmpdir(), `humangov-bench-onboard-${n}-`));
-  const settings = localSettingsFromEnv({
-    HUMANGOV_HOME: home,
-    HUMANGOV_API_PORT: '0',
-    HUMANGOV_LB_PORT: '0',
-    HUMANGOV_DYNAMODB_PORT: '0',
-    HUMANGOV_S3_PORT: '0',
-    HUMANGOV_IDP_PORT: '0',
-  });
+  const settings = localSettingsFromEnv(onFreePorts(home));
   const plane = await startLocalControlPlane(settings, {
     log: () => {},
     healthCheck: { intervalMs: HEALTH_INTERVAL_MS, healthyThreshold: HEALTHY_THRESHOLD },

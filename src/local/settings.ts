@@ -26,7 +26,16 @@ export interface LocalSettings {
   imageRepository: 'humangov-local-app';
 }
 
-function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/** Each listener's variable and default port (the fields above say the same). */
+const PORTS = {
+  apiPort: ['HUMANGOV_API_PORT', 3000],
+  lbPort: ['HUMANGOV_LB_PORT', 8080],
+  dynamodbPort: ['HUMANGOV_DYNAMODB_PORT', 8000],
+  s3Port: ['HUMANGOV_S3_PORT', 4569],
+  idpPort: ['HUMANGOV_IDP_PORT', 8090],
+} as const;
+
+function port(env: NodeJS.ProcessEnv, [name, fallback]: readonly [string, number]): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -36,14 +45,22 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
+/**
+ * The environment of a control plane kept in `home` whose every listener takes a free port (0),
+ * so that it runs beside another one (tests, benchmarks); a listener added later is covered too.
+ */
+export function onFreePorts(home: string): Record<string, string> {
+  return { HUMANGOV_HOME: home, ...Object.fromEntries(Object.values(PORTS).map(([name]) => [name, '0'])) };
+}
+
 export function localSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalSettings {
   return {
     home: resolve(cwd, env.HUMANGOV_HOME || '.humangov'),
-    apiPort: port(env, 'HUMANGOV_API_PORT', 3000),
-    lbPort: port(env, 'HUMANGOV_LB_PORT', 8080),
-    dynamodbPort: port(env, 'HUMANGOV_DYNAMODB_PORT', 8000),
-    s3Port: port(env, 'HUMANGOV_S3_PORT', 4569),
-    idpPort: port(env, 'HUMANGOV_IDP_PORT', 8090),
+    apiPort: port(env, PORTS.apiPort),
+    lbPort: port(env, PORTS.lbPort),
+    dynamodbPort: port(env, PORTS.dynamodbPort),
+    s3Port: port(env, PORTS.s3Port),
+    idpPort: port(env, PORTS.idpPort),
     host: '127.0.0.1',
     stage: 'local',
     region: 'us-east-1',

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { localSettingsFromEnv } from '../../src/local/settings.ts';
+import { localSettingsFromEnv, onFreePorts } from '../../src/local/settings.ts';
 import { startLocalControlPlane, type LocalControlPlane } from '../../src/local/runtime/control-plane.ts';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoClient, eventually } from '../e2e/support.ts';
@@ -53,14 +53,7 @@ async function closedPort(): Promise<number> {
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'humangov-cli-'));
-  const env = {
-    HUMANGOV_HOME: home,
-    HUMANGOV_API_PORT: '0',
-    HUMANGOV_LB_PORT: '0',
-    HUMANGOV_DYNAMODB_PORT: '0',
-    HUMANGOV_S3_PORT: '0',
-    HUMANGOV_IDP_PORT: '0',
-  };
+  const env = onFreePorts(home);
   plane = await startLocalControlPlane(localSettingsFromEnv(env), { log: () => undefined, healthCheck: { intervalMs: 250 } });
   // Onboarding deploys the current release: there must be one first.
   await plane.registry.push({ contextDir: APP, tag: 'v1.0.0' });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteItemCommand, DescribeTableCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { localSettingsFromEnv, type LocalSettings } from '../../src/local/settings.ts';
+import { localSettingsFromEnv, onFreePorts, type LocalSettings } from '../../src/local/settings.ts';
 import { startLocalControlPlane, type LocalControlPlane } from '../../src/local/runtime/control-plane.ts';
 import { tenantResourceNames } from '../../src/tenants/names.ts';
 import type { TenantRecord } from '../../src/tenants/schema.ts';
@@ -40,14 +40,7 @@ async function servedDigest(tenantId: string): Promise<string> {
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   home = await mkdtemp(join(tmpdir(), 'humangov-e2e-'));
-  settings = localSettingsFromEnv({
-    HUMANGOV_HOME: home,
-    HUMANGOV_API_PORT: '0',
-    HUMANGOV_LB_PORT: '0',
-    HUMANGOV_DYNAMODB_PORT: '0',
-    HUMANGOV_S3_PORT: '0',
-    HUMANGOV_IDP_PORT: '0',
-  });
+  settings = localSettingsFromEnv(onFreePorts(home));
   plane = await start();
   const pushed = await plane.registry.push({ contextDir: APP_DIR, tag: 'v1.0.0' });
   firstDigest = pushed.digest;

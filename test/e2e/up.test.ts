@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { eventually, signInThroughLoadBalancer, viaLoadBalancer } from './support.ts';
+import { onFreePorts } from '../../src/local/settings.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let home: string | undefined;
@@ -38,15 +39,7 @@ describe('npm start (humangov up)', () => {
   it('releases app/, prints its endpoints, serves a new tenant, and stops every task on SIGTERM', async () => {
     home = await mkdtemp(join(tmpdir(), 'humangov-up-'));
     homes.push(home);
-    const env = {
-      ...process.env,
-      HUMANGOV_HOME: home,
-      HUMANGOV_API_PORT: '0',
-      HUMANGOV_LB_PORT: '0',
-      HUMANGOV_DYNAMODB_PORT: '0',
-      HUMANGOV_S3_PORT: '0',
-      HUMANGOV_IDP_PORT: '0',
-    };
+    const env = { ...process.env, ...onFreePorts(home) };
     up = spawn(process.execPath, [join(root, 'bin/humangov.ts'), 'up'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     started.push(up);
     let out = '';
@@ -92,15 +85,7 @@ describe('npm start (humangov up)', () => {
   it('stops every task on Ctrl-C also when the pipe it printed to has closed (npm start | head)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'humangov-up-pipe-'));
     homes.push(dir);
-    const env = {
-      ...process.env,
-      HUMANGOV_HOME: dir,
-      HUMANGOV_API_PORT: '0',
-      HUMANGOV_LB_PORT: '0',
-      HUMANGOV_DYNAMODB_PORT: '0',
-      HUMANGOV_S3_PORT: '0',
-      HUMANGOV_IDP_PORT: '0',
-    };
+    const env = { ...process.env, ...onFreePorts(dir) };
     const child = spawn(process.execPath, [join(root, 'bin/humangov.ts'), 'up'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     started.push(child);
     let out = '';

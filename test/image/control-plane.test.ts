@@ -11,7 +11,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { LocalFargate } from '../../src/local/compute/local-fargate.ts';
 import { engineRun } from '../../src/local/compute/container-engine.ts';
 import { startLocalControlPlane, type LocalControlPlane } from '../../src/local/runtime/control-plane.ts';
-import { localSettingsFromEnv } from '../../src/local/settings.ts';
+import { localSettingsFromEnv, onFreePorts } from '../../src/local/settings.ts';
 import { tenantResourceNames } from '../../src/tenants/names.ts';
 import { dynamoClient, signInThroughLoadBalancer, steadyLoad, viaLoadBalancer } from '../e2e/support.ts';
 import { eventually } from '../support/eventually.ts';
@@ -35,14 +35,7 @@ async function servedImage(tenantId: string): Promise<string> {
 beforeAll(async () => {
   runtime = await containerRuntime();
   home = await mkdtemp(join(tmpdir(), 'humangov-image-e2e-'));
-  const settings = localSettingsFromEnv({
-    HUMANGOV_HOME: home,
-    HUMANGOV_API_PORT: '0',
-    HUMANGOV_LB_PORT: '0',
-    HUMANGOV_IDP_PORT: '0',
-    HUMANGOV_DYNAMODB_PORT: '0',
-    HUMANGOV_S3_PORT: '0',
-  });
+  const settings = localSettingsFromEnv(onFreePorts(home));
   // As `npm start` does on a first run: no release yet, so the Dockerfile's image becomes v1.0.0.
   plane = await startLocalControlPlane(settings, {
     log: () => undefined,

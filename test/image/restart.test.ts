@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { engineRun } from '../../src/local/compute/container-engine.ts';
+import { onFreePorts } from '../../src/local/settings.ts';
 import { eventually } from '../support/eventually.ts';
 import { containerRuntime, containersOf } from './support.ts';
 
@@ -16,17 +17,9 @@ const BIN = fileURLToPath(new URL('../../bin/humangov.ts', import.meta.url));
 let home: string | undefined;
 const started: ChildProcess[] = [];
 
-/** `humangov up` on free ports; resolves with its output so far once its banner is out. */
-async function up(): Promise<{ child: ChildProcess; output: () => string; api: string }> {
-  const env = {
-    ...process.env,
-    HUMANGOV_HOME: home,
-    HUMANGOV_API_PORT: '0',
-    HUMANGOV_LB_PORT: '0',
-    HUMANGOV_DYNAMODB_PORT: '0',
-    HUMANGOV_S3_PORT: '0',
-    HUMANGOV_IDP_PORT: '0',
-  };
+/** `humangov up` kept in `dir`, on free ports; resolves with its output so far once its banner is out. */
+async function up(dir: string): Promise<{ child: ChildProcess; output: () => string; api: string }> {
+  const env = { ...process.env, ...onFreePorts(dir) };
   const child = spawn(process.execPath, [BIN, 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
   let out = '';
@@ -71,7 +64,7 @@ describe('npm start with containers, after a crash', () => {
   it("removes the containers a killed control plane left and runs the tenant's tasks afresh, then stops them all", async () => {
     const { engine } = await containerRuntime();
     home = await mkdtemp(join(tmpdir(), 'humangov-image-restart-'));
-    const first = await up();
+    const first = await up(home);
     expect(first.output()).toMatch(/tasks run as +containers of the Dockerfile's image \(podman|docker/);
     const created = await fetch(`${first.api}/tenants`, {
       method: 'POST',
@@ -87,7 +80,7 @@ describe('npm start with containers, after a crash', () => {
     await new Promise((resolve) => first.child.once('exit', resolve));
     expect(await containersOf(engine, home)).toEqual(before);
 
-    const second = await up();
+    const second = await up(home);
     await activeTenant(second.api, 'tx');
     await eventually(
       async () => {
