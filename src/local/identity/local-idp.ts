@@ -17,10 +17,9 @@
 import { generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { PermanentCloudError } from '../../cloud/errors.ts';
+import { closeServer, listen } from '../data/listen.ts';
 import { idpAdapter } from './idp-adapter.ts';
 import { LOCAL_STAFF, LOCAL_STAFF_PASSWORD, type StaffMember } from './staff.ts';
 
@@ -68,17 +67,7 @@ export class LocalIdentityProvider {
 
   async start(): Promise<void> {
     const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (error) =>
-        reject(
-          new PermanentCloudError(`the local identity provider cannot listen on ${HOST}:${this.#options.port}; set HUMANGOV_IDP_PORT to a free port`, {
-            cause: error,
-          }),
-        ),
-      );
-      server.listen(this.#options.port, HOST, () => resolve());
-    });
-    const { port } = server.address() as AddressInfo;
+    const port = await listen(server, this.#options.port, HOST, 'the local identity provider', 'HUMANGOV_IDP_PORT');
     this.#issuer = `http://${HOST}:${port}`;
     const provider = this.#provider();
     const callback = provider.callback();
@@ -105,11 +94,8 @@ export class LocalIdentityProvider {
   async close(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    // Sign-in pages held open by a browser are cut at once: nothing is left to finish.
+    if (server) await closeServer(server, 0);
   }
 
   #provider(): Provider {
