@@ -119,18 +119,7 @@ describe('server process shutdown', () => {
   it('on SIGTERM stops accepting, finishes the request in flight and exits 0', async () => {
     const tenant = await createTenantStorage(aws);
     const keys = await startKeyEndpoint();
-    server = startServerProcess([process.execPath, serverEntry], {
-      cwd: appDir,
-      env: definedOnly({
-        PATH: process.env.PATH,
-        ...validEnv,
-        ...aws.env,
-        AWS_DYNAMODB_TABLE: tenant.tableName,
-        AWS_BUCKET: tenant.bucketName,
-        PORT: '0',
-        ALB_PUBLIC_KEY_ENDPOINT: keys.url,
-      }),
-    });
+    server = startOnStorage(aws, tenant, { ALB_PUBLIC_KEY_ENDPOINT: keys.url });
     const port = await server.port();
 
     const boundary = 'humangov-test-boundary';
@@ -202,18 +191,7 @@ describe('server process listening address', () => {
 
   async function start(extra: Record<string, string>): Promise<{ port: number; host: unknown }> {
     const tenant = await createTenantStorage(aws);
-    const server = startServerProcess([process.execPath, serverEntry], {
-      cwd: appDir,
-      env: definedOnly({
-        PATH: process.env.PATH,
-        ...validEnv,
-        ...aws.env,
-        AWS_DYNAMODB_TABLE: tenant.tableName,
-        AWS_BUCKET: tenant.bucketName,
-        PORT: '0',
-        ...extra,
-      }),
-    });
+    const server = startOnStorage(aws, tenant, extra);
     servers.push(server);
     const port = await server.port();
     const listening = await server.waitForLog((line) => line.msg === 'listening');
@@ -268,6 +246,22 @@ async function refusedWithinAttempts(port: number, attempts: number): Promise<bo
     if (outcome === 'refused') return true;
   }
   return false;
+}
+
+/** The server from the sources over a tenant's own table and bucket in the local AWS, on any free port. */
+function startOnStorage(aws: LocalAws, tenant: Awaited<ReturnType<typeof createTenantStorage>>, extra: Record<string, string> = {}) {
+  return startServerProcess([process.execPath, serverEntry], {
+    cwd: appDir,
+    env: definedOnly({
+      PATH: process.env.PATH,
+      ...validEnv,
+      ...aws.env,
+      AWS_DYNAMODB_TABLE: tenant.tableName,
+      AWS_BUCKET: tenant.bucketName,
+      PORT: '0',
+      ...extra,
+    }),
+  });
 }
 
 function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
