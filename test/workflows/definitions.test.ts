@@ -9,19 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { LAMBDA_SERVICE_ERRORS, render, TRANSIENT_ERRORS } from '../../statemachines/src/asl.ts';
 import { MACHINES } from '../../statemachines/src/index.ts';
-import { actions as deploymentRecordActions } from '../../functions/steps/deployment-record.ts';
-import { actions as tenantReleaseActions } from '../../functions/steps/tenant-release.ts';
-import type { DeployDeps } from '../../src/workflows/image-deploy/deps.ts';
 import { allStates, type AslDefinition, type AslState } from '../../src/workflows/definitions.ts';
-import type { StepDeps } from '../../src/workflows/deps.ts';
-import { accessSteps } from '../../src/workflows/tenant/access.ts';
-import { computeSteps } from '../../src/workflows/tenant/compute.ts';
-import { dataSteps } from '../../src/workflows/tenant/data.ts';
-import { networkSteps } from '../../src/workflows/tenant/network.ts';
-import { recordSteps } from '../../src/workflows/tenant/record.ts';
-import { secretSteps } from '../../src/workflows/tenant/secrets.ts';
-import { FakeCloud } from '../support/fake-cloud.ts';
 import { labelled } from '../support/labelled.ts';
+import { STEP_ACTIONS } from '../support/step-actions.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NAMES = Object.keys(MACHINES) as (keyof typeof MACHINES)[];
@@ -29,18 +19,6 @@ const NAMES = Object.keys(MACHINES) as (keyof typeof MACHINES)[];
 async function checkedIn(name: string): Promise<string> {
   return readFile(join(ROOT, 'statemachines', `${name}.asl.json`), 'utf8');
 }
-
-// Only the action names are read here; no step runs.
-const deps = { cloud: new FakeCloud() } as unknown as StepDeps & DeployDeps;
-const ACTIONS: Record<string, string[]> = {
-  '${TenantRecordFunctionArn}': Object.keys(recordSteps(deps)),
-  '${TenantDataFunctionArn}': Object.keys(dataSteps(deps)),
-  '${TenantAccessFunctionArn}': [...Object.keys(accessSteps(deps)), ...Object.keys(secretSteps(deps))],
-  '${TenantComputeFunctionArn}': Object.keys(computeSteps(deps)),
-  '${TenantNetworkFunctionArn}': Object.keys(networkSteps(deps)),
-  '${DeploymentRecordFunctionArn}': Object.keys(deploymentRecordActions(deps)),
-  '${TenantReleaseFunctionArn}': Object.keys(tenantReleaseActions(deps)),
-};
 
 /** The `name` of every error class the control plane defines (src/**): what its steps throw and Step Functions matches. */
 async function ownErrorNames(): Promise<Set<string>> {
@@ -76,7 +54,7 @@ describe.each(NAMES)('%s', (name) => {
     const tasks = [...allStates(definition)].filter(([, s]) => s.Type === 'Task') as unknown as unknown as [string, Task][];
     expect(tasks.length).toBeGreaterThan(5);
     for (const [state, task] of tasks) {
-      labelled(state, () => expect(ACTIONS[task.Resource ?? '']).toContain(task.Parameters.action));
+      labelled(state, () => expect(STEP_ACTIONS[task.Resource ?? '']).toContain(task.Parameters.action));
       const transient = task.Retry?.find((r) => r.ErrorEquals.includes('TransientCloudError'));
       labelled(state, () => expect(transient?.ErrorEquals).toEqual(expect.arrayContaining([...TRANSIENT_ERRORS])));
       labelled(state, () => expect(transient?.JitterStrategy).toBe('FULL'));

@@ -1,15 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from '@jest/globals';
 import { labelled } from '../support/labelled.ts';
+import { STEP_ACTIONS } from '../support/step-actions.ts';
 import { allStates, definitionPath, loadDefinition, type AslState } from '../../src/workflows/definitions.ts';
-import type { StepDeps } from '../../src/workflows/deps.ts';
-import { accessSteps } from '../../src/workflows/tenant/access.ts';
-import { computeSteps } from '../../src/workflows/tenant/compute.ts';
-import { dataSteps } from '../../src/workflows/tenant/data.ts';
-import { networkSteps } from '../../src/workflows/tenant/network.ts';
-import { recordSteps } from '../../src/workflows/tenant/record.ts';
-import { secretSteps } from '../../src/workflows/tenant/secrets.ts';
-import { FakeCloud } from '../support/fake-cloud.ts';
 
 const TRANSIENT = [
   'TransientCloudError',
@@ -19,16 +12,6 @@ const TRANSIENT = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
 ];
-
-// Only the action names are read here; no step runs.
-const deps = { cloud: new FakeCloud() } as unknown as StepDeps;
-const ACTIONS: Record<string, string[]> = {
-  '${TenantRecordFunctionArn}': Object.keys(recordSteps(deps)),
-  '${TenantDataFunctionArn}': Object.keys(dataSteps(deps)),
-  '${TenantAccessFunctionArn}': [...Object.keys(accessSteps(deps)), ...Object.keys(secretSteps(deps))],
-  '${TenantComputeFunctionArn}': Object.keys(computeSteps(deps)),
-  '${TenantNetworkFunctionArn}': Object.keys(networkSteps(deps)),
-};
 
 interface Retrier {
   ErrorEquals: string[];
@@ -61,7 +44,7 @@ describe.each(['tenant-onboard', 'tenant-offboard'] as const)('%s definition', (
     ][];
     expect(tasks.length).toBeGreaterThan(10);
     for (const [name, state] of tasks) {
-      labelled(name, () => expect(ACTIONS[state.Resource ?? '']).toContain(state.Parameters.action));
+      labelled(name, () => expect(STEP_ACTIONS[state.Resource ?? '']).toContain(state.Parameters.action));
       labelled(name, () => expect(state.Parameters).toMatchObject({ 'tenantId.$': '$.tenantId', 'executionId.$': '$$.Execution.Name' }));
       const transient = state.Retry.find((r) => r.ErrorEquals.includes('TransientCloudError'));
       labelled(name, () => expect(transient?.ErrorEquals).toEqual(TRANSIENT));
