@@ -116,8 +116,7 @@ async function reconcileTenant(
       // still there, unchanged, a pass later (a lock a person wrote, a workflow stuck) is said.
       if (isTransitional(record.status)) return { tenantId, decision: decision.kind, detail: decision.reason };
       if (record.reconcile?.gap !== decision.reason) {
-        const noted = { attempts: record.reconcile?.attempts ?? 0, nextAttemptAt: record.reconcile?.nextAttemptAt ?? now, gap: decision.reason };
-        await deps.tenants.noteReconcile(tenantId, record.reconcile, noted);
+        await deps.tenants.noteReconcile(tenantId, record.reconcile, seen(record.reconcile, now, decision.reason));
       } else if (record.statusReason !== decision.reason) {
         await deps.tenants.noteReconcile(tenantId, record.reconcile, record.reconcile, decision.reason);
       }
@@ -144,8 +143,7 @@ async function reconcileTenant(
       if (!decision.degrade) {
         // Noted once, so the grace runs from the first pass that saw it, not from each.
         if (record.reconcile?.unhealthySince === undefined) {
-          const noted = { attempts: record.reconcile?.attempts ?? 0, nextAttemptAt: record.reconcile?.nextAttemptAt ?? now, gap: decision.gap };
-          await deps.tenants.noteReconcile(tenantId, record.reconcile, { ...noted, unhealthySince: decision.since });
+          await deps.tenants.noteReconcile(tenantId, record.reconcile, { ...seen(record.reconcile, now, decision.gap), unhealthySince: decision.since });
         }
         return { tenantId, decision: decision.kind, detail: decision.gap };
       }
@@ -254,6 +252,11 @@ async function replayFailedChanges(deps: ReconcileDeps, source: FailedChanges): 
 
 function corrected(deps: ReconcileDeps, tenantId: string, correction: ReconcilerCorrection, gap: string): void {
   for (const sample of reconcilerCorrected(tenantId, correction, gap)) deps.metrics.record(sample);
+}
+
+/** What a pass saw, noted on the record without touching its backoff (a first note is due now). */
+function seen(previous: ReconcileState | undefined, now: number, gap: string): ReconcileState {
+  return { attempts: previous?.attempts ?? 0, nextAttemptAt: previous?.nextAttemptAt ?? now, gap };
 }
 
 function iso(ms: number): string {
