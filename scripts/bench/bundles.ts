@@ -8,6 +8,8 @@
  * bundle holds: the client classes, commands, paginators and waiters of every @aws-sdk/client-*
  * package and of @aws-sdk/lib-dynamodb that esbuild's metafile shows in the function's output.
  * Whatever the function adds to that floor (Powertools, middy, zod, its own code) is the ratio.
+ * Tracer and the X-Ray SDK, in a file of their own beside the handler that its first invocation
+ * loads (scripts/serverless/esbuild-plugins.cjs), count in the zipped size, not in the import.
  *
  * Each round imports every function's handler module and its SDK-only bundle in a fresh `node`
  * process each, in turn (which goes first alternates), so load on a shared machine slows both
@@ -21,37 +23,14 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
+import { esbuildOptions } from '../serverless/esbuild-options.ts';
 import { readZip } from './zip.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ROUNDS = 7;
 /** A function may take this many times as long to import as the SDK clients it bundles. */
 const CEILING = 1.3;
-
-// serverless-esbuild's own options, which it removes before handing the rest to esbuild
-// (node_modules/serverless-esbuild/dist/bundle.js); `exclude` becomes `external`.
-const PLUGIN_ONLY_OPTIONS = [
-  'concurrency',
-  'zipConcurrency',
-  'exclude',
-  'nativeZip',
-  'packager',
-  'packagePath',
-  'watch',
-  'keepOutputDirectory',
-  'packagerOptions',
-  'installExtraArgs',
-  'outputFileExtension',
-  'outputBuildFolder',
-  'outputWorkFolder',
-  'nodeExternals',
-  'skipBuild',
-  'skipRebuild',
-  'skipBuildExcludeFns',
-  'stripEntryResolveExtensions',
-  'disposeContext',
-];
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -62,15 +41,6 @@ async function importTime(entry: string): Promise<number> {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(entry).href)}); process.stdout.write(String(performance.now() - t));`;
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, AWS_REGION: 'us-east-1' } });
   return Number(stdout);
-}
-
-/** esbuild's options as serverless-esbuild derives them from custom.esbuild. */
-function esbuildOptions(custom: Record<string, unknown>): BuildOptions {
-  const options: Record<string, unknown> = { ...custom };
-  for (const key of PLUGIN_ONLY_OPTIONS) delete options[key];
-  const exclude = (custom.exclude as string[] | undefined) ?? [];
-  options.external = [...((custom.external as string[] | undefined) ?? []), ...(exclude.includes('*') ? [] : exclude)];
-  return options as BuildOptions;
 }
 
 /**
@@ -115,7 +85,7 @@ try {
   const state = JSON.parse(await readFile(join(out, 'serverless-state.json'), 'utf8')) as {
     service: { custom: { esbuild: Record<string, unknown> }; functions: Record<string, { handler: string }> };
   };
-  const options = esbuildOptions(state.service.custom.esbuild);
+  const options = esbuildOptions(state.service.custom.esbuild, root);
 
   interface Row {
     fn: string;
@@ -137,12 +107,14 @@ try {
       await mkdir(dirname(join(dir, name)), { recursive: true });
       await writeFile(join(dir, name), content);
     }
-    const handler = [...entries.keys()].find((name) => name.endsWith('.mjs'));
-    if (!handler) throw new Error(`${zipName} holds no .mjs handler bundle`);
+    // functions/api.handler is the export `handler` of functions/api.mjs.
+    const module = state.service.functions[fn]!.handler.replace(/\.[^.]+$/, '');
+    const handler = `${module}.mjs`;
+    if (!entries.has(handler)) throw new Error(`${zipName} holds no ${handler}, the bundle of ${fn}'s handler`);
 
     // The function's bundle again, for its metafile; it must be the packaged one byte for byte,
     // or these are not the settings the stack bundles with.
-    const source = join(root, `${state.service.functions[fn]!.handler.replace(/\.[^.]+$/, '')}.ts`);
+    const source = join(root, `${module}.ts`);
     const again = await build({ ...options, entryPoints: [source], outfile: join(scratch, `${fn}.mjs`), metafile: true, write: false, logLevel: 'error' });
     if (again.outputFiles[0]!.text !== entries.get(handler)!.toString('utf8')) {
       throw new Error(

@@ -8,7 +8,9 @@
  *
  * The tracer is loaded when a function builds its handler, on its first invocation, not when the
  * handler module is imported: the X-Ray SDK under it sets itself up at load (async hooks, its
- * sampling rules, semver), which is a fifth of a function's import time (npm run bench:bundles).
+ * sampling rules, semver), and its code is a fifth of a function's bundle. A deploy puts it in a
+ * file of its own beside the handler's bundle, read only by this import()
+ * (scripts/serverless/esbuild-plugins.cjs; npm run bench:bundles measures the import without it).
  * A client made in Lambda before that would call AWS untraced, so it is refused.
  *
  * test/architecture/sdk-clients.test.ts holds every other module to this one.

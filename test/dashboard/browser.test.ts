@@ -8,7 +8,9 @@ import { eventually } from '../support/eventually.ts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, screenshot, watchProblems } from './support/browser.ts';
 import { DEGRADED_REASON, FAILED_REASON, HOSTILE_NAME, ROLLBACK_ERROR, startDashboardFleet, type DashboardFleet } from './support/fleet.ts';
-import { askLambdaBundle } from './support/lambda-bundle.ts';
+import type { HttpApiResult } from '../../src/api/http.ts';
+import { apiEvent } from '../api/support.ts';
+import { packageFunction } from '../support/lambda-bundle.ts';
 
 const WAIT = { timeout: 10_000, interval: 100 };
 
@@ -232,7 +234,22 @@ describe('fleet dashboard in Chromium', () => {
   });
 
   it('serves the same working dashboard from the minified Lambda bundle AWS runs', async () => {
-    const answers = await askLambdaBundle(['/', '/dashboard/app.js', '/dashboard/app.css']);
+    const paths = ['/', '/dashboard/app.js', '/dashboard/app.css'];
+    const api = await packageFunction('functions/api.ts');
+    // What serverless.yml sets; nothing here reaches AWS, the dashboard's routes read no table.
+    const results = await api
+      .invoke(
+        paths.map((path) => apiEvent('GET', path)),
+        { TENANTS_TABLE: 'humangov-bundle-tenants', DEPLOYMENTS_TABLE: 'humangov-bundle-deployments' },
+      )
+      .finally(() => api.remove());
+    const answers = Object.fromEntries(
+      paths.map((path, i) => {
+        const result = results[i]!;
+        if (!result.ok) throw new Error(`the bundle failed GET ${path}: ${result.errorType}: ${result.errorMessage}`);
+        return [path, result.value as HttpApiResult];
+      }),
+    );
     expect(answers['/']?.headers['content-security-policy']).toContain("script-src 'self'");
     const page = await context.newPage();
     const problems = watchProblems(page);

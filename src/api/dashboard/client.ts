@@ -2,12 +2,14 @@
  * The browser script, made from the client factories' own text.
  *
  * Why not read a file at startup: in AWS this handler is one minified esbuild
- * bundle (serverless.yml) that carries no files beside it, so a script read
- * from disk would be missing there. A function's text, though, travels inside
- * the bundle: Node gives it back with its types stripped (Node runs .ts
- * natively), esbuild gives it back compiled. Each factory therefore uses only
- * its arguments and browser globals, never anything from its module;
- * test/dashboard/client-script.test.ts holds them to that, in the bundle too.
+ * bundle (serverless.yml), where a path beside this source means nothing. A
+ * function's text, though, is what Node gives back with its types stripped
+ * (Node runs .ts natively). esbuild would rewrite it, so a bundle gets this
+ * function's result as text, made by Node when it is bundled
+ * (scripts/serverless/esbuild-plugins.cjs): the same script `npm start` serves.
+ * Each factory therefore uses only its arguments and browser globals, never
+ * anything from its module; test/dashboard/client-script.test.ts holds them to
+ * that, and test/dashboard/browser.test.ts runs the bundle's script in Chromium.
  * No front-end build step, and the client stays typed and unit-tested.
  */
 import { dashboardApp } from './app.ts';
