@@ -3,22 +3,22 @@
 const { execFile } = require('node:child_process');
 const { promisify } = require('node:util');
 const { build } = require('esbuild');
-const { dirname, extname, join, posix, relative, resolve, sep } = require('node:path');
+const { basename, dirname, extname, join, posix, relative, resolve, sep } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
 /**
  * esbuild plugins for the functions' bundles (custom.esbuild.plugins in serverless.yml, which
  * serverless-esbuild loads; scripts/bench/bundles.ts and the tests load them from there too).
  *
- * 1. Modules a handler only loads with `import()` on its first invocation get a file of their own at
- * the root of the function's package, instead of a place inside the handler's bundle: code inside
- * the bundle is read and parsed at every cold start's import, used or not. The handler's
- * `import('<package>')` becomes `import('../<file>')` (as deep as the handler's folder), which
- * Node resolves from the bundle's own location. serverless-esbuild mirrors the source tree in its
- * build folder (functions/steps/x.ts → <build>/functions/steps/x.mjs) and zips that folder, so
- * the root is the output folder less the entry's folder, and one copy serves every function.
+ * 1. Modules a handler only loads with `import()` when first needed get a file of their own beside
+ * the handler's bundle, instead of a place inside it: code inside the bundle is read and parsed
+ * at every cold start's import, used or not. For functions/steps/tenant-record.ts, the import of
+ * Tracer becomes `import('./tenant-record.aws-lambda-powertools-tracer.mjs')`, which Node
+ * resolves beside functions/steps/tenant-record.mjs. serverless-esbuild zips into each function's
+ * package the files named after its own bundle (`tenant-record.*`: it takes them for derived
+ * files, like a source map) and leaves out those named after another function's.
  *
- * Only a dynamic import is moved: a static import of the same package (none today) would load it
+ * Only a dynamic import is moved: a static import of the same module (none today) would load it
  * at import time anyway, so it stays bundled. The file is written only for a bundle that imports it.
  *
  * 2. The dashboard's browser script is the client factories' own text, as Node gives it back
@@ -27,77 +27,74 @@ const { pathToFileURL } = require('node:url');
  * text stops at the first. So a bundle gets the script as text, made when it is bundled by the
  * same clientScript() run by Node, exactly what `npm start` serves.
  */
+
+/** Packages by name, the project's own modules by path from the service folder (PROJECT_MODULE). */
 const LOADED_ON_FIRST_USE = [
   // Powertools Tracer and the X-Ray SDK under it (src/aws/clients.ts, loadTracer): a fifth of a
   // function's bundle. Powertools shares its per-invocation state through globalThis.awslambda
   // (@aws/lambda-invoke-store), so the copy of its commons in this file sees the same request.
   '@aws-lambda-powertools/tracer',
+  // The dashboard's script and stylesheet (src/api/dashboard.ts), a third of the status API's bundle.
+  'src/api/dashboard/assets.ts',
 ];
+const PROJECT_MODULE = /\.[cm]?[jt]s$/;
 
-/** `@aws-lambda-powertools/tracer` → `aws-lambda-powertools-tracer.mjs` */
-function fileFor(specifier, extension) {
-  return `${specifier.replace(/^@/, '').replace(/[^A-Za-z0-9]+/g, '-')}${extension}`;
+/** Which of LOADED_ON_FIRST_USE an import names, if any. */
+function loadedOnFirstUseName(args, cwd) {
+  if (!args.path.startsWith('.')) return LOADED_ON_FIRST_USE.includes(args.path) ? args.path : undefined;
+  const path = relative(cwd, resolve(args.resolveDir, args.path)).split(sep).join(posix.sep);
+  return LOADED_ON_FIRST_USE.includes(path) ? path : undefined;
 }
 
-/**
- * Bundles one package into `outfile` with the handler's own options. The bundles of one packaging
- * run at once and name the same file: they share the build in flight instead of writing it over
- * each other; a later packaging builds it again.
- */
-const inFlight = new Map();
-function writeOwnFile(options, specifier, outfile) {
-  if (!inFlight.has(outfile)) {
-    const { entryPoints: _entries, outdir: _outdir, outfile: _outfile, plugins: _plugins, metafile: _metafile, stdin: _stdin, ...shared } = options;
-    const writing = build({
-      ...shared,
-      stdin: { contents: `export * from '${specifier}';`, resolveDir: options.absWorkingDir ?? process.cwd(), loader: 'js' },
-      outfile,
-      write: true,
-      logLevel: 'error',
-    }).finally(() => inFlight.delete(outfile));
-    inFlight.set(outfile, writing);
-  }
-  return inFlight.get(outfile);
-}
-
-/** The entry's folder, relative to the working directory: `functions/steps` for functions/steps/x.ts. */
-function entryFolder(options) {
+/** `tenant-record.aws-lambda-powertools-tracer.mjs`, `api.src-api-dashboard-assets.mjs`: the bundle's name, then the module's. */
+function ownFileName(options, name, extension) {
   const entries = Array.isArray(options.entryPoints) ? options.entryPoints : Object.values(options.entryPoints ?? {});
   if (entries.length !== 1) throw new Error(`humangov-loaded-on-first-use bundles one handler per build, not ${entries.length} entry points`);
-  const cwd = options.absWorkingDir ?? process.cwd();
   const entry = typeof entries[0] === 'string' ? entries[0] : entries[0].in;
-  return dirname(relative(cwd, resolve(cwd, entry)))
-    .split(sep)
-    .join(posix.sep);
+  const module = name
+    .replace(/^@/, '')
+    .replace(PROJECT_MODULE, '')
+    .replace(/[^A-Za-z0-9]+/g, '-');
+  return `${basename(entry).replace(/\.[^.]+$/, '')}.${module}${extension}`;
 }
 
 const loadedOnFirstUse = {
   name: 'humangov-loaded-on-first-use',
   setup(esbuild) {
     const options = esbuild.initialOptions;
+    const cwd = options.absWorkingDir ?? process.cwd();
     // serverless-esbuild names its outputs with outExtension; a build to one file, with the outfile's.
     const extension = options.outExtension?.['.js'] ?? (options.outfile ? extname(options.outfile) : '.js');
-    const names = LOADED_ON_FIRST_USE.map((specifier) => specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
     const imported = new Set();
     esbuild.onStart(() => imported.clear());
-    esbuild.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => {
+    esbuild.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind !== 'dynamic-import') return undefined;
-      imported.add(args.path);
-      const folder = entryFolder(options);
-      return { path: `${folder === '.' ? './' : '../'.repeat(folder.split('/').length)}${fileFor(args.path, extension)}`, external: true };
+      const name = loadedOnFirstUseName(args, cwd);
+      if (name === undefined) return undefined;
+      imported.add(name);
+      return { path: `./${ownFileName(options, name, extension)}`, external: true };
     });
     esbuild.onEnd(async (result) => {
       // A build that failed or writes nothing (write: false) has no package to put the file in.
       if (result.errors.length > 0 || options.write === false || imported.size === 0) return;
-      const folder = entryFolder(options);
       const outdir = resolve(options.outdir ?? dirname(options.outfile));
-      const root = folder === '.' ? outdir : outdir.endsWith(join(sep, folder)) ? outdir.slice(0, -folder.length - 1) : undefined;
-      if (root === undefined) {
-        throw new Error(
-          `humangov-loaded-on-first-use: the output folder ${outdir} must end with the entry's folder ${folder}, as serverless-esbuild's build folder does`,
-        );
-      }
-      await Promise.all([...imported].map((specifier) => writeOwnFile(options, specifier, join(root, fileFor(specifier, extension)))));
+      const { entryPoints: _entries, outdir: _outdir, outfile: _outfile, metafile: _metafile, stdin: _stdin, ...shared } = options;
+      await Promise.all(
+        [...imported].map((name) =>
+          build({
+            ...shared,
+            plugins: (options.plugins ?? []).filter((plugin) => plugin !== loadedOnFirstUse),
+            stdin: {
+              contents: `export * from ${JSON.stringify(PROJECT_MODULE.test(name) ? resolve(cwd, name).split(sep).join(posix.sep) : name)};`,
+              resolveDir: cwd,
+              loader: 'js',
+            },
+            outfile: join(outdir, ownFileName(options, name, extension)),
+            write: true,
+            logLevel: 'error',
+          }),
+        ),
+      );
     });
   },
 };

@@ -13,9 +13,7 @@ import '../kernel/zod-english.ts';
 import type { HttpApiResult } from './http.ts';
 import { parseQuery, tenantIdParam } from './input.ts';
 import type { Route } from './router.ts';
-import { clientScript } from './dashboard/client.ts';
 import { dashboardPage } from './dashboard/page.ts';
-import { DASHBOARD_CSS } from './dashboard/styles.ts';
 
 export const DASHBOARD_CSP = [
   "default-src 'none'",
@@ -44,16 +42,36 @@ function text(contentType: string, body: string, cacheControl: string, extra: Re
   };
 }
 
-export function dashboardRoutes(): Route[] {
-  // Built once per process (a Lambda cold start), not per request.
+interface Assets {
+  script: string;
+  css: string;
+  /** Names this script and stylesheet in their URLs (`?v=`), so a browser may keep them for good. */
+  version: string;
+  page: string;
+}
+
+/** The script, the stylesheet and the page naming their version, made on the first request for one of them. */
+async function loadAssets(): Promise<Assets> {
+  const { clientScript, DASHBOARD_CSS } = await import('./dashboard/assets.ts');
   const script = clientScript();
   const version = createHash('sha256').update(script).update(DASHBOARD_CSS).digest('hex').slice(0, 16);
-  const page = dashboardPage(version);
+  return { script, css: DASHBOARD_CSS, version, page: dashboardPage(version) };
+}
+
+export function dashboardRoutes(): Route[] {
+  // Once per process (a Lambda cold start), not per request.
+  let loading: Promise<Assets> | undefined;
+  const assets = (): Promise<Assets> =>
+    (loading ??= loadAssets().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
   const asset =
-    (contentType: string, body: string, route: string): Route['handler'] =>
+    (contentType: string, body: (assets: Assets) => string, route: string): Route['handler'] =>
     async ({ query }) => {
       const { v } = parseQuery(assetQuery, query, route);
-      return text(contentType, body, v === version ? IMMUTABLE : REVALIDATE);
+      const loaded = await assets();
+      return text(contentType, body(loaded), v === loaded.version ? IMMUTABLE : REVALIDATE);
     };
 
   return [
@@ -65,14 +83,14 @@ export function dashboardRoutes(): Route[] {
         // `?tenant=ca` opens that tenant's page (the client reads it); a malformed id is refused here, as GET /tenants/{id} would.
         const { tenant } = parseQuery(pageQuery, query, 'GET /');
         if (tenant !== undefined) tenantIdParam(tenant);
-        return text('text/html', page, REVALIDATE, {
+        return text('text/html', (await assets()).page, REVALIDATE, {
           'content-security-policy': DASHBOARD_CSP,
           'referrer-policy': 'no-referrer',
           'x-frame-options': 'DENY',
         });
       },
     },
-    { method: 'GET', path: '/dashboard/app.js', listed: false, handler: asset('text/javascript', script, 'GET /dashboard/app.js') },
-    { method: 'GET', path: '/dashboard/app.css', listed: false, handler: asset('text/css', DASHBOARD_CSS, 'GET /dashboard/app.css') },
+    { method: 'GET', path: '/dashboard/app.js', listed: false, handler: asset('text/javascript', (loaded) => loaded.script, 'GET /dashboard/app.js') },
+    { method: 'GET', path: '/dashboard/app.css', listed: false, handler: asset('text/css', (loaded) => loaded.css, 'GET /dashboard/app.css') },
   ];
 }

@@ -66,14 +66,27 @@ describe('function bundles', () => {
   it('load Tracer and the X-Ray SDK from a file of their own, at the first invocation, not with the handler', async () => {
     const files = (await readdir(record.dir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
     expect(files.map((entry) => relative(record.dir, join(entry.parentPath, entry.name))).sort()).toEqual([
-      'aws-lambda-powertools-tracer.mjs',
+      'functions/steps/tenant-record.aws-lambda-powertools-tracer.mjs',
       'functions/steps/tenant-record.mjs',
     ]);
     expect(await readFile(record.bundle, 'utf8')).not.toContain('aws-xray-sdk');
-    expect(await readFile(join(record.dir, 'aws-lambda-powertools-tracer.mjs'), 'utf8')).toContain('aws-xray-sdk');
+    expect(await readFile(join(record.dir, 'functions/steps/tenant-record.aws-lambda-powertools-tracer.mjs'), 'utf8')).toContain('aws-xray-sdk');
     // In Lambda the handler loads the tracer before it builds anything; then the step runs and
     // reaches for DynamoDB, where nothing answers.
     const [call] = await record.invoke([{ action: 'acquireLock', tenantId: 'ca', executionId: 'exec-1' }], STEP_ENV);
     expect(call).toEqual({ ok: false, errorType: 'TransientCloudError', errorMessage: expect.stringContaining('dynamodb:UpdateItem') });
+  });
+
+  it("leave the dashboard's script and stylesheet out of the status API's import, in a file its first page request loads", async () => {
+    const api = await packageFunction('functions/api.ts');
+    try {
+      const files = (await readdir(join(api.dir, 'functions'))).sort();
+      expect(files).toEqual(['api.aws-lambda-powertools-tracer.mjs', 'api.mjs', 'api.src-api-dashboard-assets.mjs']);
+      // A USWDS class name: the stylesheet is in the assets file only (test/dashboard/browser.test.ts serves the page from it).
+      expect(await readFile(api.bundle, 'utf8')).not.toContain('usa-checkbox');
+      expect(await readFile(join(api.dir, 'functions', 'api.src-api-dashboard-assets.mjs'), 'utf8')).toContain('usa-checkbox');
+    } finally {
+      await api.remove();
+    }
   });
 });
