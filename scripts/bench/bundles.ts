@@ -8,8 +8,9 @@
  * bundle holds: the client classes, commands, paginators and waiters of every @aws-sdk/client-*
  * package and of @aws-sdk/lib-dynamodb that esbuild's metafile shows in the function's output.
  * Whatever the function adds to that floor (Powertools, middy, zod, its own code) is the ratio.
- * Tracer and the X-Ray SDK, in a file of their own beside the handler that its first invocation
- * loads (scripts/serverless/esbuild-plugins.cjs), count in the zipped size, not in the import.
+ * What a handler loads only when first needed, in files of their own beside it (Tracer and the
+ * X-Ray SDK, the dashboard's assets: scripts/serverless/esbuild-plugins.cjs), counts in the zipped
+ * size, not in the import.
  *
  * Each round imports every function's handler module and its SDK-only bundle in a fresh `node`
  * process each, in turn (which goes first alternates), so load on a shared machine slows both
