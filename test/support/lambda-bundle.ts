@@ -42,7 +42,8 @@ export async function packageFunction(source: string): Promise<FunctionPackage> 
       dir,
       bundle,
       warnings: result.warnings.map((warning) => warning.text),
-      invoke: (events, env = {}) => invoke(bundle, events, env),
+      // Lambda sets LAMBDA_TASK_ROOT to the unzipped package (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
+      invoke: (events, env = {}) => invoke(bundle, events, { LAMBDA_TASK_ROOT: dir, ...env }),
       remove: () => rm(dir, { recursive: true, force: true }),
     };
   } catch (error) {
