@@ -9,7 +9,9 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseDocument } from 'yaml';
 import { eventually } from '../support/eventually.ts';
-import { packageFunction, type FunctionPackage } from '../support/lambda-bundle.ts';
+import { labelled } from '../support/labelled.ts';
+import { packageFunction, type FunctionPackage, type InvocationResult } from '../support/lambda-bundle.ts';
+import { apiEvent } from '../api/support.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -37,6 +39,35 @@ const STEP_ENV = {
   ALB_DNS_NAME: 'alb.example.com',
 };
 
+/** What serverless.yml gives the functions that need more than a step does. */
+const FUNCTION_ENV = {
+  ONBOARD_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:humangov-prod-tenant-onboard',
+  OFFBOARD_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:humangov-prod-tenant-offboard',
+  // The SDK sends SQS calls to the queue URL's own host, not AWS_ENDPOINT_URL.
+  STREAM_FAILURE_QUEUE_URL: 'http://127.0.0.1:9/123456789012/humangov-prod-stream-failures',
+  STACK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:humangov-prod-stack-AbCdEf',
+};
+
+/** Each function's first event, by the kind of source that invokes it; a step's is empty, asking for no action. */
+const FIRST_EVENTS: Record<string, unknown> = {
+  // https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html: a batch of stream records.
+  tenantStream: { Records: [] },
+  // API Gateway's HTTP API payload 2.0 for the dashboard's page.
+  api: apiEvent('GET', '/'),
+  // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-run-lambda-schedule.html
+  reconcile: {
+    version: '0',
+    id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time: '2026-12-06T05:00:00Z',
+    region: 'us-east-1',
+    resources: ['arn:aws:events:us-east-1:123456789012:rule/humangov-prod-reconcile'],
+    detail: {},
+  },
+};
+
 const TRACE_ID = '1-5759e988-bd862e3fe1be46a994272793';
 const PARENT_ID = '53995c3f42cd8ad8';
 
@@ -47,16 +78,37 @@ describe('function bundles', () => {
   });
   afterAll(() => record?.remove());
 
-  it('bundle every handler without a warning (an import esbuild drops is code missing in AWS)', async () => {
+  it('bundle every handler without a warning, and each loads and answers its first event as Lambda invokes it', async () => {
     const functions = (parseDocument(await readFile(join(ROOT, 'serverless.yml'), 'utf8')).toJS() as { functions: Record<string, { handler: string }> })
       .functions;
     const warnings: string[] = [];
+    const answers: Record<string, InvocationResult | undefined> = {};
     for (const [name, { handler }] of Object.entries(functions)) {
       const fn = await packageFunction(`${handler.replace(/\.[^.]+$/, '')}.ts`);
-      await fn.remove();
-      warnings.push(...fn.warnings.map((text) => `${name}: ${text}`));
+      try {
+        warnings.push(...fn.warnings.map((text) => `${name}: ${text}`));
+        [answers[name]] = await fn.invoke([FIRST_EVENTS[name] ?? {}], { ...STEP_ENV, AWS_LAMBDA_FUNCTION_NAME: `humangov-prod-${name}`, ...FUNCTION_ENV });
+      } finally {
+        await fn.remove();
+      }
     }
+    // An import esbuild drops is code missing in AWS.
     expect(warnings).toEqual([]);
+    const steps = Object.keys(functions).filter((name) => functions[name]!.handler.startsWith('functions/steps/'));
+    expect(steps.length).toBeGreaterThanOrEqual(7);
+    for (const name of steps) {
+      labelled(name, () =>
+        expect(answers[name]).toEqual({
+          ok: false,
+          errorType: 'UnknownActionError',
+          errorMessage: expect.stringContaining('expects an object with an "action" field'),
+        }),
+      );
+    }
+    expect(answers.tenantStream).toEqual({ ok: true, value: { batchItemFailures: [] } });
+    expect(answers.api).toEqual({ ok: true, value: expect.objectContaining({ statusCode: 200, body: expect.stringContaining('<html') }) });
+    // A pass starts with the stream's failure queue, where nothing answers here.
+    expect(answers.reconcile).toEqual({ ok: false, errorType: 'TransientCloudError', errorMessage: expect.stringContaining('sqs:ReceiveMessage') });
   });
 
   it("say what is wrong with a step's input in English, as the sources do", async () => {
