@@ -33,8 +33,8 @@ const PLUGIN_ONLY_OPTIONS = [
 /**
  * The options for `custom` (custom.esbuild) in the service folder `root`. `plugins` there names a
  * file of plugins, loaded from the service folder; serverless-esbuild builds from that folder too
- * (process.cwd()), which the plugins read handler folders against. Add entryPoints and
- * outdir (`<build>/<the entry's folder>`, as the bundler lays out its build) or outfile.
+ * (process.cwd()), which the plugins read the project's module paths against. Add entryPoints
+ * and outdir (`<build>/<the entry's folder>`, as the bundler lays out its build) or outfile.
  */
 export function esbuildOptions(custom: Record<string, unknown>, root: string): BuildOptions {
   const options: Record<string, unknown> = { ...custom };

@@ -1,21 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { PROD_AWS_ENV } from '../../test/support/aws-config.ts';
 import { AwsConfigError, awsConfigFromEnv } from './config.ts';
 
-const env: Record<string, string> = {
-  STAGE: 'prod',
-  AWS_REGION: 'us-east-1',
-  ACCOUNT_ID: '123456789012',
-  IMAGE_REPOSITORY_URI: '123456789012.dkr.ecr.us-east-1.amazonaws.com/humangov-app',
-  CLUSTER_NAME: 'humangov-prod',
-  SUBNET_IDS: 'subnet-0a1, subnet-0b2',
-  TASK_SECURITY_GROUP_ID: 'sg-0123',
-  VPC_ID: 'vpc-0123',
-  LISTENER_ARN: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/humangov-prod/50dc6c495c0c9188/f2f7dc8efc522ab2',
-  EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/humangov-prod-execution',
-  TASK_ROLE_BOUNDARY_ARN: 'arn:aws:iam::123456789012:policy/humangov-prod-tenant-task-boundary',
-  TENANT_DOMAIN: 'tenants.example.gov',
-  ALB_DNS_NAME: 'humangov-prod-123.us-east-1.elb.amazonaws.com',
-};
+const env = PROD_AWS_ENV;
 
 function problemOf(overrides: Record<string, string | undefined>): string {
   try {

@@ -8,6 +8,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseDocument } from 'yaml';
+import { PROD_AWS_ENV } from '../support/aws-config.ts';
 import { eventually } from '../support/eventually.ts';
 import { labelled } from '../support/labelled.ts';
 import { packageFunction, type FunctionPackage, type InvocationResult } from '../support/lambda-bundle.ts';
@@ -15,9 +16,9 @@ import { apiEvent } from '../api/support.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-/** The environment serverless.yml gives a workflow step, pointed at a port where nothing listens. */
+/** The environment serverless.yml gives a workflow step, its AWS calls sent to a port where nothing listens. */
 const STEP_ENV = {
-  STAGE: 'prod',
+  ...PROD_AWS_ENV,
   AWS_LAMBDA_FUNCTION_NAME: 'humangov-prod-tenantRecord',
   AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
   AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
@@ -26,17 +27,6 @@ const STEP_ENV = {
   AWS_MAX_ATTEMPTS: '1',
   TENANTS_TABLE: 'humangov-prod-tenants',
   DEPLOYMENTS_TABLE: 'humangov-prod-deployments',
-  ACCOUNT_ID: '123456789012',
-  IMAGE_REPOSITORY_URI: '123456789012.dkr.ecr.us-east-1.amazonaws.com/humangov-app',
-  CLUSTER_NAME: 'humangov-prod',
-  SUBNET_IDS: 'subnet-a,subnet-b',
-  TASK_SECURITY_GROUP_ID: 'sg-1',
-  VPC_ID: 'vpc-1',
-  LISTENER_ARN: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/humangov-prod/a/b',
-  EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/exec',
-  TASK_ROLE_BOUNDARY_ARN: 'arn:aws:iam::123456789012:policy/humangov-prod-tenant-task-boundary',
-  TENANT_DOMAIN: 'tenants.example.gov',
-  ALB_DNS_NAME: 'alb.example.com',
 };
 
 /** What serverless.yml gives the functions that need more than a step does. */
