@@ -10,7 +10,7 @@ import type { TenantRecord } from '../tenants/schema.ts';
 import { ApiError } from './errors.ts';
 import { json, type HttpApiEvent } from './http.ts';
 import { parseQuery, readJsonBody, tenantIdParam } from './input.ts';
-import type { Route } from './router.ts';
+import type { ApiRequest, Route } from './router.ts';
 import { tenantDetail } from './views.ts';
 import * as z from 'zod/mini';
 import '../kernel/zod-english.ts';
@@ -30,11 +30,8 @@ export function operatorRoutes(deps: OperatorDeps): Route[] {
     {
       method: 'POST',
       path: '/tenants/{id}/retry',
-      handler: async ({ params, query, event }) => {
-        const tenantId = tenantIdParam(params.id);
-        parseQuery(noQuery, query, 'POST /tenants/{id}/retry');
-        emptyBody(event, 'POST /tenants/{id}/retry');
-        const current = await required(deps, tenantId);
+      handler: async (request) => {
+        const { tenantId, current } = await actionTarget(deps, 'POST /tenants/{id}/retry', request);
         if (!RETRYABLE.includes(current.status as (typeof RETRYABLE)[number])) {
           throw new ApiError(
             409,
@@ -51,11 +48,8 @@ export function operatorRoutes(deps: OperatorDeps): Route[] {
     {
       method: 'POST',
       path: '/tenants/{id}/restore',
-      handler: async ({ params, query, event }) => {
-        const tenantId = tenantIdParam(params.id);
-        parseQuery(noQuery, query, 'POST /tenants/{id}/restore');
-        emptyBody(event, 'POST /tenants/{id}/restore');
-        const current = await required(deps, tenantId);
+      handler: async (request) => {
+        const { tenantId, current } = await actionTarget(deps, 'POST /tenants/{id}/restore', request);
         if (current.desiredState !== 'DELETED') {
           throw new ApiError(409, 'CONFLICT', `tenant "${tenantId}" is not removed (status ${current.status ?? 'new'}); there is nothing to restore`);
         }
@@ -90,8 +84,12 @@ function emptyBody(event: HttpApiEvent, route: string): void {
   }
 }
 
-async function required(deps: OperatorDeps, tenantId: string): Promise<TenantRecord> {
-  const record = await deps.tenants.get(tenantId);
-  if (!record) throw new TenantNotFoundError(tenantId);
-  return record;
+/** What every action starts with: the tenant the path names, as it is now, once the request is checked (no query, the body {}). */
+async function actionTarget(deps: OperatorDeps, route: string, { params, query, event }: ApiRequest): Promise<{ tenantId: string; current: TenantRecord }> {
+  const tenantId = tenantIdParam(params.id);
+  parseQuery(noQuery, query, route);
+  emptyBody(event, route);
+  const current = await deps.tenants.get(tenantId);
+  if (!current) throw new TenantNotFoundError(tenantId);
+  return { tenantId, current };
 }
