@@ -25,8 +25,8 @@ afterAll(async () => {
   await home.remove();
 });
 
-/** A SigV4 presigned GET, as the app's presigner makes them. */
-async function presignedGet(bucket: string, key: string, expiresIn: number): Promise<URL> {
+/** A SigV4 presigned GET, as the app's presigner makes them, signed at `signingDate` (now unless given). */
+async function presignedGet(bucket: string, key: string, expiresIn: number, signingDate = new Date()): Promise<URL> {
   const endpoint = new URL(s3.endpoint);
   const signer = new SignatureV4({
     service: 's3',
@@ -45,7 +45,7 @@ async function presignedGet(bucket: string, key: string, expiresIn: number): Pro
       headers: { host: endpoint.host },
       query: {},
     },
-    { expiresIn },
+    { expiresIn, signingDate },
   );
   return new URL(`${s3.endpoint}${signed.path}?${new URLSearchParams(signed.query as Record<string, string>)}`);
 }
@@ -99,15 +99,16 @@ describe('the local S3 endpoint', () => {
   it('serves a presigned URL until it expires, and refuses one asking for more than seven days', async () => {
     await client.send(new CreateBucketCommand({ Bucket: 'presigned-bucket' }));
     await client.send(new PutObjectCommand({ Bucket: 'presigned-bucket', Key: 'id.pdf', Body: '%PDF' }));
-    const url = await presignedGet('presigned-bucket', 'id.pdf', 1);
+    const url = await presignedGet('presigned-bucket', 'id.pdf', 60);
     expect((await fetch(url)).status).toBe(200);
 
     const tooLong = new URL(url);
     tooLong.searchParams.set('X-Amz-Expires', '604801');
     expect((await fetch(tooLong)).status).toBe(400);
 
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
-    const expired = await fetch(url);
+    // Signed two minutes ago for one: expired a minute ago, whatever the machine's load. (X-Amz-Date
+    // has whole seconds, so a URL signed now for one second may be expired at once.)
+    const expired = await fetch(await presignedGet('presigned-bucket', 'id.pdf', 60, new Date(Date.now() - 120_000)));
     expect(expired.status).toBe(403);
     expect(await expired.text()).toContain('Request has expired');
   });
